@@ -1,0 +1,16 @@
+// The subcommands of the vfiokit CLI. Each registers its options on the app
+// and returns the process exit status when run:
+//   0 success, 1 an error or a defect in what was read, 2 a usage error.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace vfiokit::cli {
+
+using Runner = std::function<int()>;
+
+Runner add_decode_command(CLI::App& app);
+Runner add_show_command(CLI::App& app);
+
+}  // namespace vfiokit::cli

@@ -1,0 +1,25 @@
+#include <CLI/CLI.hpp>
+#include <vector>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"vfiokit: see, prepare and use PCI devices for VFIO device assignment"};
+  app.set_version_flag("--version", "vfiokit 0.1.0");
+  app.require_subcommand(1);
+  std::vector<vfiokit::cli::Runner> runners = {
+      vfiokit::cli::add_decode_command(app),
+      vfiokit::cli::add_show_command(app),
+  };
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 prints help/version with exit code 0 and usage errors with
+    // non-zero codes; usage errors are always 2 for vfiokit.
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  for (const auto& run : runners)
+    if (int status = run(); status >= 0) return status;
+  return 2;
+}

@@ -1,0 +1,37 @@
+#include "host/device_config.hpp"
+
+#include <fmt/format.h>
+
+#include <system_error>
+
+#include "host/file_io.hpp"
+
+namespace vfiokit::host {
+
+Result<DeviceConfig> read_device_config(const SysfsRoot& root, const pci::Bdf& bdf) {
+  const auto dir = root.device_dir(bdf);
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec))
+    return fail(Errc::not_found, bdf.str(), fmt::format("no such PCI device under {}", root.pci_devices().string()));
+  const auto path = dir / "config";
+  const auto file_size = std::filesystem::file_size(path, ec);
+  auto bytes = read_file_bytes(path, pci::kExtendedSize);
+  if (!bytes) return std::unexpected(bytes.error());
+  // A privileged read of a 4096-byte file can still stop early on some
+  // devices; the config space size is what was actually read.
+  size_t usable = bytes->size() >= pci::kExtendedSize      ? pci::kExtendedSize
+                  : bytes->size() >= pci::kConventionalSize ? pci::kConventionalSize
+                  : bytes->size() >= pci::kHeaderSize       ? pci::kHeaderSize
+                                                            : 0;
+  if (usable == 0)
+    return fail(Errc::malformed, path.string(), fmt::format("only {} bytes could be read; the header needs 64",
+                                                            bytes->size()));
+  bytes->resize(usable);
+  auto config = pci::ConfigSpace::from_bytes(*bytes);
+  if (!config) return std::unexpected(config.error());
+  DeviceConfig out{std::move(*config), false, ec ? 0 : static_cast<size_t>(file_size)};
+  out.limited_by_privilege = out.file_size > usable && usable == pci::kHeaderSize;
+  return out;
+}
+
+}  // namespace vfiokit::host

@@ -1,0 +1,31 @@
+#include "host/file_io.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace vfiokit::host {
+
+Result<std::vector<uint8_t>> read_file_bytes(const std::filesystem::path& path, size_t limit) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::unexpected(Error::from_errno(errno, path.string(), "cannot open"));
+  std::vector<uint8_t> data(limit);
+  size_t got = 0;
+  while (got < limit) {
+    const ssize_t n = ::pread(fd, data.data() + got, limit - got, static_cast<off_t>(got));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      return std::unexpected(Error::from_errno(err, path.string(), "cannot read"));
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  data.resize(got);
+  return data;
+}
+
+}  // namespace vfiokit::host

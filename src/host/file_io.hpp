@@ -1,0 +1,17 @@
+// Small, errno-preserving file reads used by the sysfs readers.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "base/error.hpp"
+
+namespace vfiokit::host {
+
+// Reads up to `limit` bytes. sysfs attribute files report a size that need
+// not match what a read returns, so this reads until EOF.
+Result<std::vector<uint8_t>> read_file_bytes(const std::filesystem::path& path, size_t limit);
+
+}  // namespace vfiokit::host

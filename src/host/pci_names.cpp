@@ -1,0 +1,79 @@
+#include "host/pci_names.hpp"
+
+extern "C" {
+#include <pci/pci.h>
+}
+
+#include <array>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+
+namespace vfiokit::host {
+namespace {
+
+// libpci reports a missing pci.ids through warning(); a lookup that finds
+// nothing then returns NULL and we show numbers only.
+void quiet_warning(char*, ...) {}
+void quiet_debug(char*, ...) {}
+// libpci calls error() only when it cannot allocate memory, and requires that
+// it does not return.
+[[noreturn]] void fatal_error(char* msg, ...) {
+  std::fprintf(stderr, "vfiokit: libpci: %s\n", msg);
+  std::abort();
+}
+
+}  // namespace
+
+struct PciNames::Impl {
+  pci_access* access = nullptr;
+  std::array<char, 512> buffer{};
+};
+
+PciNames::PciNames() : impl_(std::make_unique<Impl>()) {
+  impl_->access = pci_alloc();
+  // pci_init() is not called (no device access is wanted), so the callbacks
+  // it would install must be set here: libpci calls them during lookups.
+  if (impl_->access) {
+    impl_->access->warning = quiet_warning;
+    impl_->access->debug = quiet_debug;
+    impl_->access->error = fatal_error;
+  }
+}
+
+PciNames::~PciNames() {
+  if (impl_->access) pci_cleanup(impl_->access);
+}
+
+namespace {
+std::string lookup(pci_access* a, char* buf, size_t size, int flags, int arg1, int arg2 = 0, int arg3 = 0,
+                   int arg4 = 0) {
+  if (!a) return {};
+  const char* name = pci_lookup_name(a, buf, static_cast<int>(size), flags | PCI_LOOKUP_NO_NUMBERS, arg1, arg2,
+                                     arg3, arg4);
+  return name ? std::string(name) : std::string();
+}
+}  // namespace
+
+std::string PciNames::vendor(uint16_t vendor_id) {
+  return lookup(impl_->access, impl_->buffer.data(), impl_->buffer.size(), PCI_LOOKUP_VENDOR, vendor_id);
+}
+
+std::string PciNames::device(uint16_t vendor_id, uint16_t device_id) {
+  return lookup(impl_->access, impl_->buffer.data(), impl_->buffer.size(), PCI_LOOKUP_DEVICE, vendor_id,
+                device_id);
+}
+
+std::string PciNames::subsystem(uint16_t vendor_id, uint16_t device_id, uint16_t subvendor, uint16_t subdevice) {
+  return lookup(impl_->access, impl_->buffer.data(), impl_->buffer.size(), PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE,
+                vendor_id, device_id, subvendor, subdevice);
+}
+
+std::string PciNames::device_class(uint32_t class_code) {
+  // Prefer the programming-interface name, then the subclass.
+  std::string name = lookup(impl_->access, impl_->buffer.data(), impl_->buffer.size(), PCI_LOOKUP_CLASS,
+                            static_cast<int>(class_code >> 8));
+  return name;
+}
+
+}  // namespace vfiokit::host

@@ -1,0 +1,29 @@
+// Human names of vendors, devices and classes from the pci.ids database,
+// looked up through libpci (the same source lspci uses).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace vfiokit::host {
+
+class PciNames {
+ public:
+  PciNames();
+  ~PciNames();
+  PciNames(const PciNames&) = delete;
+  PciNames& operator=(const PciNames&) = delete;
+
+  // Empty strings when the database has no entry (or is not installed).
+  std::string vendor(uint16_t vendor_id);
+  std::string device(uint16_t vendor_id, uint16_t device_id);
+  std::string subsystem(uint16_t vendor_id, uint16_t device_id, uint16_t subvendor, uint16_t subdevice);
+  std::string device_class(uint32_t class_code);  // 24-bit class code
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vfiokit::host
