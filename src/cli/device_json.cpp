@@ -7,7 +7,7 @@
 namespace vfiokit::cli {
 namespace {
 
-using nlohmann::ordered_json;
+using json = nlohmann::ordered_json;
 using namespace vfiokit::pci;
 
 json window_json(const std::optional<Window>& w) {
