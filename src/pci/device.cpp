@@ -34,6 +34,20 @@ void decode_extended(const ConfigSpace& c, DecodedCapability& cap, bool has_root
   }
 }
 
+// drivers/pci/probe.c pci_cfg_space_size(): Linux reads beyond 256 bytes
+// only for PCI Express functions and PCI-X Mode 2 (266/533 MHz) functions;
+// for anything else the extended area does not exist, whatever a dump holds.
+bool has_extended_config(const ConfigSpace& c, const std::vector<CapabilityRef>& standard) {
+  for (const auto& ref : standard) {
+    if (ref.id == PciExpress::kId) return true;
+    if (ref.id == 0x07) {  // PCI-X: Status bits 31:30 = 533/266 MHz capable
+      const uint32_t pcix_status = c.read32(ref.offset + 4u).value_or(0);
+      if (pcix_status & 0xc0000000u) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 bool DecodedDevice::has_defects() const {
@@ -62,6 +76,7 @@ DecodedDevice decode_device(const ConfigSpace& c) {
   const PciExpress* pcie = d.find<PciExpress>();
   const bool root_errors =
       pcie && (pcie->type == PcieType::root_port || pcie->type == PcieType::rc_event_collector);
+  if (!has_extended_config(c, standard.entries)) return d;
   const CapabilityChain extended = walk_extended_capabilities(c);
   for (const auto& ref : extended.entries) {
     DecodedCapability cap{ref, {}, {}};

@@ -1,0 +1,18 @@
+// Runs a command as a user would and captures what it prints.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace vfiokit::testing {
+
+struct ProcessResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// argv[0] is looked up in PATH. Extra environment entries are "NAME=value".
+ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
+
+}  // namespace vfiokit::testing
