@@ -18,7 +18,7 @@ void quiet_warning(char*, ...) {}
 void quiet_debug(char*, ...) {}
 // libpci calls error() only when it cannot allocate memory, and requires that
 // it does not return.
-[[noreturn]] void fatal_error(char* msg, ...) {
+__attribute__((noreturn)) void fatal_error(char* msg, ...) {
   std::fprintf(stderr, "vfiokit: libpci: %s\n", msg);
   std::abort();
 }
@@ -49,8 +49,10 @@ namespace {
 std::string lookup(pci_access* a, char* buf, size_t size, int flags, int arg1, int arg2 = 0, int arg3 = 0,
                    int arg4 = 0) {
   if (!a) return {};
-  const char* name = pci_lookup_name(a, buf, static_cast<int>(size), flags | PCI_LOOKUP_NO_NUMBERS, arg1, arg2,
-                                     arg3, arg4);
+  // Names come from pci.ids alone: the udev hwdb that libpci may also ask
+  // differs between machines (and leaks in libudev's lookup path).
+  const char* name = pci_lookup_name(a, buf, static_cast<int>(size),
+                                     flags | PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB, arg1, arg2, arg3, arg4);
   return name ? std::string(name) : std::string();
 }
 }  // namespace

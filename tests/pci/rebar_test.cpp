@@ -67,6 +67,18 @@ TEST(ResizableBar, RejectsBadEntryCountAndTruncation) {
   EXPECT_EQ(r.error().code(), Errc::out_of_range);
 }
 
+TEST(ResizableBar, RejectsUndefinedCurrentSize) {
+  // A 6-bit BAR Size field can say 44..63, which no spec defines (found by
+  // the fuzzer as a shift past 64 bits).
+  ConfigBuilder b;
+  b.rebar(0x100, {{0, 0x1, 0}, {2, 0x1, 0}});
+  b.u32(0x110, 2u | 60u << 8);
+  auto r = decode_resizable_bar(b.build(), 0x100, false);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().offset(), 0x110u);
+  EXPECT_NE(r.error().message().find("60"), std::string::npos);
+}
+
 TEST(ResizableBar, EncodingConversions) {
   EXPECT_EQ(rebar::encoding_of(ByteSize(1ull << 20)), 0);
   EXPECT_EQ(rebar::encoding_of(ByteSize(16ull << 30)), 14);

@@ -41,6 +41,12 @@ Result<ResizableBar> decode_resizable_bar(const ConfigSpace& config, uint16_t of
     e.bar_index = e.control_raw & 0x7;
     e.current = (e.control_raw >> 8) & 0x3f;
     e.supported = static_cast<uint64_t>(e.capability_raw >> 4) | static_cast<uint64_t>(e.control_raw >> 16) << 28;
+    // Encodings above 43 would be sizes beyond 8 EiB: no spec defines them.
+    if (e.current > rebar::kMaxEncoding)
+      return std::unexpected(Error(Errc::malformed, name,
+                                   fmt::format("BAR{} size field is {}; the largest defined encoding is {} (8 EiB)",
+                                               e.bar_index, e.current, rebar::kMaxEncoding))
+                                 .at_offset(offset + 8u + 8 * i));
     r.entries.push_back(e);
   }
   return r;

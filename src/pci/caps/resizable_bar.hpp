@@ -20,7 +20,10 @@ inline constexpr unsigned kMaxEncoding = 43;
 inline constexpr unsigned kMaxEntries = 6;
 // The spec requires at least one size in 1 MiB..512 GiB (encodings 0..19).
 inline constexpr unsigned kSpecRangeLast = 19;
-constexpr ByteSize size_of(unsigned encoding) { return ByteSize(uint64_t{1} << (encoding + 20)); }
+// `encoding` must be at most kMaxEncoding (decoders reject larger ones).
+constexpr ByteSize size_of(unsigned encoding) {
+  return encoding <= kMaxEncoding ? ByteSize(uint64_t{1} << (encoding + 20)) : ByteSize(0);
+}
 // The encoding of an exact power-of-two size, or -1.
 int encoding_of(ByteSize size);
 }  // namespace rebar
