@@ -22,7 +22,8 @@ struct DecodeOptions {
 };
 
 int run_decode(const DecodeOptions& o) {
-  auto content = host::read_file_bytes(o.file, kMaxDumpBytes + 1);
+  const std::string path = o.file == "-" ? "/dev/stdin" : o.file;
+  auto content = host::read_file_bytes(path, kMaxDumpBytes + 1);
   if (!content) {
     print_error(content.error());
     return 1;
@@ -61,7 +62,7 @@ Runner add_decode_command(CLI::App& app) {
   auto options = std::make_shared<DecodeOptions>();
   CLI::App* cmd = app.add_subcommand(
       "decode", "Decode config-space dumps: lspci -x/-xxx/-xxxx text (one or many devices) or raw 64/256/4096 bytes");
-  cmd->add_option("FILE", options->file, "the dump file")->required();
+  cmd->add_option("FILE", options->file, "the dump file, or - for standard input")->required();
   cmd->add_flag("--json", options->json, "print JSON (schema vfiokit.devices/1)");
   return [cmd, options] { return cmd->parsed() ? run_decode(*options) : -1; };
 }

@@ -25,18 +25,10 @@ json bars_json(const std::vector<Bar>& bars) {
 
 json size_json(ByteSize s) { return json{{"bytes", s.bytes()}, {"text", s.str()}}; }
 
-const std::array<std::pair<uint16_t, const char*>, 7> kAcsFlags = {{{acs::kSourceValidation, "SV"},
-                                                                     {acs::kTranslationBlocking, "TB"},
-                                                                     {acs::kRequestRedirect, "RR"},
-                                                                     {acs::kCompletionRedirect, "CR"},
-                                                                     {acs::kUpstreamForwarding, "UF"},
-                                                                     {acs::kEgressControl, "EC"},
-                                                                     {acs::kDirectTranslated, "DT"}}};
-
 struct BodyJson {
   json operator()(std::monostate) const { return nullptr; }
   json operator()(const PowerManagement& pm) const {
-    static constexpr std::array<const char*, 5> kStates = {"D0", "D1", "D2", "D3hot", "D3cold"};
+    const auto& kStates = kPowerStateNames;
     json pme = json::array();
     for (size_t i = 0; i < kStates.size(); ++i)
       if (pm.pme_support & (1u << i)) pme.push_back(kStates[i]);
@@ -79,7 +71,7 @@ struct BodyJson {
   json operator()(const Acs& a) const {
     json flags = json::object();
     json missing = json::array();
-    for (const auto& [bit, name] : kAcsFlags) {
+    for (const auto& [bit, name] : acs::kFlagNames) {
       flags[name] = {{"capable", (a.capability & bit) != 0}, {"enabled", (a.control & bit) != 0}};
       if (a.missing_required() & bit) missing.push_back(name);
     }

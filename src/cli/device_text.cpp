@@ -18,7 +18,7 @@ std::string hex_address(uint64_t a) { return fmt::format("{:#x}", a); }
 struct BodyText {
   std::string operator()(std::monostate) const { return {}; }
   std::string operator()(const PowerManagement& pm) const {
-    static constexpr std::array<const char*, 5> kStates = {"D0", "D1", "D2", "D3hot", "D3cold"};
+    const auto& kStates = kPowerStateNames;
     std::string pme;
     for (size_t i = 0; i < kStates.size(); ++i)
       if (pm.pme_support & (1u << i)) pme += (pme.empty() ? "" : ",") + std::string(kStates[i]);
@@ -44,15 +44,8 @@ struct BodyText {
     return s;
   }
   std::string operator()(const Acs& a) const {
-    static constexpr std::array<std::pair<uint16_t, const char*>, 7> kFlags = {{{acs::kSourceValidation, "SV"},
-                                                                                 {acs::kTranslationBlocking, "TB"},
-                                                                                 {acs::kRequestRedirect, "RR"},
-                                                                                 {acs::kCompletionRedirect, "CR"},
-                                                                                 {acs::kUpstreamForwarding, "UF"},
-                                                                                 {acs::kEgressControl, "EC"},
-                                                                                 {acs::kDirectTranslated, "DT"}}};
     std::string cap, ctl, missing;
-    for (const auto& [bit, name] : kFlags) {
+    for (const auto& [bit, name] : acs::kFlagNames) {
       cap += fmt::format(" {}{}", name, flag(a.capability & bit));
       ctl += fmt::format(" {}{}", name, flag(a.control & bit));
       if (a.missing_required() & bit) missing += fmt::format(" {}", name);

@@ -13,7 +13,8 @@ Result<std::vector<uint8_t>> read_file_bytes(const std::filesystem::path& path, 
   std::vector<uint8_t> data(limit);
   size_t got = 0;
   while (got < limit) {
-    const ssize_t n = ::pread(fd, data.data() + got, limit - got, static_cast<off_t>(got));
+    // read(), not pread(): the path may be a pipe such as /dev/stdin.
+    const ssize_t n = ::read(fd, data.data() + got, limit - got);
     if (n < 0) {
       if (errno == EINTR) continue;
       const int err = errno;

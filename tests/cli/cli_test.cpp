@@ -95,6 +95,15 @@ TEST(CliDecode, BadInputIsOneLineAndNonZero) {
   EXPECT_EQ(usage.exit_code, 2);
 }
 
+TEST(CliDecode, ReadsStandardInput) {
+  testing::TempDir dir;
+  const auto file = corpus_file(dir, "nvme-like");
+  auto r = run_process({"sh", "-c", std::string("cat '") + file.string() + "' | " + VFIOKIT_BIN + " decode -"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("0000:08:00.0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("MSI-X: enable- 65 vectors; table BAR0+0x2000"), std::string::npos) << r.out;
+}
+
 TEST(CliShow, ReadsASysfsTreeFromOptionOrEnvironment) {
   testing::TempDir dir;
   testing::ConfigBuilder b;

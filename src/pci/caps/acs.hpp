@@ -3,7 +3,9 @@
 // isolates only when the flags the kernel requires are enabled.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <utility>
 
 #include "pci/caps/cap_fields.hpp"
 
@@ -20,6 +22,14 @@ inline constexpr uint16_t kDirectTranslated = 0x0040;   // DT
 // drivers/iommu/iommu.c REQ_ACS_FLAGS: what pci_device_group() asks for.
 inline constexpr uint16_t kKernelRequired = kSourceValidation | kRequestRedirect | kCompletionRedirect |
                                             kUpstreamForwarding;
+// Every flag with its short name, in register order.
+inline constexpr std::array<std::pair<uint16_t, const char*>, 7> kFlagNames = {{{kSourceValidation, "SV"},
+                                                                               {kTranslationBlocking, "TB"},
+                                                                               {kRequestRedirect, "RR"},
+                                                                               {kCompletionRedirect, "CR"},
+                                                                               {kUpstreamForwarding, "UF"},
+                                                                               {kEgressControl, "EC"},
+                                                                               {kDirectTranslated, "DT"}}};
 }  // namespace acs
 
 struct Acs {

@@ -1,11 +1,15 @@
 // PCI Power Management capability, ID 0x01 (PCI Bus Power Management 1.2 §3.2).
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 #include "pci/caps/cap_fields.hpp"
 
 namespace vfiokit::pci {
+
+// Index = PMCSR PowerState (0..3); index 4 is D3cold, a PME_Support bit only.
+inline constexpr std::array<const char*, 5> kPowerStateNames = {"D0", "D1", "D2", "D3hot", "D3cold"};
 
 struct PowerManagement {
   static constexpr uint8_t kId = 0x01;
