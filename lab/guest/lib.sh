@@ -1,0 +1,118 @@
+# Helpers for guest test suites (busybox sh). Suites call lab_check,
+# lab_gtest, lab_pass and lab_fail; lab_find and lab_bind_vfio locate and
+# prepare topology devices without hard-coding any address.
+
+LAB_PASSED=0
+LAB_FAILED=0
+
+lab_pass() { LAB_PASSED=$((LAB_PASSED + 1)); echo "LAB-TEST PASS $1"; }
+lab_fail() { LAB_FAILED=$((LAB_FAILED + 1)); echo "LAB-TEST FAIL $1: $2"; }
+
+# lab_check NAME COMMAND...: passes when COMMAND succeeds; its output is
+# shown, and its last line becomes the failure message.
+lab_check() {
+  _name=$1
+  shift
+  if "$@" >/tmp/check.out 2>&1; then
+    cat /tmp/check.out
+    lab_pass "$_name"
+  else
+    _rc=$?
+    cat /tmp/check.out
+    lab_fail "$_name" "exit $_rc: $(tail -n 1 /tmp/check.out)"
+  fi
+}
+
+# lab_gtest BINARY [ARGS]: runs a GoogleTest binary and reports each test.
+lab_gtest() {
+  _bin=$1
+  shift
+  ( "$_bin" --gtest_color=no "$@" 2>&1; echo "LAB-GTEST-EXIT $?" ) | tee /tmp/gtest.out
+  _ran=0
+  # "[       OK ] Suite.Test (12 ms)" / "[  FAILED  ] Suite.Test (12 ms)"
+  for _t in $(sed -n 's/^\[       OK \] \([^ ]*\) (.*/\1/p' /tmp/gtest.out); do lab_pass "$_t"; _ran=1; done
+  for _t in $(sed -n 's/^\[  FAILED  \] \([^ ]*\) (.*/\1/p' /tmp/gtest.out); do
+    lab_fail "$_t" "$(grep -m1 -A2 'Failure$' /tmp/gtest.out | tail -n 2 | tr '\n' ' ')"
+    _ran=1
+  done
+  _exit=$(sed -n 's/^LAB-GTEST-EXIT //p' /tmp/gtest.out)
+  if [ "$_ran" = 0 ] || { [ "$_exit" != 0 ] && ! grep -q '^\[  FAILED  \]' /tmp/gtest.out; }; then
+    lab_fail "$(basename "$_bin")" "exited with status $_exit without reporting its tests"
+  fi
+}
+
+lab_load_modules() {
+  for _m in vfio-pci vfio_iommu_type1 iommufd e1000e e1000 nvme virtio_net pci-stub; do
+    modprobe "$_m" 2>/dev/null
+  done
+  # let asynchronous probes (nvme) settle before tests look at drivers
+  sleep 1
+}
+
+_lab_id() { echo "$(cat "$1/vendor" 2>/dev/null | sed 's/^0x//'):$(cat "$1/device" 2>/dev/null | sed 's/^0x//')"; }
+
+# lab_find VENDOR:DEVICE [PARENT_VENDOR:PARENT_DEVICE]: BDFs of matching
+# functions, optionally only those whose upstream bridge has the given IDs.
+lab_find() {
+  for _d in /sys/bus/pci/devices/*; do
+    [ "$(_lab_id "$_d")" = "$1" ] || continue
+    if [ -n "${2:-}" ]; then
+      _p=$(readlink -f "$_d/..")
+      [ "$(_lab_id "$_p")" = "$2" ] || continue
+    fi
+    basename "$_d"
+  done
+}
+
+lab_driver_of() { _l=$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null) && basename "$_l"; }
+
+# lab_bind_vfio BDF: hands the function to vfio-pci (setup for tests; the
+# product's own binding is `vfiokit bind`).
+lab_bind_vfio() {
+  _s=/sys/bus/pci/devices/$1
+  [ -e "$_s/driver" ] && echo "$1" >"$_s/driver/unbind"
+  echo vfio-pci >"$_s/driver_override"
+  echo "$1" >/sys/bus/pci/drivers_probe
+  [ "$(lab_driver_of "$1")" = vfio-pci ]
+}
+
+lab_unbind() {
+  _s=/sys/bus/pci/devices/$1
+  [ -e "$_s/driver" ] && echo "$1" >"$_s/driver/unbind"
+  echo >"$_s/driver_override"
+  echo "$1" >/sys/bus/pci/drivers_probe
+}
+
+# Sends the sysfs files vfiokit reads, as a gzip'd tar, to the host on ttyS1.
+# Files are copied first: sysfs attributes report a size their reads do not
+# return, which tar would pad.
+lab_snapshot() {
+  _snap=/tmp/snapshot
+  rm -rf $_snap
+  for _d in /sys/bus/pci/devices/*; do
+    _real=$(readlink -f "$_d")
+    mkdir -p "$_snap$_real" "$_snap/sys/bus/pci/devices"
+    ln -s "$(readlink "$_d")" "$_snap/sys/bus/pci/devices/$(basename "$_d")"
+    for _f in config vendor device subsystem_vendor subsystem_device class revision resource irq numa_node \
+      driver_override reset_method power_state d3cold_allowed enable msi_bus local_cpus \
+      sriov_totalvfs sriov_numvfs sriov_offset sriov_stride sriov_vf_device \
+      resource0_resize resource1_resize resource2_resize resource3_resize resource4_resize resource5_resize \
+      current_link_speed current_link_width max_link_speed max_link_width secondary_bus_number subordinate_bus_number; do
+      [ -f "$_real/$_f" ] && cat "$_real/$_f" >"$_snap$_real/$_f" 2>/dev/null
+    done
+    for _l in driver iommu_group physfn; do
+      [ -L "$_real/$_l" ] && ln -s "$(readlink "$_real/$_l")" "$_snap$_real/$_l"
+    done
+  done
+  for _g in /sys/kernel/iommu_groups/*; do
+    [ -d "$_g" ] || continue
+    mkdir -p "$_snap$_g/devices"
+    for _f in type reserved_regions; do cat "$_g/$_f" >"$_snap$_g/$_f" 2>/dev/null; done
+    for _l in "$_g"/devices/*; do ln -s "$(readlink "$_l")" "$_snap$_g/devices/$(basename "$_l")"; done
+  done
+  lspci -D -xxxx >"$_snap/lspci-xxxx.txt" 2>/dev/null
+  uname -r >"$_snap/kernel-release"
+  stty -F /dev/ttyS1 raw -echo 2>/dev/null
+  tar -C $_snap -cf - . | gzip -1 >/dev/ttyS1
+  echo "lab: snapshot of $(find $_snap -type f | wc -l) files sent on ttyS1"
+}

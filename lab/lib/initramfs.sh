@@ -1,0 +1,53 @@
+# Builds the guest's initramfs: busybox, the kernel modules the suites load,
+# lspci and pci.ids, the vfiokit CLI and the guest test binaries with the
+# shared libraries they need, the guest init and the suites.
+
+LAB_GUEST_MODULES="vfio-pci vfio_iommu_type1 iommufd e1000e e1000 nvme virtio_net pci-stub"
+
+lab_copy_with_libs() {  # BINARY ROOT: the binary into ROOT/lab/bin, its libraries into ROOT/lab/lib
+  local bin=$1 root=$2 lib
+  [ -x "$bin" ] || lab_die "$bin is not built (cmake --build build)"
+  cp "$bin" "$root/lab/bin/"
+  for lib in $(ldd "$bin" | grep -oE '/[^ ]+\.so[^ ]*'); do
+    case $lib in
+    */ld-linux*) mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib" ;;
+    *) cp -Ln "$lib" "$root/lab/lib/" ;;
+    esac
+  done
+}
+
+lab_initramfs() {  # OUT.cpio.gz
+  local out=$1 ir ko rel dst m
+  ir=$(mktemp -d "${TMPDIR:-/tmp}/vfiokit-initramfs.XXXXXX")
+  mkdir -p "$ir"/{bin,sbin,dev,proc,sys,tmp,run,etc,usr/share/misc,lab/bin,lab/lib,lab/guest,lab/suites,lib/modules/$KVER}
+  ldd /bin/busybox >/dev/null 2>&1 && lab_die "/bin/busybox is dynamically linked: install busybox-static"
+  cp /bin/busybox "$ir/bin/busybox"
+  install -m 0755 "$LAB_ROOT/guest/init" "$ir/init"
+  cp "$LAB_ROOT/guest/lib.sh" "$ir/lab/guest/"
+  cp "$LAB_ROOT"/suites/*.sh "$ir/lab/suites/"
+  cp /usr/share/misc/pci.ids "$ir/usr/share/misc/"
+
+  # Modules and their dependencies, decompressed (busybox modprobe reads plain .ko).
+  for m in $LAB_GUEST_MODULES; do
+    modprobe -d "$KROOT" -S "$KVER" --show-depends "$m" 2>/dev/null | awk '$1 == "insmod" { print $2 }' || true
+  done | sort -u | while read -r ko; do
+    rel=${ko#"$KROOT"/lib/modules/"$KVER"/}
+    dst=$ir/lib/modules/$KVER/${rel%.xz}
+    dst=${dst%.zst}
+    mkdir -p "$(dirname "$dst")"
+    case $ko in
+    *.xz) xz -dc "$ko" >"$dst" ;;
+    *.zst) zstd -qdc "$ko" >"$dst" ;;
+    *) cp "$ko" "$dst" ;;
+    esac
+  done
+  for f in modules.builtin modules.builtin.modinfo modules.order; do
+    [ -e "$KROOT/lib/modules/$KVER/$f" ] && cp "$KROOT/lib/modules/$KVER/$f" "$ir/lib/modules/$KVER/"
+  done
+  depmod -b "$ir" "$KVER"
+
+  lab_copy_with_libs /usr/bin/lspci "$ir"
+  for bin in "${LAB_GUEST_BINARIES[@]}"; do lab_copy_with_libs "$bin" "$ir"; done
+  (cd "$ir" && find . | cpio -o -H newc --quiet | gzip -1 >"$out")
+  rm -rf "$ir"
+}

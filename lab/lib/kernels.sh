@@ -1,0 +1,112 @@
+# Lab kernels: Debian's stock 6.1 and 6.12 kernels (fetched with apt-get
+# download and unpacked, never installed) and a kernel built from Debian's
+# linux-source-6.12 with lab/kernel/lab.config. `lab_kernel NAME` sets:
+#   KVER     the kernel release
+#   KIMAGE   the bzImage to boot
+#   KROOT    a directory holding lib/modules/$KVER
+#   KCONFIG  the kernel's .config
+
+lab_apt_download() {  # PACKAGE DIR -> prints the .deb path
+  local pkg=$1 dir=$2 deb
+  mkdir -p "$dir"
+  deb=$(ls "$dir/${pkg}_"*.deb 2>/dev/null | sort -V | tail -1 || true)
+  if [ -z "$deb" ]; then
+    lab_log "downloading $pkg"
+    (cd "$dir" && timeout 900 apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2) || lab_die "apt-get download $pkg failed (run apt-get update?)"
+    deb=$(ls "$dir/${pkg}_"*.deb | sort -V | tail -1)
+  fi
+  echo "$deb"
+}
+
+# The newest stock package for a series; VFIOKIT_LAB_PKG_6_1 / _6_12 pin one.
+lab_debian_package() {
+  local series=$1 pinned
+  pinned=VFIOKIT_LAB_PKG_${series//./_}
+  if [ -n "${!pinned:-}" ]; then
+    echo "${!pinned}"
+    return
+  fi
+  case $series in
+  6.1)  # what the linux-image-amd64 metapackage of bookworm depends on
+    apt-cache depends linux-image-amd64 2>/dev/null |
+      awk '$1 == "Depends:" && $2 ~ /^linux-image-6\.1\.0-[0-9]+-amd64$/ { print $2 "-unsigned"; exit }' ;;
+  6.12)
+    apt-cache pkgnames linux-image-6.12. 2>/dev/null |
+      grep -E '^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$' | sort -V | tail -1 ;;
+  esac
+}
+
+lab_debian_kernel() {
+  local series=$1 pkg deb dir
+  pkg=$(lab_debian_package "$series")
+  [ -n "$pkg" ] || lab_die "no Debian $series kernel package found (apt-get update, or set VFIOKIT_LAB_PKG_${series//./_})"
+  dir=$LAB_CACHE/kernels/$pkg
+  if [ ! -e "$dir/.complete" ]; then
+    deb=$(lab_apt_download "$pkg" "$LAB_CACHE/debs")
+    lab_log "unpacking $(basename "$deb")"
+    rm -rf "$dir" && mkdir -p "$dir"
+    dpkg-deb -x "$deb" "$dir"
+    KVER=$(ls "$dir/lib/modules")
+    depmod -b "$dir" "$KVER"
+    touch "$dir/.complete"
+  fi
+  KVER=$(ls "$dir/lib/modules")
+  KIMAGE=$dir/boot/vmlinuz-$KVER
+  KROOT=$dir
+  KCONFIG=$dir/boot/config-$KVER
+}
+
+lab_custom_kernel() {
+  local frag=$LAB_ROOT/kernel/lab.config deb srcver hash dir src obj
+  deb=$(lab_apt_download linux-source-6.12 "$LAB_CACHE/debs")
+  srcver=$(dpkg-deb -f "$deb" Version)
+  hash=$(cat "$frag" | sha256sum | cut -c1-12)
+  dir=$LAB_CACHE/kernels/custom-$srcver-$hash
+  if [ ! -e "$dir/.complete" ]; then
+    src=$LAB_CACHE/src/linux-source-$srcver
+    if [ ! -e "$src/Makefile" ]; then
+      lab_log "unpacking linux-source-6.12 $srcver"
+      rm -rf "$src.tmp" && mkdir -p "$src.tmp"
+      dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards './usr/src/linux-source-6.12.tar.*' |
+        xz -dc -T0 | tar -x -C "$src.tmp" --strip-components=1
+      mv "$src.tmp" "$src"
+    fi
+    obj=$LAB_CACHE/build/custom-$hash
+    rm -rf "$obj" && mkdir -p "$obj"
+    lab_log "configuring the custom kernel (tinyconfig + $(basename "$frag"))"
+    make -s -C "$src" O="$obj" tinyconfig >/dev/null
+    "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$frag" >/dev/null
+    make -s -C "$src" O="$obj" olddefconfig >/dev/null
+    # Every option the fragment asks for must survive olddefconfig.
+    local line lost=0
+    while IFS= read -r line; do
+      case $line in CONFIG_*=*) ;; *) continue ;; esac
+      grep -qxF "$line" "$obj/.config" || { echo "lab: option lost: $line" >&2; lost=1; }
+    done <"$frag"
+    [ $lost = 0 ] || lab_die "kernel fragment options did not survive olddefconfig"
+    lab_log "building the custom kernel with -j$(nproc) (about 4 minutes on 2 cores)"
+    make -s -C "$src" O="$obj" -j"$(nproc)" bzImage modules >"$obj/build.log" 2>&1 ||
+      { tail -30 "$obj/build.log" >&2; lab_die "custom kernel build failed"; }
+    KVER=$(make -s -C "$src" O="$obj" kernelrelease)
+    rm -rf "$dir" && mkdir -p "$dir/boot"
+    cp "$obj/arch/x86/boot/bzImage" "$dir/boot/vmlinuz-$KVER"
+    cp "$obj/.config" "$dir/boot/config-$KVER"
+    make -s -C "$src" O="$obj" INSTALL_MOD_PATH="$dir" modules_install >/dev/null
+    rm -rf "$obj"
+    touch "$dir/.complete"
+    lab_log "custom kernel $KVER ready"
+  fi
+  KVER=$(ls "$dir/lib/modules")
+  KIMAGE=$dir/boot/vmlinuz-$KVER
+  KROOT=$dir
+  KCONFIG=$dir/boot/config-$KVER
+}
+
+lab_kernel() {
+  case $1 in
+  debian-6.1) lab_debian_kernel 6.1 ;;
+  debian-6.12) lab_debian_kernel 6.12 ;;
+  custom) lab_custom_kernel ;;
+  *) lab_die "unknown kernel '$1' (debian-6.1, debian-6.12, custom)" ;;
+  esac
+}

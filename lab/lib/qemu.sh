@@ -1,0 +1,85 @@
+# Boots the guest under QEMU (q35, TCG, emulated Intel IOMMU), records the
+# console with host timestamps, receives the sysfs snapshot on ttyS1, and
+# turns the console markers into per-test results.
+
+lab_boot() {  # OUTDIR SUITE TIMEOUT
+  local out=$1 suite=$2 limit=$3 qemu_pid status
+  local -a cmd=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m "$MEMORY" -smp "$SMP"
+    -nographic -no-reboot -nic none
+    -bios /usr/share/qemu/qboot.rom
+    -kernel "$KIMAGE" -initrd "$out/initramfs.cpio.gz"
+    -append "console=ttyS0 intel_iommu=on panic=-1 rdinit=/init quiet lab.suite=$suite $LAB_APPEND"
+    -serial mon:stdio -serial "file:$out/snapshot.tar.gz"
+    "${QEMU_TOPOLOGY[@]}")
+  printf '%q ' "${cmd[@]}" >"$out/qemu.cmd"
+  echo >>"$out/qemu.cmd"
+  LAB_BOOT_T0=$EPOCHREALTIME
+  # QEMU runs in its own process group so that a timeout ends it and only it.
+  set +e
+  setsid "${cmd[@]}" </dev/null >"$out/console.raw" 2>&1 &
+  qemu_pid=$!
+  trap 'kill -KILL -- -'"$qemu_pid"' 2>/dev/null' EXIT INT TERM
+  (
+    tail -n +1 -F --pid="$qemu_pid" "$out/console.raw" 2>/dev/null |
+      while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "${line%$'\r'}"; done
+  ) >"$out/serial.log" &
+  local reader=$!
+  local waited=0
+  while kill -0 "$qemu_pid" 2>/dev/null; do
+    if [ "$waited" -ge "$((limit * 10))" ]; then
+      echo "lab: timeout: the guest did not finish within ${limit}s" >>"$out/console.raw"
+      kill -TERM -- "-$qemu_pid" 2>/dev/null
+      sleep 1
+      kill -KILL -- "-$qemu_pid" 2>/dev/null
+      LAB_TIMED_OUT=1
+      break
+    fi
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  wait "$qemu_pid"
+  status=$?
+  wait "$reader"
+  # Lines written just before QEMU exited may have escaped the reader.
+  local have
+  have=$(wc -l <"$out/serial.log")
+  tail -n +"$((have + 1))" "$out/console.raw" | while IFS= read -r line; do
+    printf '%s %s\n' "$EPOCHREALTIME" "${line%$'\r'}"
+  done >>"$out/serial.log"
+  trap - EXIT INT TERM
+  set -e
+  LAB_QEMU_STATUS=$status
+}
+
+# Prints per-test results and the timings; returns 0 only when the suite ran
+# to the end with at least one test and no failure.
+lab_report() {  # OUTDIR KERNEL
+  local out=$1 kernel=$2 passed failed first
+  grep -a ' LAB-TEST ' "$out/serial.log" | cut -d' ' -f2- >"$out/results.txt" || true
+  passed=$(grep -c '^LAB-TEST PASS ' "$out/results.txt" || true)
+  failed=$(grep -c '^LAB-TEST FAIL ' "$out/results.txt" || true)
+  first=$(awk -v t0="$LAB_BOOT_T0" '$2 == "LAB-TIME" && $3 == "first-test" { printf "%.1f", $1 - t0; exit }' "$out/serial.log")
+  sed 's/^LAB-TEST /  /' "$out/results.txt"
+  echo "lab: $kernel ($KVER): boot to first test ${first:-?}s (host), $passed passed, $failed failed"
+  if [ -s "$out/snapshot.tar.gz" ] && mkdir -p "$out/sysfs" && tar -xzf "$out/snapshot.tar.gz" -C "$out/sysfs" 2>/dev/null; then
+    echo "lab: sysfs snapshot in $out/sysfs"
+  fi
+  if ! grep -aq ' LAB-DONE ' "$out/serial.log"; then
+    if [ -n "${LAB_TIMED_OUT:-}" ]; then
+      echo "lab: FAIL: the guest timed out; last lines of the serial log:"
+    else
+      echo "lab: FAIL: the guest stopped before its suite finished (QEMU exit status $LAB_QEMU_STATUS); last lines of the serial log:"
+    fi
+    # A panic's cause comes before its long stack trace: show it too.
+    cut -d' ' -f2- "$out/serial.log" | grep -a -E 'Kernel panic|BUG:|Oops|watchdog: BUG' | head -n 3 | sed 's/^/  ! /'
+    cut -d' ' -f2- "$out/serial.log" | tail -n 25 | sed 's/^/  | /'
+    return 1
+  fi
+  if [ "$failed" -gt 0 ]; then
+    echo "lab: FAIL: $failed guest test(s) failed:"
+    grep '^LAB-TEST FAIL ' "$out/results.txt" | sed 's/^LAB-TEST FAIL /  /'
+    return 1
+  fi
+  [ "$passed" -gt 0 ] || { echo "lab: FAIL: the suite ran no test"; return 1; }
+  echo "lab: PASS"
+}

@@ -1,0 +1,27 @@
+# Suite "pci": vfiokit's decoding against the real kernel's view of real
+# (emulated) devices, and the lab's own guest helpers.
+
+# Every function: `vfiokit show` decodes it with no defect.
+for _d in /sys/bus/pci/devices/*; do
+  _b=$(basename "$_d")
+  lab_check "show $_b" vfiokit show "$_b"
+done
+
+# The topology is where the topology file put it, found by IDs and parents.
+EDU_RP=$(lab_find 1234:11e8 1b36:000c | head -n 1)
+lab_check "find edu behind a root port" test -n "$EDU_RP"
+lab_check "find the nvme" test -n "$(lab_find 1b36:0010)"
+lab_check "find the pcie-pci-bridge" test -n "$(lab_find 1b36:000e)"
+lab_check "find edu behind a switch downstream port" test -n "$(lab_find 1234:11e8 104c:8233)"
+
+# The guest helper binds a device to vfio-pci and gives it back.
+if [ -n "$EDU_RP" ]; then
+  _g=$(basename "$(readlink /sys/bus/pci/devices/$EDU_RP/iommu_group)")
+  lab_check "bind $EDU_RP to vfio-pci" lab_bind_vfio "$EDU_RP"
+  lab_check "/dev/vfio/$_g exists for the bound edu" test -c "/dev/vfio/$_g"
+  lab_unbind "$EDU_RP"
+  lab_check "edu released from vfio-pci" test "$(lab_driver_of "$EDU_RP")" != vfio-pci
+fi
+
+# Decoding of every real device, compared with lspci, in C++.
+lab_gtest /lab/bin/vfiokit_lab_tests

@@ -1,0 +1,145 @@
+// Runs inside the lab guest: vfiokit's decoding of the real kernel's view of
+// the default topology's devices (lab/topologies/default.topo).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/device_json.hpp"
+#include "lab/support/guest_devices.hpp"
+#include "support/lspci_compare.hpp"
+#include "support/run_process.hpp"
+
+namespace vfiokit::lab {
+namespace {
+
+using pci::PcieType;
+
+constexpr uint16_t kRedHat = 0x1b36, kQemu = 0x1234, kIntel = 0x8086, kTi = 0x104c;
+constexpr uint16_t kEdu = 0x11e8, kRootPort = 0x000c, kPciBridge = 0x000e, kNvme = 0x0010;
+constexpr uint16_t kE1000e = 0x10d3, kE1000 = 0x100e, kPciTestdev = 0x0005;
+constexpr uint16_t kSwitchUp = 0x8232, kSwitchDown = 0x8233;
+
+class RealDevices : public ::testing::Test {
+ protected:
+  host::SysfsRoot root{"/sys"};
+  std::vector<GuestDevice> all = guest_devices(root);
+};
+
+TEST_F(RealDevices, EveryFunctionDecodesWithoutDefects) {
+  ASSERT_GE(all.size(), 20u) << "the default topology has more than 20 functions";
+  for (const auto& d : all) {
+    const auto decoded = decode_live(root, d.bdf);
+    EXPECT_FALSE(decoded.has_defects()) << d.bdf.str();
+    EXPECT_EQ(decoded.header.vendor_id, d.vendor) << d.bdf.str();
+  }
+}
+
+// The differential test of the foundation, on live devices: what vfiokit
+// decodes equals what `lspci -vvv -s BDF` prints.
+TEST_F(RealDevices, EveryFunctionDecodesLikeLspci) {
+  host::PciNames names;
+  for (const auto& d : all) {
+    SCOPED_TRACE(d.bdf.str());
+    const auto decoded = decode_live(root, d.bdf);
+    const auto ours = cli::device_json({d.bdf, "", 0}, decoded, names);
+    auto lspci = testing::run_process({"lspci", "-vvv", "-s", d.bdf.str()});
+    ASSERT_EQ(lspci.exit_code, 0) << lspci.err;
+    testing::expect_same_capabilities(testing::view_of_vfiokit(nlohmann::json::parse(ours.dump())),
+                                      testing::parse_lspci(lspci.out));
+  }
+}
+
+TEST_F(RealDevices, RootPortsIsolateExceptTheOneWithoutAcs) {
+  const auto ports = find_devices(all, kRedHat, kRootPort);
+  ASSERT_EQ(ports.size(), 8u);
+  unsigned without_acs = 0;
+  for (const auto& p : ports) {
+    const auto decoded = decode_live(root, p.bdf);
+    const auto* e = decoded.find<pci::PciExpress>();
+    ASSERT_TRUE(e) << p.bdf.str();
+    EXPECT_EQ(e->type, PcieType::root_port);
+    if (const auto* acs = decoded.find<pci::Acs>()) {
+      // The kernel enabled ACS because an IOMMU asked for it.
+      EXPECT_TRUE(acs->kernel_required_enabled()) << p.bdf.str();
+    } else {
+      ++without_acs;
+      EXPECT_EQ(find_devices(all, kQemu, kEdu, std::make_pair(kRedHat, kRootPort)).size(), 3u);
+    }
+  }
+  EXPECT_EQ(without_acs, 1u) << "exactly one root port is disable-acs=on";
+}
+
+TEST_F(RealDevices, MultifunctionSlotHasE1000eAndEdu) {
+  bool found = false;
+  for (const auto& nic : find_devices(all, kIntel, kE1000e)) {
+    const auto decoded = decode_live(root, nic.bdf);
+    if (!decoded.header.multifunction) continue;
+    found = true;
+    EXPECT_EQ(nic.bdf.function(), 0);
+    const pci::Bdf fn1(nic.bdf.domain(), nic.bdf.bus(), nic.bdf.device(), 1);
+    const auto sibling = decode_live(root, fn1);
+    EXPECT_EQ(sibling.header.vendor_id, kQemu);
+    EXPECT_EQ(sibling.header.device_id, kEdu);
+    EXPECT_FALSE(decoded.find<pci::Acs>()) << "the slot must have no ACS to share a group";
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(RealDevices, PcieToPciBridgeHasConventionalDevicesBehindIt) {
+  const auto bridges = find_devices(all, kRedHat, kPciBridge);
+  ASSERT_EQ(bridges.size(), 1u);
+  const auto bridge = decode_live(root, bridges[0].bdf);
+  ASSERT_TRUE(bridge.find<pci::PciExpress>());
+  EXPECT_EQ(bridge.find<pci::PciExpress>()->type, PcieType::pcie_to_pci_bridge);
+  ASSERT_TRUE(bridge.header.bridge);
+  unsigned behind = 0;
+  for (const auto& d : all) {
+    if (d.parent != bridges[0].bdf) continue;
+    ++behind;
+    const auto decoded = decode_live(root, d.bdf);
+    EXPECT_EQ(decoded.config_size, 256u) << d.bdf.str() << ": conventional functions have 256 bytes";
+    EXPECT_FALSE(decoded.find<pci::PciExpress>()) << d.bdf.str();
+    EXPECT_EQ(d.bdf.bus(), bridge.header.bridge->secondary_bus);
+  }
+  EXPECT_EQ(behind, 3u);
+  EXPECT_EQ(find_devices(all, kIntel, kE1000, std::make_pair(kRedHat, kPciBridge)).size(), 1u);
+  EXPECT_EQ(find_devices(all, kRedHat, kPciTestdev, std::make_pair(kRedHat, kPciBridge)).size(), 1u);
+}
+
+TEST_F(RealDevices, SwitchPortsHaveTheirTypes) {
+  const auto up = find_devices(all, kTi, kSwitchUp);
+  ASSERT_EQ(up.size(), 1u);
+  EXPECT_EQ(decode_live(root, up[0].bdf).find<pci::PciExpress>()->type, PcieType::upstream_port);
+  const auto down = find_devices(all, kTi, kSwitchDown);
+  ASSERT_EQ(down.size(), 2u);
+  for (const auto& d : down) {
+    const auto decoded = decode_live(root, d.bdf);
+    EXPECT_EQ(decoded.find<pci::PciExpress>()->type, PcieType::downstream_port);
+    EXPECT_FALSE(decoded.find<pci::Acs>()) << "xio3130 downstream ports have no ACS";
+    EXPECT_EQ(d.parent, up[0].bdf);
+  }
+}
+
+TEST_F(RealDevices, NvmeHasFlrAndMsix) {
+  const auto nvme = find_devices(all, kRedHat, kNvme);
+  ASSERT_EQ(nvme.size(), 1u);
+  const auto decoded = decode_live(root, nvme[0].bdf);
+  ASSERT_TRUE(decoded.find<pci::PciExpress>());
+  EXPECT_TRUE(decoded.find<pci::PciExpress>()->function_level_reset);
+  ASSERT_TRUE(decoded.find<pci::MsiX>());
+  EXPECT_GE(decoded.find<pci::MsiX>()->table_size, 2u);
+}
+
+TEST_F(RealDevices, E1000eHasPowerManagementAndMsix) {
+  const auto nics = find_devices(all, kIntel, kE1000e);
+  ASSERT_EQ(nics.size(), 3u);
+  for (const auto& n : nics) {
+    const auto decoded = decode_live(root, n.bdf);
+    EXPECT_TRUE(decoded.find<pci::PowerManagement>()) << n.bdf.str();
+    EXPECT_TRUE(decoded.find<pci::MsiX>()) << n.bdf.str();
+    EXPECT_EQ(decoded.find<pci::MsiX>()->table_size, 5u) << n.bdf.str();
+  }
+}
+
+}  // namespace
+}  // namespace vfiokit::lab
