@@ -36,9 +36,23 @@ lab_debian_package() {
   esac
 }
 
+# A cached kernel directory holds boot/vmlinuz-$KVER, boot/config-$KVER and
+# lib/modules/$KVER.
+lab_use_kernel_dir() {
+  KVER=$(ls "$1/lib/modules")
+  KIMAGE=$1/boot/vmlinuz-$KVER
+  KROOT=$1
+  KCONFIG=$1/boot/config-$KVER
+}
+
 lab_debian_kernel() {
   local series=$1 pkg deb dir
   pkg=$(lab_debian_package "$series")
+  if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then
+    lab_log "no package lists for Debian $series kernels: apt-get update"
+    apt-get update -q >&2 || true
+    pkg=$(lab_debian_package "$series")
+  fi
   [ -n "$pkg" ] || lab_die "no Debian $series kernel package found (apt-get update, or set VFIOKIT_LAB_PKG_${series//./_})"
   dir=$LAB_CACHE/kernels/$pkg
   if [ ! -e "$dir/.complete" ]; then
@@ -50,10 +64,7 @@ lab_debian_kernel() {
     depmod -b "$dir" "$KVER"
     touch "$dir/.complete"
   fi
-  KVER=$(ls "$dir/lib/modules")
-  KIMAGE=$dir/boot/vmlinuz-$KVER
-  KROOT=$dir
-  KCONFIG=$dir/boot/config-$KVER
+  lab_use_kernel_dir "$dir"
 }
 
 lab_custom_kernel() {
@@ -96,10 +107,7 @@ lab_custom_kernel() {
     touch "$dir/.complete"
     lab_log "custom kernel $KVER ready"
   fi
-  KVER=$(ls "$dir/lib/modules")
-  KIMAGE=$dir/boot/vmlinuz-$KVER
-  KROOT=$dir
-  KCONFIG=$dir/boot/config-$KVER
+  lab_use_kernel_dir "$dir"
 }
 
 lab_kernel() {

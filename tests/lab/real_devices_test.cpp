@@ -2,7 +2,9 @@
 // the default topology's devices (lab/topologies/default.topo).
 #include <gtest/gtest.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "cli/device_json.hpp"
 #include "lab/support/guest_devices.hpp"
@@ -25,8 +27,17 @@ class RealDevices : public ::testing::Test {
   std::vector<GuestDevice> all = guest_devices(root);
 };
 
+// The tests named EveryFunction* hold for any topology (suite "smoke"); the
+// others describe lab/topologies/default.topo (suite "pci").
+TEST_F(RealDevices, DefaultTopologyHasAllItsFunctions) {
+  // q35's own 5 (host bridge, VGA, ICH9 LPC, SATA, SMBus) + 8 root ports + edu,
+  // e1000e, nvme, virtio-net + 2 multifunction + PCIe-PCI bridge and 3
+  // behind it + switch (3 ports) and 2 behind it + edu without ACS.
+  EXPECT_EQ(all.size(), 29u);
+}
+
 TEST_F(RealDevices, EveryFunctionDecodesWithoutDefects) {
-  ASSERT_GE(all.size(), 20u) << "the default topology has more than 20 functions";
+  ASSERT_FALSE(all.empty());
   for (const auto& d : all) {
     const auto decoded = decode_live(root, d.bdf);
     EXPECT_FALSE(decoded.has_defects()) << d.bdf.str();
@@ -34,18 +45,33 @@ TEST_F(RealDevices, EveryFunctionDecodesWithoutDefects) {
   }
 }
 
+// `lspci -D -vvv` split into one block of text per function.
+std::map<std::string, std::string> lspci_blocks() {
+  auto lspci = testing::run_process({"lspci", "-D", "-vvv"});
+  EXPECT_EQ(lspci.exit_code, 0) << lspci.err;
+  std::map<std::string, std::string> blocks;
+  std::istringstream in(lspci.out);
+  std::string line, current;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line[0] != '\t' && line.size() > 12 && line[12] == ' ') current = line.substr(0, 12);
+    if (!current.empty()) blocks[current] += line + "\n";
+  }
+  return blocks;
+}
+
 // The differential test of the foundation, on live devices: what vfiokit
-// decodes equals what `lspci -vvv -s BDF` prints.
+// decodes equals what `lspci -vvv` prints for each function.
 TEST_F(RealDevices, EveryFunctionDecodesLikeLspci) {
   host::PciNames names;
+  const auto blocks = lspci_blocks();
+  ASSERT_EQ(blocks.size(), all.size());
   for (const auto& d : all) {
     SCOPED_TRACE(d.bdf.str());
     const auto decoded = decode_live(root, d.bdf);
     const auto ours = cli::device_json({d.bdf, "", 0}, decoded, names);
-    auto lspci = testing::run_process({"lspci", "-vvv", "-s", d.bdf.str()});
-    ASSERT_EQ(lspci.exit_code, 0) << lspci.err;
+    ASSERT_TRUE(blocks.count(d.bdf.str()));
     testing::expect_same_capabilities(testing::view_of_vfiokit(nlohmann::json::parse(ours.dump())),
-                                      testing::parse_lspci(lspci.out));
+                                      testing::parse_lspci(blocks.at(d.bdf.str())));
   }
 }
 
