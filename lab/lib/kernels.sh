@@ -95,8 +95,10 @@ lab_custom_kernel() {
       grep -qxF "$line" "$obj/.config" || { echo "lab: option lost: $line" >&2; lost=1; }
     done <"$frag"
     [ $lost = 0 ] || lab_die "kernel fragment options did not survive olddefconfig"
-    lab_log "building the custom kernel with -j$(nproc) (about 4 minutes on 2 cores)"
-    make -s -C "$src" O="$obj" -j"$(nproc)" bzImage modules >"$obj/build.log" 2>&1 ||
+    local jobs
+    jobs=$(nproc)
+    lab_log "building the custom kernel with -j$jobs (several minutes on 2 cores; once per fragment)"
+    make -s -C "$src" O="$obj" -j"$jobs" bzImage modules >"$obj/build.log" 2>&1 ||
       { tail -30 "$obj/build.log" >&2; lab_die "custom kernel build failed"; }
     KVER=$(make -s -C "$src" O="$obj" kernelrelease)
     rm -rf "$dir" && mkdir -p "$dir/boot"

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli/device_json.hpp"
+#include "host/group_prediction.hpp"
 #include "lab/support/guest_devices.hpp"
 #include "support/lspci_compare.hpp"
 #include "support/run_process.hpp"
@@ -72,6 +73,19 @@ TEST_F(RealDevices, EveryFunctionDecodesLikeLspci) {
     ASSERT_TRUE(blocks.count(d.bdf.str()));
     testing::expect_same_capabilities(testing::view_of_vfiokit(nlohmann::json::parse(ours.dump())),
                                       testing::parse_lspci(blocks.at(d.bdf.str())));
+  }
+}
+
+// vfiokit's prediction of IOMMU groups, from topology and config space
+// alone, equals the groups this kernel formed, number for number.
+TEST_F(RealDevices, EveryFunctionPredictedGroupEqualsTheKernels) {
+  std::vector<Error> problems;
+  const auto functions = host::read_pci_functions(root, problems);
+  EXPECT_TRUE(problems.empty());
+  const auto predicted = host::predict_iommu_groups(functions);
+  for (const auto& f : functions) {
+    ASSERT_TRUE(f.iommu_group) << f.bdf.str() << " has no IOMMU group: is intel_iommu=on?";
+    EXPECT_EQ(predicted.group_of.at(f.bdf), *f.iommu_group) << f.bdf.str() << ": " << predicted.reason.at(f.bdf);
   }
 }
 
