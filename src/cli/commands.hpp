@@ -12,5 +12,7 @@ using Runner = std::function<int()>;
 
 Runner add_decode_command(CLI::App& app);
 Runner add_show_command(CLI::App& app);
+Runner add_list_command(CLI::App& app);
+Runner add_groups_command(CLI::App& app);
 
 }  // namespace vfiokit::cli

@@ -10,6 +10,8 @@ int main(int argc, char** argv) {
   std::vector<vfiokit::cli::Runner> runners = {
       vfiokit::cli::add_decode_command(app),
       vfiokit::cli::add_show_command(app),
+      vfiokit::cli::add_list_command(app),
+      vfiokit::cli::add_groups_command(app),
   };
   try {
     app.parse(argc, argv);

@@ -164,9 +164,12 @@ class Grouper {
     unsigned id = 0;
     while (used_.count(id)) ++id;
     used_.insert(id);
-    std::string reason = !acs_reason.empty()  ? acs_reason
-                         : !alias_reason.empty() ? alias_reason
-                                                 : "isolated: ACS holds on the whole path to the root";
+    std::string reason = !acs_reason.empty() ? acs_reason : alias_reason;
+    if (reason.empty()) {
+      std::string why;
+      reason = acs_isolates(d, &why) ? "isolated: ACS holds on the whole path to the root"
+                                     : why + "; functions that cannot be isolated from it join its group";
+    }
     assign(d, id, reason);
   }
 

@@ -1,0 +1,140 @@
+// `vfiokit groups [--json]`: the kernel's IOMMU groups with their members,
+// whether VFIO can use them, and why each is shaped as it is; vfiokit's
+// prediction is checked against the kernel's and every difference reported.
+// Without an IOMMU, the prediction is shown under a plain statement.
+#include <fmt/format.h>
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "cli/commands.hpp"
+#include "cli/host_options.hpp"
+#include "cli/output.hpp"
+#include "host/pci_names.hpp"
+#include "host/sysfs_source.hpp"
+
+namespace vfiokit::cli {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+struct GroupRow {
+  unsigned id = 0;
+  std::vector<pci::Bdf> devices;
+  std::optional<std::string> type;
+  bool viable = false;
+  std::vector<std::string> reasons;  // distinct, in member order
+  std::vector<std::string> blockers;  // members bound to host drivers
+};
+
+// The groups to show: the kernel's when there are any, else the prediction.
+std::vector<GroupRow> rows_of(const host::HostView& view) {
+  std::map<unsigned, GroupRow> rows;
+  if (view.has_iommu_groups()) {
+    for (const auto& g : view.groups) rows[g.id] = GroupRow{g.id, g.devices, g.type, view.group_viable(g), {}, {}};
+  } else {
+    for (const auto& [bdf, id] : view.predicted.group_of) {
+      rows[id].id = id;
+      rows[id].devices.push_back(bdf);
+    }
+    for (auto& [id, row] : rows) row.viable = view.group_viable(host::IommuGroup{id, row.devices, {}, {}, {}});
+  }
+  for (auto& [id, row] : rows) {
+    std::set<std::string> seen;
+    for (const auto& bdf : row.devices) {
+      auto it = view.predicted.reason.find(bdf);
+      if (it != view.predicted.reason.end() && seen.insert(it->second).second) row.reasons.push_back(it->second);
+      const host::PciFunction* f = view.function(bdf);
+      if (f && !f->is_bridge() && !f->driver.empty() && f->driver != "vfio-pci")
+        row.blockers.push_back(fmt::format("{} is bound to {}", bdf.str(), f->driver));
+    }
+  }
+  std::vector<GroupRow> out;
+  for (auto& [id, row] : rows) out.push_back(std::move(row));
+  return out;
+}
+
+// Functions whose predicted group differs from the kernel's.
+std::vector<std::string> mismatches(const host::HostView& view) {
+  std::vector<std::string> out;
+  if (!view.has_iommu_groups()) return out;
+  for (const auto& f : view.functions) {
+    auto it = view.predicted.group_of.find(f.bdf);
+    if (!f.iommu_group || it == view.predicted.group_of.end() || it->second == *f.iommu_group) continue;
+    out.push_back(fmt::format("{}: the kernel put it in group {}, vfiokit predicted group {} ({}); a kernel quirk "
+                              "may explain the difference",
+                              f.bdf.str(), *f.iommu_group, it->second, view.predicted.reason.at(f.bdf)));
+  }
+  return out;
+}
+
+json row_json(const GroupRow& row, const host::HostView& view) {
+  json devices = json::array();
+  for (const auto& bdf : row.devices) {
+    const host::PciFunction* f = view.function(bdf);
+    devices.push_back({{"bdf", bdf.str()},
+                       {"vendor_id", f && f->vendor_id ? json(*f->vendor_id) : json(nullptr)},
+                       {"device_id", f && f->device_id ? json(*f->device_id) : json(nullptr)},
+                       {"driver", f && !f->driver.empty() ? json(f->driver) : json(nullptr)},
+                       {"bridge", f && f->is_bridge()}});
+  }
+  return {{"id", row.id},     {"type", row.type ? json(*row.type) : json(nullptr)},
+          {"viable", row.viable}, {"blockers", row.blockers},
+          {"devices", devices}, {"reasons", row.reasons}};
+}
+
+int run_groups(const HostOptions& o) {
+  auto source = host::SysfsSource::open(o.sysfs_root);
+  if (!source) {
+    print_error(source.error());
+    return 1;
+  }
+  const host::HostView view = host::read_host(source->root());
+  const auto rows = rows_of(view);
+  const auto differ = mismatches(view);
+  if (o.json) {
+    json groups = json::array();
+    for (const auto& row : rows) groups.push_back(row_json(row, view));
+    fmt::print("{}\n", json{{"schema", "vfiokit.groups/1"},
+                            {"iommu", view.has_iommu_groups()},
+                            {"source", view.has_iommu_groups() ? "kernel" : "predicted"},
+                            {"groups", groups},
+                            {"prediction_mismatches", differ}}
+                           .dump(2));
+  } else {
+    host::PciNames names;
+    if (!view.has_iommu_groups())
+      fmt::print("{}\nThe groups below are vfiokit's prediction of what the kernel would form.\n\n", kNoIommuAdvice);
+    else if (differ.empty())
+      fmt::print("{} IOMMU groups; vfiokit's prediction agrees with the kernel for every function.\n\n", rows.size());
+    for (const auto& row : rows) {
+      fmt::print("group {}{}  VFIO: {}\n", row.id, row.type ? " [" + *row.type + "]" : "",
+                 row.viable ? "viable" : "not viable (" + fmt::format("{}", fmt::join(row.blockers, "; ")) + ")");
+      for (const auto& bdf : row.devices) {
+        const host::PciFunction* f = view.function(bdf);
+        const std::string id = f && f->vendor_id && f->device_id
+                                   ? fmt::format("{:04x}:{:04x}", *f->vendor_id, *f->device_id)
+                                   : "?";
+        const std::string name = f && f->vendor_id && f->device_id ? names.device(*f->vendor_id, *f->device_id) : "";
+        fmt::print("  {}  {}  {:<12} {}{}\n", bdf.str(), id, f && !f->driver.empty() ? f->driver : "-", name,
+                   f && f->is_bridge() ? " (bridge, ignored by VFIO)" : "");
+      }
+      for (const auto& why : row.reasons) fmt::print("  why: {}\n", why);
+    }
+  }
+  for (const auto& line : differ) print_error_line("prediction differs: " + line);
+  return report_host_problems(view, o.strict);
+}
+
+}  // namespace
+
+Runner add_groups_command(CLI::App& app) {
+  auto options = std::make_shared<HostOptions>();
+  CLI::App* cmd = app.add_subcommand("groups", "IOMMU groups: members, VFIO viability and why each is shaped so");
+  add_host_options(cmd, *options);
+  return [cmd, options] { return cmd->parsed() ? run_groups(*options) : -1; };
+}
+
+}  // namespace vfiokit::cli

@@ -1,0 +1,25 @@
+#include "cli/host_options.hpp"
+
+#include "cli/output.hpp"
+
+namespace vfiokit::cli {
+
+const char* const kNoIommuAdvice =
+    "No IOMMU groups: this kernel has no active IOMMU, so no device can be assigned with VFIO. Enable "
+    "VT-d (Intel) or AMD-Vi (AMD) in the firmware and boot with intel_iommu=on or amd_iommu=on.";
+
+void add_host_options(CLI::App* cmd, HostOptions& options) {
+  cmd->add_flag("--json", options.json, "print JSON");
+  cmd->add_option("--sysfs-root", options.sysfs_root,
+                  "read a sysfs directory, a snapshot directory or a snapshot .tar.gz instead of /sys "
+                  "(also $VFIOKIT_SYSFS_ROOT)");
+  cmd->add_flag("--strict", options.strict, "exit 1 when anything read is missing or malformed");
+}
+
+int report_host_problems(const host::HostView& view, bool strict) {
+  const auto lines = view.problem_lines();
+  for (const auto& line : lines) print_error_line(line);
+  return strict && !lines.empty() ? 1 : 0;
+}
+
+}  // namespace vfiokit::cli

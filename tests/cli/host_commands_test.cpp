@@ -1,0 +1,107 @@
+// `vfiokit list` and `vfiokit groups` on lab snapshots, on a broken
+// snapshot, and on this machine (which has no IOMMU).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "support/run_process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace vfiokit {
+namespace {
+
+using testing::run_process;
+
+std::string fixture(const std::string& kernel) {
+  return std::string(VFIOKIT_SOURCE_DIR) + "/data/fixtures/lab-q35-" + kernel + ".tar.gz";
+}
+
+TEST(CliGroups, LabSnapshotGroupsAgreeWithPrediction) {
+  for (const char* kernel : {"debian-6.1", "debian-6.12", "custom"}) {
+    auto r = run_process({VFIOKIT_BIN, "groups", "--json", "--strict", "--sysfs-root", fixture(kernel)});
+    ASSERT_EQ(r.exit_code, 0) << kernel << ": " << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["iommu"], true);
+    EXPECT_EQ(j["source"], "kernel");
+    EXPECT_TRUE(j["prediction_mismatches"].empty()) << j["prediction_mismatches"].dump();
+    EXPECT_EQ(j["groups"].size(), 20u) << kernel;
+    bool saw_bridge_group = false;
+    for (const auto& g : j["groups"]) {
+      if (g["devices"].size() != 4) continue;  // the pcie-pci-bridge and the three behind it
+      saw_bridge_group = true;
+      EXPECT_EQ(g["viable"], false) << "e1000 behind the bridge is bound to its host driver";
+      EXPECT_NE(g["blockers"][0].get<std::string>().find("bound to e1000"), std::string::npos);
+    }
+    EXPECT_TRUE(saw_bridge_group) << kernel;
+  }
+}
+
+TEST(CliGroups, TextExplainsTheMultifunctionSlot) {
+  auto r = run_process({VFIOKIT_BIN, "groups", "--sysfs-root", fixture("debian-6.12")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("prediction agrees with the kernel for every function"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("are functions of one multifunction device without isolation"), std::string::npos);
+  EXPECT_NE(r.out.find("is a PCIe-to-PCI bridge: it forwards DMA"), std::string::npos);
+}
+
+TEST(CliList, ListsEveryFunctionOfASnapshot) {
+  auto r = run_process({VFIOKIT_BIN, "list", "--json", "--sysfs-root", fixture("custom")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["functions"].size(), 29u);
+  unsigned with_group = 0, nvme = 0;
+  for (const auto& f : j["functions"]) {
+    if (!f["iommu_group"].is_null()) ++with_group;
+    if (f["vendor_id"] == 0x1b36 && f["device_id"] == 0x0010) {
+      ++nvme;
+      EXPECT_EQ(f["driver"], "nvme");
+    }
+  }
+  EXPECT_EQ(with_group, 29u);
+  EXPECT_EQ(nvme, 1u);
+}
+
+// This machine, like the development and CI machines, has no IOMMU.
+TEST(CliGroups, NoIommuIsSaidPlainly) {
+  ASSERT_TRUE(!std::filesystem::exists("/sys/kernel/iommu_groups") ||
+              std::filesystem::is_empty("/sys/kernel/iommu_groups"))
+      << "this test expects a machine without IOMMU groups";
+  for (const char* command : {"groups", "list"}) {
+    auto r = run_process({VFIOKIT_BIN, command});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("intel_iommu=on or amd_iommu=on"), std::string::npos) << r.out;
+  }
+  auto j = nlohmann::json::parse(run_process({VFIOKIT_BIN, "groups", "--json"}).out);
+  EXPECT_EQ(j["iommu"], false);
+  EXPECT_EQ(j["source"], "predicted");
+  EXPECT_FALSE(j["groups"].empty());
+}
+
+TEST(CliGroups, BrokenSnapshotStillRunsAndStrictFails) {
+  testing::TempDir dir;
+  auto r = run_process({"tar", "-xzf", fixture("debian-6.12"), "-C", dir.path().string()});
+  ASSERT_EQ(r.exit_code, 0);
+  const auto devices = dir.path() / "sys/bus/pci/devices";
+  const auto nvme = std::filesystem::canonical(devices / "0000:0a:00.0");
+  dir.write((nvme / "vendor").lexically_relative(dir.path()).string(), "garbage\n");
+  dir.write((nvme / "config").lexically_relative(dir.path()).string(), "short");
+  std::filesystem::remove(std::filesystem::canonical(devices / "0000:0b:00.0") / "class");
+  std::filesystem::create_symlink("../../../devices/pci0000:00/nowhere", devices / "0000:0f:00.0");
+  std::filesystem::create_directories(dir.path() / "sys/kernel/iommu_groups/99");
+  const std::string root = dir.path().string();
+  for (const char* command : {"groups", "list"}) {
+    auto loose = run_process({VFIOKIT_BIN, command, "--sysfs-root", root});
+    EXPECT_EQ(loose.exit_code, 0) << command << ": " << loose.err;
+    EXPECT_NE(loose.err.find("0000:0a:00.0"), std::string::npos) << loose.err;
+    EXPECT_NE(loose.err.find("garbage"), std::string::npos) << loose.err;
+    EXPECT_NE(loose.err.find("0000:0f:00.0"), std::string::npos) << loose.err;
+    auto strict = run_process({VFIOKIT_BIN, command, "--strict", "--sysfs-root", root});
+    EXPECT_EQ(strict.exit_code, 1) << command;
+  }
+  auto bad = run_process({VFIOKIT_BIN, "groups", "--sysfs-root", (dir.path() / "nope.tar.gz").string()});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("no such sysfs directory or snapshot"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace vfiokit
