@@ -105,3 +105,38 @@ TEST(CliGroups, BrokenSnapshotStillRunsAndStrictFails) {
 
 }  // namespace
 }  // namespace vfiokit
+
+namespace vfiokit {
+namespace {
+
+TEST(CliExplain, SaysWhatComesWithTheDeviceAndWhy) {
+  const std::string root = std::string(VFIOKIT_SOURCE_DIR) + "/data/fixtures/lab-q35-debian-6.12.tar.gz";
+  // pci-testdev behind the pcie-pci-bridge, found in the snapshot by its IDs.
+  auto list = nlohmann::json::parse(testing::run_process({VFIOKIT_BIN, "list", "--json", "--sysfs-root", root}).out);
+  std::string testdev, nvme;
+  for (const auto& f : list["functions"]) {
+    if (f["vendor_id"] == 0x1b36 && f["device_id"] == 0x0005) testdev = f["bdf"];
+    if (f["vendor_id"] == 0x1b36 && f["device_id"] == 0x0010) nvme = f["bdf"];
+  }
+  ASSERT_FALSE(testdev.empty());
+  auto r = testing::run_process({VFIOKIT_BIN, "explain", testdev, "--json", "--sysfs-root", root});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["group_source"], "kernel");
+  EXPECT_EQ(j["prediction_agrees"], true);
+  EXPECT_EQ(j["assign_with"].size(), 2u) << "e1000 and edu share the bridge's group";
+  ASSERT_EQ(j["isolation"].size(), 1u);
+  EXPECT_NE(j["isolation"][0].get<std::string>().find("PCI-Express to PCI/PCI-X Bridge"), std::string::npos);
+
+  r = testing::run_process({VFIOKIT_BIN, "explain", nvme, "--sysfs-root", root});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("alone: it can be assigned by itself"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Reset: flr"), std::string::npos) << r.out;
+
+  r = testing::run_process({VFIOKIT_BIN, "explain", "0000:7f:00.0", "--sysfs-root", root});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no such PCI device"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace vfiokit

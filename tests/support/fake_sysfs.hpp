@@ -1,0 +1,28 @@
+// A small sysfs tree on disk for host-layer tests: functions nested under
+// their bridges as the kernel lays them out, with bus/pci/devices links and
+// optional IOMMU groups.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "pci/bdf.hpp"
+#include "support/config_builder.hpp"
+#include "support/temp_dir.hpp"
+
+namespace vfiokit::testing {
+
+class FakeSysfs {
+ public:
+  // Adds a function below `parent` (or on root bus 0000:00) with the given
+  // config space; vendor, device and class files follow from it.
+  FakeSysfs& add(const pci::Bdf& bdf, const ConfigBuilder& config, std::optional<pci::Bdf> parent = std::nullopt,
+                 const std::string& driver = "");
+  std::filesystem::path root() const { return dir_.path() / "sys"; }
+  std::filesystem::path device_dir(const pci::Bdf& bdf) const;
+
+ private:
+  TempDir dir_;
+};
+
+}  // namespace vfiokit::testing
