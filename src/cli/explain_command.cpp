@@ -29,11 +29,8 @@ int run_explain(const ExplainOptions& o) {
     print_error(bdf.error());
     return 1;
   }
-  auto source = host::SysfsSource::open(o.host.sysfs_root);
-  if (!source) {
-    print_error(source.error());
-    return 1;
-  }
+  auto source = open_host_source(o.host);
+  if (!source) return 1;
   const host::HostView view = host::read_host(source->root());
   const host::PciFunction* f = view.function(*bdf);
   if (!f) {

@@ -9,16 +9,58 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <fstream>
+
 #include "cli/commands.hpp"
+#include "cli/group_graph.hpp"
 #include "cli/host_options.hpp"
 #include "cli/output.hpp"
 #include "host/pci_names.hpp"
 #include "host/sysfs_source.hpp"
 
+extern char** environ;
+
 namespace vfiokit::cli {
 namespace {
 
 using json = nlohmann::ordered_json;
+
+struct GroupsOptions {
+  HostOptions host;
+  std::string dot_file;
+  std::string svg_file;
+};
+
+bool write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) {
+    print_error(Error::from_errno(errno, path, "cannot write"));
+    return false;
+  }
+  return true;
+}
+
+// Renders DOT to SVG with Graphviz's `dot`.
+bool write_svg(const std::string& path, const std::string& dot) {
+  const std::string dot_path = path + ".dot";
+  if (!write_text(dot_path, dot)) return false;
+  std::vector<std::string> args = {"dot", "-Tsvg", "-o", path, dot_path};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  int status = 0;
+  const int rc = ::posix_spawnp(&pid, "dot", nullptr, nullptr, argv.data(), environ);
+  const bool ok = rc == 0 && ::waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  std::filesystem::remove(dot_path);
+  if (!ok) print_error(Error(Errc::io, path, rc != 0 ? "Graphviz 'dot' is not installed (apt install graphviz)"
+                                                      : "Graphviz 'dot' failed to draw the picture"));
+  return ok;
+}
 
 struct GroupRow {
   unsigned id = 0;
@@ -85,12 +127,10 @@ json row_json(const GroupRow& row, const host::HostView& view) {
           {"devices", devices}, {"reasons", row.reasons}};
 }
 
-int run_groups(const HostOptions& o) {
-  auto source = host::SysfsSource::open(o.sysfs_root);
-  if (!source) {
-    print_error(source.error());
-    return 1;
-  }
+int run_groups(const GroupsOptions& options) {
+  const HostOptions& o = options.host;
+  auto source = open_host_source(o);
+  if (!source) return 1;
   const host::HostView view = host::read_host(source->root());
   const auto rows = rows_of(view);
   const auto differ = mismatches(view);
@@ -125,15 +165,19 @@ int run_groups(const HostOptions& o) {
     }
   }
   for (const auto& line : differ) print_error_line("prediction differs: " + line);
+  if (!options.dot_file.empty() && !write_text(options.dot_file, group_graph_dot(view))) return 1;
+  if (!options.svg_file.empty() && !write_svg(options.svg_file, group_graph_dot(view))) return 1;
   return report_host_problems(view, o.strict);
 }
 
 }  // namespace
 
 Runner add_groups_command(CLI::App& app) {
-  auto options = std::make_shared<HostOptions>();
+  auto options = std::make_shared<GroupsOptions>();
   CLI::App* cmd = app.add_subcommand("groups", "IOMMU groups: members, VFIO viability and why each is shaped so");
-  add_host_options(cmd, *options);
+  add_host_options(cmd, options->host);
+  cmd->add_option("--dot", options->dot_file, "also write the PCI tree with groups coloured as Graphviz DOT");
+  cmd->add_option("--svg", options->svg_file, "also draw the PCI tree with groups coloured as SVG (Graphviz)");
   return [cmd, options] { return cmd->parsed() ? run_groups(*options) : -1; };
 }
 

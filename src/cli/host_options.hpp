@@ -6,16 +6,21 @@
 #include <string>
 
 #include "host/host_view.hpp"
+#include "host/sysfs_source.hpp"
 
 namespace vfiokit::cli {
 
 struct HostOptions {
   std::string sysfs_root;
+  bool example = false;
   bool json = false;
   bool strict = false;
 };
 
 void add_host_options(CLI::App* cmd, HostOptions& options);
+
+// Opens what the options point at (printing the error when that fails).
+std::optional<host::SysfsSource> open_host_source(const HostOptions& options);
 
 // Prints each problem found while reading as one stderr line; with --strict
 // any problem makes the exit status 1.

@@ -56,11 +56,8 @@ json function_json(const host::PciFunction& f, host::PciNames& names) {
 }
 
 int run_list(const HostOptions& o) {
-  auto source = host::SysfsSource::open(o.sysfs_root);
-  if (!source) {
-    print_error(source.error());
-    return 1;
-  }
+  auto source = open_host_source(o);
+  if (!source) return 1;
   const host::HostView view = host::read_host(source->root());
   host::PciNames names;
   if (o.json) {

@@ -2,6 +2,7 @@
 // snapshot, and on this machine (which has no IOMMU).
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "support/run_process.hpp"
@@ -136,6 +137,31 @@ TEST(CliExplain, SaysWhatComesWithTheDeviceAndWhy) {
   r = testing::run_process({VFIOKIT_BIN, "explain", "0000:7f:00.0", "--sysfs-root", root});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("no such PCI device"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace vfiokit
+
+namespace vfiokit {
+namespace {
+
+TEST(CliGroups, ExampleHostAndPictures) {
+  testing::TempDir dir;
+  const auto dot = dir.path() / "groups.dot";
+  const auto svg = dir.path() / "groups.svg";
+  auto r = testing::run_process({VFIOKIT_BIN, "groups", "--example", "--dot", dot.string(), "--svg", svg.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("20 IOMMU groups"), std::string::npos) << r.out;
+  std::ifstream dot_in(dot), svg_in(svg);
+  const std::string dot_text((std::istreambuf_iterator<char>(dot_in)), {});
+  const std::string svg_text((std::istreambuf_iterator<char>(svg_in)), {});
+  EXPECT_NE(dot_text.find("subgraph \"cluster_group_16\""), std::string::npos);
+  EXPECT_NE(dot_text.find("-> \"0000:07:02.0\""), std::string::npos) << "the bridge's edges are drawn";
+  EXPECT_NE(svg_text.find("<svg"), std::string::npos);
+  EXPECT_NE(svg_text.find("group 16"), std::string::npos);
+  auto list = testing::run_process({VFIOKIT_BIN, "list", "--example", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(nlohmann::json::parse(list.out)["functions"].size(), 29u);
 }
 
 }  // namespace
