@@ -166,3 +166,38 @@ TEST(CliGroups, ExampleHostAndPictures) {
 
 }  // namespace
 }  // namespace vfiokit
+
+namespace vfiokit {
+namespace {
+
+TEST(CliSnapshot, RoundTripsWhatTheCommandsRead) {
+  testing::TempDir dir;
+  const auto out = (dir.path() / "host.tar.gz").string();
+  const std::string fixture = std::string(VFIOKIT_SOURCE_DIR) + "/data/fixtures/lab-q35-debian-6.1.tar.gz";
+  auto r = testing::run_process({VFIOKIT_BIN, "snapshot", "--sysfs-root", fixture, out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("29 PCI functions, 20 IOMMU groups"), std::string::npos) << r.out;
+  for (const char* command : {"list", "groups"}) {
+    auto a = testing::run_process({VFIOKIT_BIN, command, "--json", "--strict", "--sysfs-root", fixture});
+    auto b = testing::run_process({VFIOKIT_BIN, command, "--json", "--strict", "--sysfs-root", out});
+    ASSERT_EQ(b.exit_code, 0) << b.err;
+    EXPECT_EQ(a.out, b.out) << command;
+  }
+}
+
+TEST(CliSnapshot, CapturesThisMachine) {
+  testing::TempDir dir;
+  const auto out = (dir.path() / "me.tar.gz").string();
+  auto r = testing::run_process({VFIOKIT_BIN, "snapshot", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto live = testing::run_process({VFIOKIT_BIN, "list", "--json"});
+  auto captured = testing::run_process({VFIOKIT_BIN, "list", "--json", "--sysfs-root", out});
+  ASSERT_EQ(captured.exit_code, 0) << captured.err;
+  EXPECT_EQ(nlohmann::json::parse(live.out)["functions"].size(),
+            nlohmann::json::parse(captured.out)["functions"].size());
+  auto bad = testing::run_process({VFIOKIT_BIN, "snapshot", (dir.path() / "me.zip").string()});
+  EXPECT_EQ(bad.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace vfiokit
