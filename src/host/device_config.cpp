@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <system_error>
 
 #include "host/file_io.hpp"
@@ -11,12 +12,12 @@ namespace vfiokit::host {
 Result<DeviceConfig> read_device_config(const SysfsRoot& root, const pci::Bdf& bdf) {
   const auto dir = root.device_dir(bdf);
   std::error_code ec;
-  if (!std::filesystem::exists(dir, ec))
-    return fail(Errc::not_found, bdf.str(), fmt::format("no such PCI device under {}", root.pci_devices().string()));
   const auto path = dir / "config";
-  const auto file_size = std::filesystem::file_size(path, ec);
   auto bytes = read_file_bytes(path, pci::kExtendedSize);
+  if (!bytes && bytes.error().sys_errno() == ENOENT && !std::filesystem::exists(dir, ec))
+    return fail(Errc::not_found, bdf.str(), fmt::format("no such PCI device under {}", root.pci_devices().string()));
   if (!bytes) return std::unexpected(bytes.error());
+  const auto file_size = std::filesystem::file_size(path, ec);
   // A privileged read of a 4096-byte file can still stop early on some
   // devices; the config space size is what was actually read.
   size_t usable = bytes->size() >= pci::kExtendedSize      ? pci::kExtendedSize

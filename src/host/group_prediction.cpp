@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <functional>
+#include <tuple>
 #include <optional>
 #include <set>
 
@@ -15,7 +16,10 @@ using pci::PcieType;
 // pci_dev->multifunction: the Header Type bit of the function, and also set
 // by pci_scan_slot() (drivers/pci/probe.c) on every function other than 0 it
 // finds, whatever that function's own bit says.
+// Virtual functions are created by the SR-IOV code, not scanned, and are
+// never multifunction (drivers/pci/iov.c).
 bool kernel_multifunction(const PciFunction& f) {
+  if (f.physfn) return false;
   return f.bdf.function() > 0 || (f.config && f.config->header.multifunction);
 }
 
@@ -45,6 +49,10 @@ bool flags_enabled(const PciFunction& f, std::string* why) {
 struct Topology {
   std::map<Bdf, const PciFunction*> by_bdf;
   std::vector<const PciFunction*> probe_order;
+  // Functions below each bridge, and the functions of each slot, in
+  // address order: both are asked for once per function.
+  std::map<Bdf, std::vector<const PciFunction*>> children;
+  std::map<std::tuple<std::optional<Bdf>, uint16_t, uint8_t, uint8_t>, std::vector<const PciFunction*>> slots;
 
   const PciFunction* parent(const PciFunction& f) const {
     if (!f.parent) return nullptr;
@@ -52,21 +60,14 @@ struct Topology {
     return it == by_bdf.end() ? nullptr : it->second;
   }
   bool on_root_bus(const PciFunction& f) const { return parent(f) == nullptr; }
-  bool same_bus(const PciFunction& a, const PciFunction& b) const {
-    return a.bdf.domain() == b.bdf.domain() && a.bdf.bus() == b.bdf.bus() && a.parent == b.parent;
-  }
 };
 
 // pci_bus_add_devices(): every function of a bus in devfn order, then each
 // bridge's secondary bus in the same order, depth first.
 void add_in_probe_order(Topology& t, const std::vector<const PciFunction*>& bus) {
   for (const auto* f : bus) t.probe_order.push_back(f);
-  for (const auto* f : bus) {
-    std::vector<const PciFunction*> children;
-    for (const auto& [bdf, g] : t.by_bdf)
-      if (g->parent == f->bdf) children.push_back(g);
-    if (!children.empty()) add_in_probe_order(t, children);
-  }
+  for (const auto* f : bus)
+    if (auto it = t.children.find(f->bdf); it != t.children.end()) add_in_probe_order(t, it->second);
 }
 
 class Grouper {
@@ -116,10 +117,9 @@ class Grouper {
 
   std::optional<std::pair<unsigned, Bdf>> function_alias_group(const PciFunction& p) {
     if (!kernel_multifunction(p) || acs_isolates(p)) return std::nullopt;
-    for (const auto& [bdf, tf] : t_.by_bdf) {
+    for (const PciFunction* tf : t_.slots.at({p.parent, p.bdf.domain(), p.bdf.bus(), p.bdf.device()})) {
       const PciFunction& tfn = *tf;
-      if (tfn.bdf == p.bdf || !t_.same_bus(tfn, p) || tfn.bdf.device() != p.bdf.device() || acs_isolates(tfn))
-        continue;
+      if (tfn.bdf == p.bdf || acs_isolates(tfn)) continue;
       if (auto g = alias_group(tfn)) return std::make_pair(*g, tfn.bdf);
     }
     return std::nullopt;
@@ -210,6 +210,10 @@ bool acs_isolates(const PciFunction& f, std::string* why) {
 GroupPrediction predict_iommu_groups(const std::vector<PciFunction>& functions) {
   Topology t;
   for (const auto& f : functions) t.by_bdf[f.bdf] = &f;
+  for (const auto& [bdf, f] : t.by_bdf) {
+    if (f->parent) t.children[*f->parent].push_back(f);
+    t.slots[{f->parent, bdf.domain(), bdf.bus(), bdf.device()}].push_back(f);
+  }
   std::vector<const PciFunction*> roots;
   for (const auto& [bdf, f] : t.by_bdf)
     if (t.on_root_bus(*f)) roots.push_back(f);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 #include <sstream>
 
 #include "host/device_config.hpp"
@@ -51,56 +52,77 @@ PciFunction read_pci_function(const SysfsRoot& root, const pci::Bdf& bdf) {
   const auto dir = root.device_dir(bdf);
   auto& p = f.problems;
 
-  // The function's real directory sits inside its upstream bridge's.
+  // bus/pci/devices/BDF links to the function's directory, which sits inside
+  // its upstream bridge's: "../../../devices/pci0000:00/0000:00:1c.0/0000:01:00.0".
   std::error_code ec;
-  const auto real = std::filesystem::canonical(dir, ec);
-  if (ec) {
-    p.push_back(Error::from_errno(ec.value(), dir.string(), "cannot resolve the device link"));
-  } else if (auto parent = pci::Bdf::parse(real.parent_path().filename().string())) {
-    f.parent = *parent;
+  const auto link = std::filesystem::read_symlink(dir, ec);
+  if (!ec) {
+    if (auto parent = pci::Bdf::parse(link.parent_path().filename().string())) f.parent = *parent;
   }
+  // One directory listing tells which attributes exist; a host with
+  // thousands of functions is read with few system calls.
+  std::set<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) names.insert(e.path().filename().string());
+  if (ec) {
+    p.push_back(Error::from_errno(ec.value(), dir.string(), "cannot list the device directory"));
+    return f;
+  }
+  const auto has = [&](const char* name) { return names.count(name) != 0; };
+  const auto hex = [&](const char* name, uint64_t max, auto& into) {
+    if (has(name)) take(read_hex_attr(dir / name, max), into, p);
+  };
+  const auto dec = [&](const char* name, auto& into) {
+    if (has(name)) take(read_int_attr(dir / name), into, p);
+  };
 
-  take(read_hex_attr(dir / "vendor", 0xffff), f.vendor_id, p);
-  take(read_hex_attr(dir / "device", 0xffff), f.device_id, p);
-  take(read_hex_attr(dir / "subsystem_vendor", 0xffff), f.subsystem_vendor_id, p);
-  take(read_hex_attr(dir / "subsystem_device", 0xffff), f.subsystem_id, p);
-  take(read_hex_attr(dir / "class", 0xffffff), f.class_code, p);
-  take(read_int_attr(dir / "numa_node"), f.numa_node, p);
-  take(read_int_attr(dir / "sriov_totalvfs"), f.sriov_totalvfs, p);
-  take(read_int_attr(dir / "sriov_numvfs"), f.sriov_numvfs, p);
+  hex("vendor", 0xffff, f.vendor_id);
+  hex("device", 0xffff, f.device_id);
+  hex("subsystem_vendor", 0xffff, f.subsystem_vendor_id);
+  hex("subsystem_device", 0xffff, f.subsystem_id);
+  hex("class", 0xffffff, f.class_code);
+  dec("numa_node", f.numa_node);
+  dec("sriov_totalvfs", f.sriov_totalvfs);
+  dec("sriov_numvfs", f.sriov_numvfs);
   std::optional<int64_t> d3cold;
-  take(read_int_attr(dir / "d3cold_allowed"), d3cold, p);
+  dec("d3cold_allowed", d3cold);
   if (d3cold) f.d3cold_allowed = *d3cold != 0;
-  take(read_attr(dir / "power_state"), f.power_state, p);
+  if (has("power_state")) take(read_attr(dir / "power_state"), f.power_state, p);
 
-  f.driver = read_link_name(dir / "driver").value_or("");
-  if (auto override = read_attr(dir / "driver_override"); !override) p.push_back(override.error());
-  else if (*override && **override != "(null)") f.driver_override = **override;
-
-  if (std::filesystem::is_symlink(dir / "iommu_group", ec)) {
+  if (has("driver")) f.driver = read_link_name(dir / "driver").value_or("");
+  if (has("driver_override")) {
+    if (auto override = read_attr(dir / "driver_override"); !override) p.push_back(override.error());
+    else if (*override && **override != "(null)") f.driver_override = **override;
+  }
+  if (has("iommu_group")) {
     const auto name = read_link_name(dir / "iommu_group").value_or("");
     unsigned group = 0;
     if (std::sscanf(name.c_str(), "%u", &group) == 1) f.iommu_group = group;
     else p.push_back(Error(Errc::malformed, (dir / "iommu_group").string(), "does not point to a group number"));
   }
-  if (auto phys = read_link_name(dir / "physfn")) {
-    if (auto b = pci::Bdf::parse(*phys)) f.physfn = *b;
-  }
-  if (std::filesystem::is_directory(dir / "vfio-dev", ec))
+  if (has("physfn"))
+    if (auto phys = read_link_name(dir / "physfn"))
+      if (auto b = pci::Bdf::parse(*phys)) f.physfn = *b;
+  if (has("vfio-dev"))
     for (const auto& e : std::filesystem::directory_iterator(dir / "vfio-dev", ec)) f.vfio_dev = e.path().filename();
 
-  if (auto methods = read_attr(dir / "reset_method"); !methods) {
-    p.push_back(methods.error());
-  } else if (*methods) {
-    std::istringstream in(**methods);
-    for (std::string m; in >> m;) f.reset_methods.push_back(m);
+  if (has("reset_method")) {
+    if (auto methods = read_attr(dir / "reset_method"); !methods) {
+      p.push_back(methods.error());
+    } else if (*methods) {
+      std::istringstream in(**methods);
+      for (std::string m; in >> m;) f.reset_methods.push_back(m);
+    }
   }
-  if (auto res = read_attr(dir / "resource"); !res) p.push_back(res.error());
-  else if (*res) f.resources = parse_resources(**res, dir / "resource", p);
+  if (has("resource")) {
+    if (auto res = read_attr(dir / "resource"); !res) p.push_back(res.error());
+    else if (*res) f.resources = parse_resources(**res, dir / "resource", p);
+  }
   for (unsigned n = 0; n < 6; ++n)
-    if (std::filesystem::exists(dir / fmt::format("resource{}_resize", n), ec)) f.resizable_bars.push_back(n);
+    if (has(fmt::format("resource{}_resize", n).c_str())) f.resizable_bars.push_back(n);
 
-  if (auto config = read_device_config(root, bdf); !config) {
+  if (!has("config")) {
+    p.push_back(Error(Errc::not_found, (dir / "config").string(), "missing"));
+  } else if (auto config = read_device_config(root, bdf); !config) {
     p.push_back(config.error());
   } else {
     f.config = pci::decode_device(config->config);

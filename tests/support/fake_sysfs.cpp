@@ -29,4 +29,10 @@ FakeSysfs& FakeSysfs::add(const pci::Bdf& bdf, const ConfigBuilder& config, std:
   return *this;
 }
 
+FakeSysfs& FakeSysfs::link(const pci::Bdf& from, const std::string& name, const pci::Bdf& to) {
+  const auto dir = device_dir(from);
+  std::filesystem::create_symlink(device_dir(to).lexically_relative(dir), dir / name);
+  return *this;
+}
+
 }  // namespace vfiokit::testing

@@ -18,6 +18,8 @@ class FakeSysfs {
   // config space; vendor, device and class files follow from it.
   FakeSysfs& add(const pci::Bdf& bdf, const ConfigBuilder& config, std::optional<pci::Bdf> parent = std::nullopt,
                  const std::string& driver = "");
+  // A link named `name` in `from`'s directory to `to`'s (physfn, virtfnN).
+  FakeSysfs& link(const pci::Bdf& from, const std::string& name, const pci::Bdf& to);
   std::filesystem::path root() const { return dir_.path() / "sys"; }
   std::filesystem::path device_dir(const pci::Bdf& bdf) const;
 
