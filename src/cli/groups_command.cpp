@@ -9,9 +9,6 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include <spawn.h>
-#include <sys/wait.h>
-
 #include <fstream>
 
 #include "cli/commands.hpp"
@@ -19,9 +16,8 @@
 #include "cli/host_options.hpp"
 #include "cli/output.hpp"
 #include "host/pci_names.hpp"
+#include "host/run_tool.hpp"
 #include "host/sysfs_source.hpp"
-
-extern char** environ;
 
 namespace vfiokit::cli {
 namespace {
@@ -48,18 +44,11 @@ bool write_text(const std::string& path, const std::string& text) {
 bool write_svg(const std::string& path, const std::string& dot) {
   const std::string dot_path = path + ".dot";
   if (!write_text(dot_path, dot)) return false;
-  std::vector<std::string> args = {"dot", "-Tsvg", "-o", path, dot_path};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int status = 0;
-  const int rc = ::posix_spawnp(&pid, "dot", nullptr, nullptr, argv.data(), environ);
-  const bool ok = rc == 0 && ::waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  auto drawn = host::run_tool({"dot", "-Tsvg", "-o", path, dot_path}, path);
   std::filesystem::remove(dot_path);
-  if (!ok) print_error(Error(Errc::io, path, rc != 0 ? "Graphviz 'dot' is not installed (apt install graphviz)"
-                                                      : "Graphviz 'dot' failed to draw the picture"));
-  return ok;
+  if (!drawn) print_error(Error(Errc::io, path, "Graphviz 'dot' could not draw the picture (apt install graphviz): " +
+                                                    drawn.error().describe()));
+  return drawn.has_value();
 }
 
 struct GroupRow {

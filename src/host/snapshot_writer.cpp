@@ -1,8 +1,6 @@
 #include "host/snapshot_writer.hpp"
 
 #include <fmt/format.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <array>
 #include <cstdlib>
@@ -11,8 +9,7 @@
 
 #include "host/device_config.hpp"
 #include "host/file_io.hpp"
-
-extern char** environ;
+#include "host/run_tool.hpp"
 
 namespace vfiokit::host {
 namespace {
@@ -64,19 +61,6 @@ class Capture {
   size_t files_ = 0;
 };
 
-Result<void> run_tar(const std::filesystem::path& dir, const std::filesystem::path& out) {
-  std::vector<std::string> args = {"tar", "-czf", out.string(), "-C", dir.string(), "sys"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int status = 0;
-  if (::posix_spawnp(&pid, "tar", nullptr, nullptr, argv.data(), environ) != 0 || ::waitpid(pid, &status, 0) != pid ||
-      !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    return fail(Errc::io, out.string(), "tar could not write the snapshot");
-  return {};
-}
-
 }  // namespace
 
 Result<SnapshotSummary> write_snapshot(const SysfsRoot& root, const std::filesystem::path& out_tarball) {
@@ -123,7 +107,8 @@ Result<SnapshotSummary> write_snapshot(const SysfsRoot& root, const std::filesys
     }
   }
   summary.files = capture.files();
-  if (auto r = run_tar(tmp, out_tarball); !r) return std::unexpected(r.error());
+  if (auto r = run_tool({"tar", "-czf", out_tarball.string(), "-C", tmp, "sys"}, out_tarball.string()); !r)
+    return std::unexpected(r.error());
   return summary;
 }
 

@@ -1,13 +1,11 @@
 #include "host/sysfs_source.hpp"
 
+#include "host/run_tool.hpp"
+
 #include <fmt/format.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <cstdlib>
 #include <vector>
-
-extern char** environ;
 
 namespace vfiokit::host {
 namespace {
@@ -26,14 +24,7 @@ std::filesystem::path root_inside(const std::filesystem::path& dir) {
 Result<std::filesystem::path> unpack(const std::string& tarball) {
   std::string templ = (std::filesystem::temp_directory_path() / "vfiokit-snapshot-XXXXXX").string();
   if (!::mkdtemp(templ.data())) return std::unexpected(Error::from_errno(errno, templ, "cannot create a directory"));
-  std::vector<std::string> args = {"tar", tarball.ends_with(".tar") ? "-xf" : "-xzf", tarball, "-C", templ};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int status = 0;
-  const int rc = ::posix_spawnp(&pid, "tar", nullptr, nullptr, argv.data(), environ);
-  if (rc != 0 || ::waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+  if (!run_tool({"tar", tarball.ends_with(".tar") ? "-xf" : "-xzf", tarball, "-C", templ}, tarball)) {
     std::error_code ec;
     std::filesystem::remove_all(templ, ec);
     return fail(Errc::malformed, tarball, "cannot be unpacked with tar: not a snapshot tarball");
