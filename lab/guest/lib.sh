@@ -91,37 +91,15 @@ lab_unbind() {
   echo "$1" >/sys/bus/pci/drivers_probe
 }
 
-# Sends the sysfs files vfiokit reads, as a gzip'd tar, to the host on ttyS1.
-# Files are copied first: sysfs attributes report a size their reads do not
-# return, which tar would pad.
+# Sends the sysfs files vfiokit reads, as a gzip'd tar, to the host on
+# ttyS1: what `vfiokit snapshot` captures (sys/...), plus `lspci -xxxx` and
+# the kernel release.
 lab_snapshot() {
   _snap=/tmp/snapshot
   rm -rf $_snap
-  mkdir -p "$_snap/sys/bus/pci/devices"
-  for _d in /sys/bus/pci/devices/*; do
-    _real=$(readlink -f "$_d")
-    mkdir -p "$_snap$_real"
-    ln -s "$(readlink "$_d")" "$_snap/sys/bus/pci/devices/${_d##*/}"
-    _files=
-    for _f in config vendor device subsystem_vendor subsystem_device class revision resource irq numa_node \
-      driver_override reset_method power_state d3cold_allowed enable msi_bus \
-      sriov_totalvfs sriov_numvfs sriov_offset sriov_stride sriov_vf_device \
-      resource0_resize resource1_resize resource2_resize resource3_resize resource4_resize resource5_resize \
-      current_link_speed current_link_width max_link_speed max_link_width secondary_bus_number subordinate_bus_number; do
-      [ -f "$_real/$_f" ] && _files="$_files $_real/$_f"
-    done
-    # busybox cp reads to EOF; one cp per device keeps forks (slow under TCG) few.
-    cp $_files "$_snap$_real/" 2>/dev/null
-    for _l in driver iommu_group physfn; do
-      [ -L "$_real/$_l" ] && ln -s "$(readlink "$_real/$_l")" "$_snap$_real/$_l"
-    done
-  done
-  for _g in /sys/kernel/iommu_groups/*; do
-    [ -d "$_g" ] || continue
-    mkdir -p "$_snap$_g/devices"
-    cp "$_g/type" "$_g/reserved_regions" "$_snap$_g/" 2>/dev/null
-    for _l in "$_g"/devices/*; do ln -s "$(readlink "$_l")" "$_snap$_g/devices/${_l##*/}"; done
-  done
+  mkdir -p $_snap
+  lab_check "vfiokit snapshot" vfiokit snapshot $_snap/host.tar.gz
+  tar -xzf $_snap/host.tar.gz -C $_snap && rm $_snap/host.tar.gz
   lspci -D -xxxx >"$_snap/lspci-xxxx.txt" 2>/dev/null
   uname -r >"$_snap/kernel-release"
   stty -F /dev/ttyS1 raw -echo 2>/dev/null

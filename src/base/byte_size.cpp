@@ -29,8 +29,10 @@ Result<ByteSize> ByteSize::parse(std::string_view text) {
   if (ec != std::errc() || end == text.data())
     return fail(Errc::invalid_argument, subject, "expected a number with an optional unit K, M, G, T, P or E");
   std::string_view suffix(end, static_cast<size_t>(text.data() + text.size() - end));
-  if (suffix.ends_with("iB")) suffix.remove_suffix(2);
-  else if (suffix.ends_with("B") && suffix.size() == 2) suffix.remove_suffix(1);
+  // "B" alone is bytes; "KiB" and "KB" both mean 1024 bytes.
+  if (suffix == "B") suffix = {};
+  else if (suffix.size() == 3 && suffix.ends_with("iB")) suffix.remove_suffix(2);
+  else if (suffix.size() == 2 && suffix[1] == 'B') suffix.remove_suffix(1);
   size_t unit = 0;
   if (!suffix.empty()) {
     bool known = false;

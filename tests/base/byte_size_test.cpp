@@ -12,6 +12,8 @@ TEST(ByteSize, ParsesUnitsCaseInsensitively) {
   EXPECT_EQ(ByteSize::parse("1TiB")->bytes(), 1ull << 40);
   EXPECT_EQ(ByteSize::parse("64KB")->bytes(), 64ull << 10);
   EXPECT_EQ(ByteSize::parse("4096")->bytes(), 4096u);
+  EXPECT_EQ(ByteSize::parse("4096B")->bytes(), 4096u);
+  EXPECT_EQ(ByteSize::parse("1KiB")->bytes(), 1024u);
   EXPECT_EQ(ByteSize::parse("8E")->bytes(), 8ull << 60);
 }
 
@@ -19,6 +21,8 @@ TEST(ByteSize, RejectsGarbageAndOverflow) {
   EXPECT_FALSE(ByteSize::parse(""));
   EXPECT_FALSE(ByteSize::parse("M"));
   EXPECT_FALSE(ByteSize::parse("12Q"));
+  EXPECT_FALSE(ByteSize::parse("4iB"));
+  EXPECT_FALSE(ByteSize::parse("4GiBB"));
   EXPECT_FALSE(ByteSize::parse("-1G"));
   auto overflow = ByteSize::parse("16E");
   ASSERT_FALSE(overflow);
