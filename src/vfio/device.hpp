@@ -1,0 +1,119 @@
+// A PCI function owned through VFIO: info, regions, config space, interrupts,
+// reset. Closing it (destruction) disables its interrupts, unmaps its
+// regions, closes the device fd and only then lets the backend release the
+// group or cdev binding: the order the kernel needs.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "base/error.hpp"
+#include "pci/bdf.hpp"
+#include "pci/device.hpp"
+#include "vfio/event_fd.hpp"
+#include "vfio/hot_reset.hpp"
+#include "vfio/iommu_backend.hpp"
+#include "vfio/irq_info.hpp"
+#include "vfio/mapped_region.hpp"
+#include "vfio/region_info.hpp"
+#include "vfio/unique_fd.hpp"
+
+namespace vfiokit::vfio {
+
+struct DeviceInfo {
+  uint32_t flags = 0;
+  uint32_t num_regions = 0;
+  uint32_t num_irqs = 0;
+  std::vector<uint16_t> caps;  // device capability IDs (zPCI, PCI atomics)
+  bool is_pci() const;
+  bool reset_supported() const;  // VFIO_DEVICE_RESET has a function-level method
+};
+std::string device_flag_names(uint32_t flags);
+
+class Device {
+ public:
+  // Opens `bdf` through `backend` (a group in its container, or the cdev
+  // bound to its iommufd). The function must be bound to vfio-pci.
+  static Result<std::unique_ptr<Device>> open(std::shared_ptr<IommuBackend> backend, const pci::Bdf& bdf);
+  // Opens with a backend of its own, chosen by `choice`.
+  static Result<std::unique_ptr<Device>> open(const pci::Bdf& bdf, BackendChoice choice = BackendChoice::automatic,
+                                              host::SysfsRoot root = host::SysfsRoot("/sys"));
+  ~Device();
+  Device(const Device&) = delete;
+  Device& operator=(const Device&) = delete;
+
+  const pci::Bdf& bdf() const { return bdf_; }
+  int fd() const { return fd_.get(); }
+  IommuBackend& backend() const { return *backend_; }
+  const std::shared_ptr<IommuBackend>& shared_backend() const { return backend_; }
+  const DeviceInfo& info() const { return info_; }
+
+  // Regions. region_info() asks the kernel every time (a region can change).
+  Result<RegionInfo> region_info(uint32_t index) const;
+  Result<std::vector<RegionInfo>> regions() const;
+  // Maps the region once and keeps it until the device closes.
+  Result<MappedRegion*> map_region(uint32_t index);
+  // Drops a mapping (to re-map after the region changed).
+  void unmap_region(uint32_t index);
+  Result<void> read_region(uint32_t index, uint64_t offset, std::span<uint8_t> out) const;
+  Result<void> write_region(uint32_t index, uint64_t offset, std::span<const uint8_t> in) const;
+
+  // Config space through the config region, as vfio-pci virtualizes it.
+  Result<std::vector<uint8_t>> read_config() const;
+  Result<pci::DecodedDevice> decode_config() const;
+  template <class T>
+  Result<T> config_read(uint32_t offset) const {
+    T v{};
+    if (auto ok = read_region(uint32_t(PciRegion::config), offset, {reinterpret_cast<uint8_t*>(&v), sizeof(T)}); !ok)
+      return fail(ok.error());
+    return v;
+  }
+  template <class T>
+  Result<void> config_write(uint32_t offset, T v) const {
+    return write_region(uint32_t(PciRegion::config), offset, {reinterpret_cast<const uint8_t*>(&v), sizeof(T)});
+  }
+  // Memory decoding and bus mastering in the command register: VFIO leaves
+  // bus mastering off, and a device cannot DMA without it.
+  Result<void> enable_bus_master() const;
+
+  // Interrupts through eventfds.
+  Result<IrqInfo> irq_info(uint32_t index) const;
+  // Enables `count` vectors of the index, each signalling its own eventfd
+  // (replacing an earlier set: NORESIZE indexes are disabled first).
+  Result<std::span<const EventFd>> enable_irq(uint32_t index, uint32_t count);
+  // Points one vector at a new eventfd (or none), leaving the others alone.
+  Result<const EventFd*> replace_vector(uint32_t index, uint32_t vector);
+  Result<void> disable_irq(uint32_t index);
+  Result<void> mask_irq(uint32_t index, uint32_t vector = 0) const;
+  Result<void> unmask_irq(uint32_t index, uint32_t vector = 0) const;
+  // Asks the kernel to signal the vector's eventfd itself (loopback), which
+  // proves the plumbing for ERR and REQ without a real error.
+  Result<void> trigger_irq(uint32_t index, uint32_t vector = 0) const;
+  std::span<const EventFd> irq_eventfds(uint32_t index) const;
+
+  // Resets.
+  Result<void> reset() const;
+  Result<HotResetInfo> hot_reset_info() const;
+  // Resets the bus or slot; refuses, naming them, when an affected device is
+  // not owned through this device's backend.
+  Result<void> hot_reset() const;
+
+ private:
+  Device(std::shared_ptr<IommuBackend> backend, pci::Bdf bdf, UniqueFd fd)
+      : backend_(std::move(backend)), bdf_(bdf), fd_(std::move(fd)) {}
+  Result<void> load_info();
+  Result<void> set_irqs(uint32_t flags, uint32_t index, uint32_t start, uint32_t count,
+                        std::span<const uint8_t> data) const;
+
+  std::shared_ptr<IommuBackend> backend_;
+  pci::Bdf bdf_;
+  UniqueFd fd_;
+  DeviceInfo info_;
+  std::map<uint32_t, std::unique_ptr<MappedRegion>> mapped_;
+  std::map<uint32_t, std::vector<EventFd>> irqs_;
+};
+
+}  // namespace vfiokit::vfio

@@ -1,0 +1,34 @@
+#include "vfio/hot_reset.hpp"
+
+#include <fmt/format.h>
+#include <linux/vfio.h>
+
+#include <cstring>
+
+#include "vfio/uapi.hpp"
+
+namespace vfiokit::vfio {
+
+bool HotResetPeer::owned_by_caller() const { return !is_devid || id != uapi::kDevIdNotOwned; }
+
+Result<HotResetInfo> parse_hot_reset_info(std::span<const uint8_t> reply) {
+  vfio_pci_hot_reset_info head{};
+  if (reply.size() < sizeof(head)) return fail(Errc::malformed, "VFIO hot reset info", "reply shorter than the struct");
+  std::memcpy(&head, reply.data(), sizeof(head));
+  const size_t need = sizeof(head) + size_t(head.count) * sizeof(vfio_pci_dependent_device);
+  if (need > reply.size())
+    return fail(Errc::malformed, "VFIO hot reset info", fmt::format("{} devices do not fit the reply", head.count));
+  HotResetInfo info;
+  info.flags = head.flags;
+  info.all_owned = head.flags & uapi::kHotResetFlagDevIdOwned;
+  for (uint32_t i = 0; i < head.count; ++i) {
+    vfio_pci_dependent_device d{};
+    std::memcpy(&d, reply.data() + sizeof(head) + i * sizeof(d), sizeof(d));
+    auto bdf = pci::Bdf::make(d.segment, d.bus, d.devfn >> 3, d.devfn & 7);
+    if (!bdf) return fail(bdf.error());
+    info.peers.push_back({*bdf, d.group_id, bool(head.flags & uapi::kHotResetFlagDevId)});
+  }
+  return info;
+}
+
+}  // namespace vfiokit::vfio

@@ -1,0 +1,149 @@
+#include "vfio/iommu_backend.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "host/iommu_groups.hpp"
+#include "vfio/iommufd_backend.hpp"
+#include "vfio/memlock.hpp"
+#include "vfio/type1_backend.hpp"
+
+namespace vfiokit::vfio {
+
+const char* backend_name(BackendKind kind) { return kind == BackendKind::type1 ? "type1" : "iommufd"; }
+
+Result<BackendChoice> parse_backend_choice(const std::string& text) {
+  if (text == "auto") return BackendChoice::automatic;
+  if (text == "type1") return BackendChoice::type1;
+  if (text == "iommufd") return BackendChoice::iommufd;
+  return fail(Errc::invalid_argument, text, "is not a backend (auto, type1, iommufd)");
+}
+
+Result<BackendKind> resolve_backend(BackendChoice choice, const host::SysfsRoot& root, const pci::Bdf& bdf) {
+  std::error_code ec;
+  const bool has_cdev = std::filesystem::is_directory(root.device_dir(bdf) / "vfio-dev", ec);
+  const bool has_iommufd = ::access("/dev/iommu", F_OK) == 0;
+  switch (choice) {
+    case BackendChoice::type1: return BackendKind::type1;
+    case BackendChoice::iommufd:
+      if (!has_iommufd)
+        return fail(Errc::unsupported, "/dev/iommu",
+                    "does not exist: this kernel has no iommufd (CONFIG_IOMMUFD); use the type1 backend");
+      return BackendKind::iommufd;
+    case BackendChoice::automatic: break;
+  }
+  return has_cdev && has_iommufd ? BackendKind::iommufd : BackendKind::type1;
+}
+
+Result<std::shared_ptr<IommuBackend>> open_backend(BackendKind kind, host::SysfsRoot root) {
+  if (kind == BackendKind::iommufd) {
+    auto b = IommufdBackend::open(std::move(root));
+    if (!b) return fail(b.error());
+    return std::shared_ptr<IommuBackend>(std::move(*b));
+  }
+  auto b = Type1Backend::open(std::move(root));
+  if (!b) return fail(b.error());
+  return std::shared_ptr<IommuBackend>(std::move(*b));
+}
+
+Result<void> IommuBackend::set_valid_ranges(std::vector<IovaRange> backend_ranges, uint64_t granule,
+                                           const std::vector<unsigned>& groups) {
+  // The kernel already leaves out the groups' non-relaxable reserved
+  // regions; taking them out again from sysfs also covers a kernel that
+  // reports a range too generously, and documents where the holes are.
+  std::vector<IovaRange> holes;
+  std::vector<Error> problems;
+  for (const auto& group : host::read_iommu_groups(root_, problems)) {
+    if (std::find(groups.begin(), groups.end(), group.id) == groups.end()) continue;
+    for (const auto& r : group.reserved_regions)
+      if (r.type != "direct-relaxable") holes.push_back({r.start, r.end});
+  }
+  if (granule != allocator_.granule()) {
+    if (allocator_.allocation_count() != 0)
+      return fail(Errc::unsupported, describe(), "the IOMMU page size changed while mappings exist");
+    allocator_ = IovaAllocator({}, granule);
+  }
+  return allocator_.set_usable(subtract_ranges(std::move(backend_ranges), holes));
+}
+
+void IommuBackend::forget_mappings() {
+  allocator_ = IovaAllocator({}, allocator_.granule());
+  mapped_bytes_ = 0;
+}
+
+namespace {
+Result<void> check_page_aligned(const void* vaddr, uint64_t size, uint64_t granule, const std::string& subject) {
+  if (size == 0) return fail(Errc::invalid_argument, subject, "a DMA mapping of 0 bytes");
+  if ((reinterpret_cast<uintptr_t>(vaddr) | size) & (granule - 1))
+    return fail(Errc::invalid_argument, subject,
+                fmt::format("DMA memory {} (0x{:x} bytes) is not aligned to the IOMMU page size 0x{:x}", vaddr, size,
+                            granule));
+  return {};
+}
+}  // namespace
+
+Result<Iova> IommuBackend::map_dma(const void* vaddr, uint64_t size, DmaAccess access, IovaRequest placement) {
+  if (auto ok = check_page_aligned(vaddr, size, iova_granule(), describe()); !ok) return fail(ok.error());
+  placement.size = size;
+  if (auto ok = check_memlock(size); !ok) return fail(ok.error());
+  auto iova = allocator_.allocate(placement);
+  if (!iova) return fail(Error(iova.error().code(), describe(), iova.error().message()));
+  if (auto ok = kernel_map(vaddr, *iova, size, access); !ok) {
+    (void)allocator_.release(*iova);
+    return fail(ok.error());
+  }
+  mapped_bytes_ += allocator_.allocation_size(*iova);
+  return *iova;
+}
+
+Result<void> IommuBackend::map_dma_at(const void* vaddr, Iova iova, uint64_t size, DmaAccess access) {
+  if (auto ok = check_page_aligned(vaddr, size, iova_granule(), describe()); !ok) return ok;
+  if (auto ok = allocator_.reserve(iova, size); !ok) return fail(Error(ok.error().code(), describe(), ok.error().message()));
+  if (auto ok = check_memlock(size); !ok) {
+    (void)allocator_.release(iova);
+    return fail(ok.error());
+  }
+  if (auto ok = kernel_map(vaddr, iova, size, access); !ok) {
+    (void)allocator_.release(iova);
+    return fail(ok.error());
+  }
+  mapped_bytes_ += size;
+  return {};
+}
+
+Result<Iova> IommuBackend::map_dma_kernel_chosen(const void*, uint64_t, DmaAccess) {
+  return fail(Errc::unsupported, describe(), "only iommufd picks IOVAs itself; use map_dma (vfiokit's allocator)");
+}
+
+Result<void> IommuBackend::record_kernel_chosen(Iova iova, uint64_t size) {
+  if (auto ok = allocator_.reserve(iova, size); !ok) {
+    (void)kernel_unmap(iova, size);
+    return fail(Error(Errc::malformed, describe(),
+                      fmt::format("the kernel chose {} outside what vfiokit knows as valid: {}", iova.str(),
+                                  ok.error().message())));
+  }
+  mapped_bytes_ += size;
+  return {};
+}
+
+Result<void> IommuBackend::unmap_dma(Iova iova) {
+  const uint64_t size = allocator_.allocation_size(iova);
+  if (size == 0) return fail(Errc::invalid_argument, describe(), fmt::format("no DMA mapping starts at {}", iova.str()));
+  if (auto ok = kernel_unmap(iova, size); !ok) return fail(ok.error());
+  (void)allocator_.release(iova);
+  mapped_bytes_ -= size;
+  return {};
+}
+
+Result<void> IommuBackend::unmap_all_dma() {
+  while (allocator_.allocation_count() != 0) {
+    // Unmap one by one so a failure leaves an exact record of what remains.
+    if (auto ok = unmap_dma(*allocator_.first_allocation()); !ok) return ok;
+  }
+  return {};
+}
+
+}  // namespace vfiokit::vfio

@@ -1,0 +1,95 @@
+// One IOMMU address space that devices are attached to and DMA is mapped
+// into, behind one interface with two implementations: the legacy VFIO
+// container (group + type1v2) and iommufd (an IOAS, devices through their
+// vfio cdev). Several devices share one backend; each device holds it, so
+// the address space outlives every device in it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/error.hpp"
+#include "host/sysfs_root.hpp"
+#include "pci/bdf.hpp"
+#include "vfio/iova_allocator.hpp"
+#include "vfio/unique_fd.hpp"
+
+namespace vfiokit::vfio {
+
+enum class BackendKind { type1, iommufd };
+const char* backend_name(BackendKind kind);  // "type1", "iommufd"
+
+// What the device may do with a mapping.
+enum class DmaAccess : uint32_t { read = 1, write = 2, read_write = 3 };
+
+struct HotResetPeer;
+
+class IommuBackend {
+ public:
+  virtual ~IommuBackend() = default;
+  IommuBackend(const IommuBackend&) = delete;
+  IommuBackend& operator=(const IommuBackend&) = delete;
+
+  virtual BackendKind kind() const = 0;
+  virtual std::string describe() const = 0;
+
+  // Opens the function through this address space and returns its device
+  // fd; Device::open is the public way in.
+  virtual Result<UniqueFd> attach(const pci::Bdf& bdf) = 0;
+  // Called by a device after it closed its fd.
+  virtual void detach(const pci::Bdf& bdf) = 0;
+  // The group fds VFIO_DEVICE_PCI_HOT_RESET needs as proof of ownership of
+  // the affected devices (empty on iommufd, where devids prove it); fails
+  // naming the affected devices this backend does not own.
+  virtual Result<std::vector<int32_t>> hot_reset_proof(const std::vector<HotResetPeer>& peers) const = 0;
+
+  // DMA. The device sees `vaddr`'s pages at the returned IOVA; the memory
+  // must stay allocated until unmap. Addresses come from the allocator,
+  // which knows the valid ranges.
+  Result<Iova> map_dma(const void* vaddr, uint64_t size, DmaAccess access, IovaRequest placement = {});
+  Result<void> map_dma_at(const void* vaddr, Iova iova, uint64_t size, DmaAccess access);
+  // iommufd only: the kernel picks the IOVA (IOMMU_IOAS_MAP without FIXED_IOVA).
+  virtual Result<Iova> map_dma_kernel_chosen(const void* vaddr, uint64_t size, DmaAccess access);
+  Result<void> unmap_dma(Iova iova);
+  Result<void> unmap_all_dma();
+
+  // Valid ranges (backend's ranges minus the attached groups' reserved
+  // regions) and the mappings in place.
+  const IovaAllocator& iova_space() const { return allocator_; }
+  // The IOMMU's smallest page size.
+  uint64_t iova_granule() const { return allocator_.granule(); }
+  uint64_t mapped_bytes() const { return mapped_bytes_; }
+
+  const host::SysfsRoot& sysfs() const { return root_; }
+
+ protected:
+  explicit IommuBackend(host::SysfsRoot root) : root_(std::move(root)) {}
+
+  virtual Result<void> kernel_map(const void* vaddr, Iova iova, uint64_t size, DmaAccess access) = 0;
+  virtual Result<void> kernel_unmap(Iova iova, uint64_t size) = 0;
+  // Re-reads the valid ranges after an attach (they can only shrink).
+  Result<void> set_valid_ranges(std::vector<IovaRange> backend_ranges, uint64_t granule,
+                                const std::vector<unsigned>& groups);
+  // After the last device left, the kernel dropped every mapping.
+  void forget_mappings();
+  Result<void> record_kernel_chosen(Iova iova, uint64_t size);
+
+  host::SysfsRoot root_;
+  IovaAllocator allocator_;
+  uint64_t mapped_bytes_ = 0;
+};
+
+// How a backend is chosen for a device.
+enum class BackendChoice { automatic, type1, iommufd };
+Result<BackendChoice> parse_backend_choice(const std::string& text);  // auto, type1, iommufd
+
+// iommufd when /dev/iommu exists and the function has a vfio cdev
+// (sysfs vfio-dev/), type1 otherwise.
+Result<BackendKind> resolve_backend(BackendChoice choice, const host::SysfsRoot& root, const pci::Bdf& bdf);
+
+Result<std::shared_ptr<IommuBackend>> open_backend(BackendKind kind, host::SysfsRoot root = host::SysfsRoot("/sys"));
+
+}  // namespace vfiokit::vfio

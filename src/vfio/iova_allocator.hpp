@@ -1,0 +1,65 @@
+// Hands out IOVA ranges inside what the IOMMU backend can map: type1's
+// IOVA_RANGE capability or iommufd's IOAS_IOVA_RANGES, minus the group's
+// reserved regions. Fixed-address mappings are reserved through it too, so
+// an overlap or an address outside the valid ranges is refused before any
+// ioctl, with the ranges named.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/error.hpp"
+#include "vfio/iova.hpp"
+
+namespace vfiokit::vfio {
+
+struct IovaRequest {
+  uint64_t size = 0;
+  uint64_t align = 0;                // 0: the allocator's granule
+  uint64_t last_usable = UINT64_MAX;  // a device's DMA mask, e.g. (1 << 28) - 1 for edu
+};
+
+class IovaAllocator {
+ public:
+  // `granule`: the smallest IOMMU page size (a power of two); sizes and
+  // addresses are multiples of it.
+  explicit IovaAllocator(std::vector<IovaRange> usable = {}, uint64_t granule = 4096);
+
+  // Lowest-address first fit. Never returns IOVA 0: devices and drivers
+  // commonly read a zero DMA address as "not programmed".
+  Result<Iova> allocate(const IovaRequest& request);
+  // Claims exactly [iova, iova + size) for a mapping at a fixed address.
+  Result<void> reserve(Iova iova, uint64_t size);
+  // Gives back an allocation or reservation, by its start.
+  Result<void> release(Iova iova);
+
+  // The usable ranges change as devices attach; existing allocations must
+  // stay inside the new ones.
+  Result<void> set_usable(std::vector<IovaRange> usable);
+
+  uint64_t granule() const { return granule_; }
+  const std::vector<IovaRange>& usable() const { return usable_; }
+  size_t allocation_count() const { return allocated_.size(); }
+  // Size of the allocation starting at `iova`, 0 when there is none.
+  uint64_t allocation_size(Iova iova) const;
+  std::optional<Iova> first_allocation() const {
+    if (allocated_.empty()) return std::nullopt;
+    return Iova(allocated_.begin()->first);
+  }
+
+  std::string describe_usable() const;
+
+ private:
+  void rebuild_free();
+  void insert_free(uint64_t start, uint64_t last);
+
+  std::vector<IovaRange> usable_;
+  uint64_t granule_;
+  std::map<uint64_t, uint64_t> free_;       // start -> last (inclusive), coalesced
+  std::map<uint64_t, uint64_t> allocated_;  // start -> size
+};
+
+}  // namespace vfiokit::vfio

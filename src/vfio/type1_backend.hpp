@@ -1,0 +1,53 @@
+// The legacy VFIO path: one container (/dev/vfio/vfio) holding groups
+// (/dev/vfio/N), with the type1v2 IOMMU set once the first group joins.
+#pragma once
+
+#include <map>
+#include <memory>
+
+#include "vfio/group.hpp"
+#include "vfio/iommu_backend.hpp"
+
+namespace vfiokit::vfio {
+
+struct Type1Info {
+  uint64_t page_sizes = 0;  // bitmap of IOMMU page sizes
+  std::vector<IovaRange> ranges;
+  std::optional<uint32_t> dma_avail;  // mappings still allowed (dma_entry_limit)
+};
+
+class Type1Backend final : public IommuBackend {
+ public:
+  static Result<std::unique_ptr<Type1Backend>> open(host::SysfsRoot root);
+  ~Type1Backend() override;
+
+  BackendKind kind() const override { return BackendKind::type1; }
+  std::string describe() const override { return "VFIO container (type1v2)"; }
+  Result<UniqueFd> attach(const pci::Bdf& bdf) override;
+  void detach(const pci::Bdf& bdf) override;
+  Result<std::vector<int32_t>> hot_reset_proof(const std::vector<HotResetPeer>& peers) const override;
+
+  int container_fd() const { return container_.get(); }
+  // VFIO_IOMMU_GET_INFO with its capability chain (needs a group attached).
+  Result<Type1Info> info() const;
+
+ protected:
+  Result<void> kernel_map(const void* vaddr, Iova iova, uint64_t size, DmaAccess access) override;
+  Result<void> kernel_unmap(Iova iova, uint64_t size) override;
+
+ private:
+  Type1Backend(host::SysfsRoot root, UniqueFd container)
+      : IommuBackend(std::move(root)), container_(std::move(container)) {}
+  Result<void> refresh_ranges();
+
+  struct Member {
+    Group group;
+    unsigned devices = 0;
+  };
+  UniqueFd container_;
+  bool iommu_set_ = false;
+  std::map<unsigned, Member> groups_;
+  std::map<pci::Bdf, unsigned> device_groups_;
+};
+
+}  // namespace vfiokit::vfio

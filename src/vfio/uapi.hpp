@@ -1,0 +1,104 @@
+// The VFIO and iommufd uAPI vfiokit uses beyond what the build machine's
+// <linux/vfio.h> (linux-libc-dev 6.1) declares: the vfio cdev ioctls (6.6),
+// hot-reset devid flags (6.6) and all of <linux/iommufd.h> (6.2+, absent from
+// the 6.1 headers). Names carry a k prefix so a newer system header cannot
+// clash. Layouts follow include/uapi/linux/{vfio,iommufd}.h; every ioctl is
+// _IO(';', nr), so the request number is 0x3B00 | nr.
+#pragma once
+
+#include <linux/vfio.h>
+
+#include <cstdint>
+
+namespace vfiokit::vfio::uapi {
+
+constexpr unsigned long io(unsigned nr) { return 0x3B00u | nr; }
+
+// vfio cdev (/dev/vfio/devices/vfioX), merged in 6.6.
+constexpr unsigned long kDeviceBindIommufd = io(100 + 18);
+constexpr unsigned long kDeviceAttachIommufdPt = io(100 + 19);
+constexpr unsigned long kDeviceDetachIommufdPt = io(100 + 20);
+
+// The 6.6-6.12 layouts: the first fields of the newest ones, which the kernel
+// accepts from any caller (argsz tells it how much was given).
+struct DeviceBindIommufd {
+  uint32_t argsz = sizeof(DeviceBindIommufd);
+  uint32_t flags = 0;
+  int32_t iommufd = -1;
+  uint32_t out_devid = 0;
+};
+static_assert(sizeof(DeviceBindIommufd) == 16);
+
+struct DeviceAttachIommufdPt {
+  uint32_t argsz = sizeof(DeviceAttachIommufdPt);
+  uint32_t flags = 0;
+  uint32_t pt_id = 0;
+};
+static_assert(sizeof(DeviceAttachIommufdPt) == 12);
+
+// Hot reset from a cdev caller: entries carry devids, and the kernel says
+// whether every affected device is owned through the same iommufd.
+constexpr uint32_t kHotResetFlagDevId = 1u << 0;
+constexpr uint32_t kHotResetFlagDevIdOwned = 1u << 1;
+constexpr uint32_t kDevIdOwned = 0;
+constexpr uint32_t kDevIdNotOwned = 0xFFFFFFFFu;
+
+// iommufd (/dev/iommu).
+constexpr unsigned long kIommuDestroy = io(0x80);
+constexpr unsigned long kIommuIoasAlloc = io(0x81);
+constexpr unsigned long kIommuIoasIovaRanges = io(0x84);
+constexpr unsigned long kIommuIoasMap = io(0x85);
+constexpr unsigned long kIommuIoasUnmap = io(0x86);
+
+struct IommuDestroy {
+  uint32_t size = sizeof(IommuDestroy);
+  uint32_t id = 0;
+};
+static_assert(sizeof(IommuDestroy) == 8);
+
+struct IommuIoasAlloc {
+  uint32_t size = sizeof(IommuIoasAlloc);
+  uint32_t flags = 0;
+  uint32_t out_ioas_id = 0;
+};
+static_assert(sizeof(IommuIoasAlloc) == 12);
+
+struct IommuIovaRange {
+  uint64_t start = 0;
+  uint64_t last = 0;  // inclusive
+};
+
+struct IommuIoasIovaRanges {
+  uint32_t size = sizeof(IommuIoasIovaRanges);
+  uint32_t ioas_id = 0;
+  uint32_t num_iovas = 0;  // in: capacity; out: count (EMSGSIZE when it did not fit)
+  uint32_t reserved = 0;
+  uint64_t allowed_iovas = 0;  // user pointer to IommuIovaRange[]
+  uint64_t out_iova_alignment = 0;
+};
+static_assert(sizeof(IommuIoasIovaRanges) == 32);
+
+constexpr uint32_t kIoasMapFixedIova = 1u << 0;
+constexpr uint32_t kIoasMapWriteable = 1u << 1;
+constexpr uint32_t kIoasMapReadable = 1u << 2;
+
+struct IommuIoasMap {
+  uint32_t size = sizeof(IommuIoasMap);
+  uint32_t flags = 0;
+  uint32_t ioas_id = 0;
+  uint32_t reserved = 0;
+  uint64_t user_va = 0;
+  uint64_t length = 0;
+  uint64_t iova = 0;  // in with kIoasMapFixedIova, out otherwise
+};
+static_assert(sizeof(IommuIoasMap) == 40);
+
+struct IommuIoasUnmap {
+  uint32_t size = sizeof(IommuIoasUnmap);
+  uint32_t ioas_id = 0;
+  uint64_t iova = 0;
+  uint64_t length = 0;  // in/out: bytes unmapped
+};
+static_assert(sizeof(IommuIoasUnmap) == 24);
+
+}  // namespace vfiokit::vfio::uapi
