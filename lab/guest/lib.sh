@@ -29,9 +29,11 @@ lab_gtest() {
   shift
   ( "$_bin" --gtest_color=no "$@" 2>&1; echo "LAB-GTEST-EXIT $?" ) | tee /tmp/gtest.out
   _ran=0
-  # "[       OK ] Suite.Test (12 ms)" / "[  FAILED  ] Suite.Test (12 ms)"
-  for _t in $(sed -n 's/^\[       OK \] \([^ ]*\) (.*/\1/p' /tmp/gtest.out); do lab_pass "$_t"; _ran=1; done
-  for _t in $(sed -n 's/^\[  FAILED  \] \([^ ]*\) (.*/\1/p' /tmp/gtest.out); do
+  # "[       OK ] Suite.Test (12 ms)" / "[  FAILED  ] Suite.Test (12 ms)";
+  # parameterized tests add ", where GetParam() = ..." before the time. The
+  # summary at the end repeats FAILED names without a time: not counted.
+  for _t in $(sed -n 's/^\[       OK \] \([^ ,]*\).* ([0-9]* ms)$/\1/p' /tmp/gtest.out); do lab_pass "$_t"; _ran=1; done
+  for _t in $(sed -n 's/^\[  FAILED  \] \([^ ,]*\).* ([0-9]* ms)$/\1/p' /tmp/gtest.out); do
     lab_fail "$_t" "$(grep -m1 -A2 'Failure$' /tmp/gtest.out | tail -n 2 | tr '\n' ' ')"
     _ran=1
   done

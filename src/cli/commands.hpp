@@ -16,5 +16,6 @@ Runner add_list_command(CLI::App& app);
 Runner add_groups_command(CLI::App& app);
 Runner add_explain_command(CLI::App& app);
 Runner add_snapshot_command(CLI::App& app);
+Runner add_probe_command(CLI::App& app);
 
 }  // namespace vfiokit::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
       vfiokit::cli::add_groups_command(app),
       vfiokit::cli::add_explain_command(app),
       vfiokit::cli::add_snapshot_command(app),
+      vfiokit::cli::add_probe_command(app),
   };
   try {
     app.parse(argc, argv);

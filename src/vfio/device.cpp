@@ -38,6 +38,11 @@ Result<std::unique_ptr<Device>> Device::open(std::shared_ptr<IommuBackend> backe
 Result<std::unique_ptr<Device>> Device::open(const pci::Bdf& bdf, BackendChoice choice, host::SysfsRoot root) {
   std::error_code ec;
   if (!std::filesystem::exists(root.device_dir(bdf), ec)) return fail(Errc::not_found, bdf.str(), "no such PCI function");
+  // Said before any VFIO node is touched: the most common mistake.
+  if (const auto driver = host::read_link_name(root.device_dir(bdf) / "driver"); driver != "vfio-pci")
+    return fail(Errc::not_found, bdf.str(),
+                fmt::format("is not bound to vfio-pci (driver: {}); bind it to vfio-pci first",
+                            driver.value_or("none")));
   auto kind = resolve_backend(choice, root, bdf);
   if (!kind) return fail(kind.error());
   auto backend = open_backend(*kind, root);
@@ -184,8 +189,12 @@ Result<IrqInfo> Device::irq_info(uint32_t index) const {
   vfio_irq_info raw{.argsz = sizeof(raw), .flags = 0, .index = index, .count = 0};
   if (auto ok = checked_ioctl(fd(), VFIO_DEVICE_GET_IRQ_INFO, &raw, "VFIO_DEVICE_GET_IRQ_INFO",
                               fmt::format("{} {}", bdf_.str(), irq_name(index)));
-      !ok)
+      !ok) {
+    // vfio-pci answers EINVAL for an index this function cannot have (ERR
+    // on a conventional PCI function): that index has no vectors.
+    if (ok.error().sys_errno() == EINVAL) return IrqInfo{index, 0, 0};
     return fail(ok.error());
+  }
   return IrqInfo{index, raw.flags, raw.count};
 }
 

@@ -84,6 +84,10 @@ Result<UniqueFd> IommufdBackend::attach(const pci::Bdf& bdf) {
     // Binding claims DMA ownership of the whole group, which fails while a
     // member is bound to a host driver.
     if (!host_bound_members(root_, *group).empty()) return fail(not_viable_error(root_, *group, ok.error().sys_errno()));
+    // vfio_df_open() refuses a device that is already open (through another
+    // cdev fd or its group) with EINVAL; our arguments are otherwise valid.
+    if (ok.error().sys_errno() == EINVAL)
+      return fail(Error(Errc::permission, bdf.str(), "is already open through VFIO (by this or another process)", EINVAL));
     return fail(ok.error());
   }
   uapi::DeviceAttachIommufdPt attach;

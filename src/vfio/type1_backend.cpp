@@ -59,9 +59,8 @@ Result<UniqueFd> Type1Backend::attach(const pci::Bdf& bdf) {
     if (!group) {
       if (group.error().code() == Errc::not_found)
         return fail(Error(Errc::not_found, bdf.str(),
-                          fmt::format("is not bound to vfio-pci (driver: {}); `vfiokit bind {}` hands it over",
-                                      host::read_link_name(root_.device_dir(bdf) / "driver").value_or("none"),
-                                      bdf.str())));
+                          fmt::format("is not bound to vfio-pci (driver: {}); bind it to vfio-pci first",
+                                      host::read_link_name(root_.device_dir(bdf) / "driver").value_or("none"))));
       return fail(group.error());
     }
     auto status = group->status();
