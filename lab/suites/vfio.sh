@@ -2,7 +2,8 @@
 # offers (type1 everywhere, iommufd on the lab's own kernel), then the CLI
 # and the edu example driver as a user runs them.
 
-lab_gtest /lab/bin/vfiokit_lab_vfio_tests
+# The 100 open/close cycles run in "vfio-extra", under LeakSanitizer.
+lab_gtest /lab/bin/vfiokit_lab_vfio_tests --gtest_filter='-Backends/Lifecycle.*'
 
 _edu=$(lab_find 1234:11e8 1b36:000c | head -n 1)
 lab_bind_vfio "$_edu" >/dev/null

@@ -298,8 +298,8 @@ Result<void> Device::reset() const {
 Result<HotResetInfo> Device::hot_reset_info() const {
   std::vector<uint8_t> buf(sizeof(vfio_pci_hot_reset_info) + 8 * sizeof(vfio_pci_dependent_device));
   for (int attempt = 0; attempt < 4; ++attempt) {
+    std::fill(buf.begin(), buf.end(), 0);
     auto* head = reinterpret_cast<vfio_pci_hot_reset_info*>(buf.data());
-    *head = {};
     head->argsz = uint32_t(buf.size());
     if (::ioctl(fd(), VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, buf.data()) != 0) {
       const int err = errno;

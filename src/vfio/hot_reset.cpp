@@ -12,7 +12,11 @@ namespace vfiokit::vfio {
 bool HotResetPeer::owned_by_caller() const { return !is_devid || id != uapi::kDevIdNotOwned; }
 
 Result<HotResetInfo> parse_hot_reset_info(std::span<const uint8_t> reply) {
-  vfio_pci_hot_reset_info head{};
+  // {u32 argsz; u32 flags; u32 count; vfio_pci_dependent_device devices[count]}
+  struct {
+    uint32_t argsz, flags, count;
+  } head{};
+  static_assert(sizeof(head) == sizeof(vfio_pci_hot_reset_info));
   if (reply.size() < sizeof(head)) return fail(Errc::malformed, "VFIO hot reset info", "reply shorter than the struct");
   std::memcpy(&head, reply.data(), sizeof(head));
   const size_t need = sizeof(head) + size_t(head.count) * sizeof(vfio_pci_dependent_device);

@@ -71,14 +71,14 @@ Result<void> IommuBackend::set_valid_ranges(std::vector<IovaRange> backend_range
 
 void IommuBackend::forget_mappings() {
   allocator_ = IovaAllocator({}, allocator_.granule());
-  mapped_bytes_ = 0;
+  account(-int64_t(mapped_bytes_));
 }
 
 namespace {
-Result<void> check_page_aligned(const void* vaddr, uint64_t size, uint64_t granule, const std::string& subject) {
-  if (size == 0) return fail(Errc::invalid_argument, subject, "a DMA mapping of 0 bytes");
+Result<void> check_page_aligned(const void* vaddr, uint64_t size, uint64_t granule, const IommuBackend& backend) {
+  if (size == 0) return fail(Errc::invalid_argument, backend.describe(), "a DMA mapping of 0 bytes");
   if ((reinterpret_cast<uintptr_t>(vaddr) | size) & (granule - 1))
-    return fail(Errc::invalid_argument, subject,
+    return fail(Errc::invalid_argument, backend.describe(),
                 fmt::format("DMA memory {} (0x{:x} bytes) is not aligned to the IOMMU page size 0x{:x}", vaddr, size,
                             granule));
   return {};
@@ -86,23 +86,23 @@ Result<void> check_page_aligned(const void* vaddr, uint64_t size, uint64_t granu
 }  // namespace
 
 Result<Iova> IommuBackend::map_dma(const void* vaddr, uint64_t size, DmaAccess access, IovaRequest placement) {
-  if (auto ok = check_page_aligned(vaddr, size, iova_granule(), describe()); !ok) return fail(ok.error());
+  if (auto ok = check_page_aligned(vaddr, size, iova_granule(), *this); !ok) return fail(ok.error());
   placement.size = size;
-  if (auto ok = check_memlock(size); !ok) return fail(ok.error());
+  if (auto ok = check_memlock(size, process_pinned_bytes(), memlock_limit_); !ok) return fail(ok.error());
   auto iova = allocator_.allocate(placement);
   if (!iova) return fail(Error(iova.error().code(), describe(), iova.error().message()));
   if (auto ok = kernel_map(vaddr, *iova, size, access); !ok) {
     (void)allocator_.release(*iova);
     return fail(ok.error());
   }
-  mapped_bytes_ += allocator_.allocation_size(*iova);
+  account(int64_t(allocator_.allocation_size(*iova)));
   return *iova;
 }
 
 Result<void> IommuBackend::map_dma_at(const void* vaddr, Iova iova, uint64_t size, DmaAccess access) {
-  if (auto ok = check_page_aligned(vaddr, size, iova_granule(), describe()); !ok) return ok;
+  if (auto ok = check_page_aligned(vaddr, size, iova_granule(), *this); !ok) return ok;
   if (auto ok = allocator_.reserve(iova, size); !ok) return fail(Error(ok.error().code(), describe(), ok.error().message()));
-  if (auto ok = check_memlock(size); !ok) {
+  if (auto ok = check_memlock(size, process_pinned_bytes(), memlock_limit_); !ok) {
     (void)allocator_.release(iova);
     return fail(ok.error());
   }
@@ -110,8 +110,17 @@ Result<void> IommuBackend::map_dma_at(const void* vaddr, Iova iova, uint64_t siz
     (void)allocator_.release(iova);
     return fail(ok.error());
   }
-  mapped_bytes_ += size;
+  account(int64_t(size));
   return {};
+}
+
+IommuBackend::IommuBackend(host::SysfsRoot root) : root_(std::move(root)), memlock_limit_(current_memlock_limit()) {}
+
+IommuBackend::~IommuBackend() { add_process_pinned_bytes(-int64_t(mapped_bytes_)); }
+
+void IommuBackend::account(int64_t delta) {
+  mapped_bytes_ += uint64_t(delta);
+  add_process_pinned_bytes(delta);
 }
 
 Result<Iova> IommuBackend::map_dma_kernel_chosen(const void*, uint64_t, DmaAccess) {
@@ -125,7 +134,7 @@ Result<void> IommuBackend::record_kernel_chosen(Iova iova, uint64_t size) {
                       fmt::format("the kernel chose {} outside what vfiokit knows as valid: {}", iova.str(),
                                   ok.error().message())));
   }
-  mapped_bytes_ += size;
+  account(int64_t(size));
   return {};
 }
 
@@ -134,7 +143,7 @@ Result<void> IommuBackend::unmap_dma(Iova iova) {
   if (size == 0) return fail(Errc::invalid_argument, describe(), fmt::format("no DMA mapping starts at {}", iova.str()));
   if (auto ok = kernel_unmap(iova, size); !ok) return fail(ok.error());
   (void)allocator_.release(iova);
-  mapped_bytes_ -= size;
+  account(-int64_t(size));
   return {};
 }
 

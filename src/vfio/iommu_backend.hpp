@@ -29,7 +29,8 @@ struct HotResetPeer;
 
 class IommuBackend {
  public:
-  virtual ~IommuBackend() = default;
+  // The kernel drops every mapping with the container or IOAS.
+  virtual ~IommuBackend();
   IommuBackend(const IommuBackend&) = delete;
   IommuBackend& operator=(const IommuBackend&) = delete;
 
@@ -66,7 +67,7 @@ class IommuBackend {
   const host::SysfsRoot& sysfs() const { return root_; }
 
  protected:
-  explicit IommuBackend(host::SysfsRoot root) : root_(std::move(root)) {}
+  explicit IommuBackend(host::SysfsRoot root);
 
   virtual Result<void> kernel_map(const void* vaddr, Iova iova, uint64_t size, DmaAccess access) = 0;
   virtual Result<void> kernel_unmap(Iova iova, uint64_t size) = 0;
@@ -76,10 +77,15 @@ class IommuBackend {
   // After the last device left, the kernel dropped every mapping.
   void forget_mappings();
   Result<void> record_kernel_chosen(Iova iova, uint64_t size);
+  // Pinned-byte accounting, for this backend and the process.
+  void account(int64_t delta);
 
   host::SysfsRoot root_;
   IovaAllocator allocator_;
   uint64_t mapped_bytes_ = 0;
+  // RLIMIT_MEMLOCK when the backend was opened: the map path compares with
+  // it and asks the kernel again only when a mapping would not fit.
+  uint64_t memlock_limit_ = 0;
 };
 
 // How a backend is chosen for a device.

@@ -146,7 +146,7 @@ Result<void> IommufdBackend::kernel_map(const void* vaddr, Iova iova, uint64_t s
   map.user_va = reinterpret_cast<uint64_t>(vaddr);
   map.length = size;
   map.iova = iova.value();
-  if (auto ok = checked_ioctl(iommufd_.get(), uapi::kIommuIoasMap, &map, "IOMMU_IOAS_MAP", describe()); !ok)
+  if (auto ok = checked_ioctl(iommufd_.get(), uapi::kIommuIoasMap, &map, "IOMMU_IOAS_MAP", kIommufd); !ok)
     return fail(ok.error());
   return {};
 }
@@ -157,7 +157,7 @@ Result<Iova> IommufdBackend::map_dma_kernel_chosen(const void* vaddr, uint64_t s
   map.ioas_id = ioas_;
   map.user_va = reinterpret_cast<uint64_t>(vaddr);
   map.length = size;
-  if (auto ok = checked_ioctl(iommufd_.get(), uapi::kIommuIoasMap, &map, "IOMMU_IOAS_MAP", describe()); !ok)
+  if (auto ok = checked_ioctl(iommufd_.get(), uapi::kIommuIoasMap, &map, "IOMMU_IOAS_MAP", kIommufd); !ok)
     return fail(ok.error());
   if (auto ok = record_kernel_chosen(Iova(map.iova), size); !ok) return fail(ok.error());
   return Iova(map.iova);
@@ -168,7 +168,7 @@ Result<void> IommufdBackend::kernel_unmap(Iova iova, uint64_t size) {
   unmap.ioas_id = ioas_;
   unmap.iova = iova.value();
   unmap.length = size;
-  if (auto ok = checked_ioctl(iommufd_.get(), uapi::kIommuIoasUnmap, &unmap, "IOMMU_IOAS_UNMAP", describe()); !ok)
+  if (auto ok = checked_ioctl(iommufd_.get(), uapi::kIommuIoasUnmap, &unmap, "IOMMU_IOAS_UNMAP", kIommufd); !ok)
     return fail(ok.error());
   if (unmap.length != size)
     return fail(Errc::io, describe(),

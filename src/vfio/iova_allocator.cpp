@@ -32,27 +32,31 @@ std::string IovaAllocator::describe_usable() const {
 }
 
 void IovaAllocator::insert_free(uint64_t start, uint64_t last) {
-  auto next = free_.lower_bound(start);
-  if (next != free_.begin()) {
+  auto next = maps_->free.lower_bound(start);
+  const bool merge_next = next != maps_->free.end() && last != UINT64_MAX && last + 1 == next->first;
+  if (next != maps_->free.begin()) {
     auto prev = std::prev(next);
     if (prev->second != UINT64_MAX && prev->second + 1 == start) {
-      start = prev->first;
-      free_.erase(prev);
+      prev->second = merge_next ? next->second : last;
+      if (merge_next) maps_->free.erase(next);
+      return;
     }
   }
-  if (next != free_.end() && last != UINT64_MAX && last + 1 == next->first) {
-    last = next->second;
-    free_.erase(next);
+  if (merge_next) {  // the next block grows downwards: same node, new key
+    auto node = maps_->free.extract(next);
+    node.key() = start;
+    maps_->free.insert(std::move(node));
+    return;
   }
-  free_[start] = last;
+  maps_->free.emplace(start, last);
 }
 
 void IovaAllocator::rebuild_free() {
-  free_.clear();
+  maps_->free.clear();
   for (const auto& r : usable_) {
     uint64_t cursor = r.start;
     bool done = false;
-    for (auto it = allocated_.lower_bound(r.start); it != allocated_.end() && it->first <= r.last && !done; ++it) {
+    for (auto it = maps_->allocated.lower_bound(r.start); it != maps_->allocated.end() && it->first <= r.last && !done; ++it) {
       if (it->first > cursor) insert_free(cursor, it->first - 1);
       const uint64_t end = it->first + it->second - 1;
       if (end >= r.last) done = true;
@@ -73,7 +77,7 @@ Result<void> IovaAllocator::set_usable(std::vector<IovaRange> usable) {
     clean.push_back({start, last});
   }
   std::sort(clean.begin(), clean.end());
-  for (const auto& [start, size] : allocated_) {
+  for (const auto& [start, size] : maps_->allocated) {
     const bool inside = std::any_of(clean.begin(), clean.end(), [&](const IovaRange& r) { return r.contains(start, size); });
     if (!inside)
       return fail(Errc::out_of_range, "IOVA allocator",
@@ -92,24 +96,22 @@ Result<Iova> IovaAllocator::allocate(const IovaRequest& request) {
   uint64_t size;
   if (!align_up(request.size, granule_, size))
     return fail(Errc::invalid_argument, "IOVA allocator", "size overflows the IOVA space");
-  for (const auto& [start, last] : free_) {
+  for (auto it = maps_->free.begin(); it != maps_->free.end(); ++it) {
+    const uint64_t start = it->first, last = it->second;
     if (start > request.last_usable) break;
     uint64_t at;
     if (!align_up(std::max(start, granule_), align, at)) break;
     const uint64_t end = std::min(last, request.last_usable);
     if (at > end || size - 1 > end - at) continue;
-    const uint64_t block_start = start, block_last = last;
-    free_.erase(block_start);
-    if (at > block_start) free_[block_start] = at - 1;
-    if (at + size - 1 < block_last) free_[at + size] = block_last;
-    allocated_[at] = size;
+    carve(it, at, size);
+    maps_->allocated.emplace(at, size);
     return Iova(at);
   }
   return fail(Errc::out_of_range, "IOVA allocator",
               fmt::format("no free IOVA range of 0x{:x} bytes aligned to 0x{:x}{} (valid ranges: {}; {} mappings)", size,
                           align,
                           request.last_usable == UINT64_MAX ? "" : fmt::format(" below 0x{:x}", request.last_usable),
-                          describe_usable(), allocated_.size()));
+                          describe_usable(), maps_->allocated.size()));
 }
 
 Result<void> IovaAllocator::reserve(Iova iova, uint64_t size) {
@@ -123,11 +125,11 @@ Result<void> IovaAllocator::reserve(Iova iova, uint64_t size) {
     return fail(Errc::out_of_range, "IOVA allocator",
                 fmt::format("0x{:x}-0x{:x} lies outside the valid IOVA ranges ({})", start, start + (size - 1),
                             describe_usable()));
-  auto it = free_.upper_bound(start);
-  if (it == free_.begin() || std::prev(it)->second < start || std::prev(it)->second - start < size - 1) {
+  auto it = maps_->free.upper_bound(start);
+  if (it == maps_->free.begin() || std::prev(it)->second < start || std::prev(it)->second - start < size - 1) {
     // Name the mapping it collides with.
-    auto hit = allocated_.upper_bound(start + (size - 1));
-    while (hit != allocated_.begin()) {
+    auto hit = maps_->allocated.upper_bound(start + (size - 1));
+    while (hit != maps_->allocated.begin()) {
       --hit;
       if (hit->first + hit->second - 1 >= start)
         return fail(Errc::invalid_argument, "IOVA allocator",
@@ -138,20 +140,32 @@ Result<void> IovaAllocator::reserve(Iova iova, uint64_t size) {
     return fail(Errc::invalid_argument, "IOVA allocator", fmt::format("0x{:x} is not free", start));
   }
   --it;
-  const uint64_t block_start = it->first, block_last = it->second;
-  free_.erase(it);
-  if (start > block_start) free_[block_start] = start - 1;
-  if (start + size - 1 < block_last) free_[start + size] = block_last;
-  allocated_[start] = size;
+  carve(it, start, size);
+  maps_->allocated.emplace(start, size);
   return {};
 }
 
+void IovaAllocator::carve(std::pmr::map<uint64_t, uint64_t>::iterator block, uint64_t at, uint64_t size) {
+  const uint64_t start = block->first, last = block->second;
+  const bool left = at > start, right = at + size - 1 < last;
+  if (left) {
+    block->second = at - 1;  // the block keeps its node for the part below
+    if (right) maps_->free.emplace(at + size, last);
+  } else if (right) {
+    auto node = maps_->free.extract(block);  // the part above: same node, new key
+    node.key() = at + size;
+    maps_->free.insert(std::move(node));
+  } else {
+    maps_->free.erase(block);
+  }
+}
+
 Result<void> IovaAllocator::release(Iova iova) {
-  auto it = allocated_.find(iova.value());
-  if (it == allocated_.end())
+  auto it = maps_->allocated.find(iova.value());
+  if (it == maps_->allocated.end())
     return fail(Errc::invalid_argument, "IOVA allocator", fmt::format("no mapping starts at {}", iova.str()));
   const uint64_t start = it->first, size = it->second;
-  allocated_.erase(it);
+  maps_->allocated.erase(it);
   // Only the parts still inside the usable ranges return to the free list.
   for (const auto& r : usable_)
     if (r.contains(start, size)) {
@@ -162,8 +176,8 @@ Result<void> IovaAllocator::release(Iova iova) {
 }
 
 uint64_t IovaAllocator::allocation_size(Iova iova) const {
-  auto it = allocated_.find(iova.value());
-  return it == allocated_.end() ? 0 : it->second;
+  auto it = maps_->allocated.find(iova.value());
+  return it == maps_->allocated.end() ? 0 : it->second;
 }
 
 }  // namespace vfiokit::vfio

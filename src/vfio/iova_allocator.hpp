@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,12 +44,12 @@ class IovaAllocator {
 
   uint64_t granule() const { return granule_; }
   const std::vector<IovaRange>& usable() const { return usable_; }
-  size_t allocation_count() const { return allocated_.size(); }
+  size_t allocation_count() const { return maps_->allocated.size(); }
   // Size of the allocation starting at `iova`, 0 when there is none.
   uint64_t allocation_size(Iova iova) const;
   std::optional<Iova> first_allocation() const {
-    if (allocated_.empty()) return std::nullopt;
-    return Iova(allocated_.begin()->first);
+    if (maps_->allocated.empty()) return std::nullopt;
+    return Iova(maps_->allocated.begin()->first);
   }
 
   std::string describe_usable() const;
@@ -55,11 +57,20 @@ class IovaAllocator {
  private:
   void rebuild_free();
   void insert_free(uint64_t start, uint64_t last);
+  // Takes [at, at + size) out of the free block `block`, which holds it.
+  void carve(std::pmr::map<uint64_t, uint64_t>::iterator block, uint64_t at, uint64_t size);
 
   std::vector<IovaRange> usable_;
   uint64_t granule_;
-  std::map<uint64_t, uint64_t> free_;       // start -> last (inclusive), coalesced
-  std::map<uint64_t, uint64_t> allocated_;  // start -> size
+  // Map nodes come from a pool and are re-keyed rather than re-allocated, so
+  // an allocate/release pair costs no malloc: it sits on every DMA map. The
+  // pool and its maps live and move together.
+  struct Maps {
+    std::pmr::unsynchronized_pool_resource pool;
+    std::pmr::map<uint64_t, uint64_t> free{&pool};       // start -> last (inclusive), coalesced
+    std::pmr::map<uint64_t, uint64_t> allocated{&pool};  // start -> size
+  };
+  std::unique_ptr<Maps> maps_ = std::make_unique<Maps>();
 };
 
 }  // namespace vfiokit::vfio

@@ -18,6 +18,7 @@ Result<std::unique_ptr<MappedRegion>> MappedRegion::map(int device_fd, const Reg
   r->base_ = static_cast<volatile uint8_t*>(base);
   int prot = (info.readable() ? PROT_READ : 0) | (info.writable() ? PROT_WRITE : 0);
   for (const auto& a : areas) {
+    if (a.size == 0) continue;
     void* want = const_cast<uint8_t*>(r->base_) + a.offset;
     void* got = ::mmap(want, a.size, prot, MAP_SHARED | MAP_FIXED, device_fd, off_t(info.offset + a.offset));
     if (got == MAP_FAILED)
@@ -25,6 +26,7 @@ Result<std::unique_ptr<MappedRegion>> MappedRegion::map(int device_fd, const Reg
                                     fmt::format("mmap of {} at 0x{:x} (0x{:x} bytes) failed", region_name(info.index),
                                                 a.offset, a.size)));
   }
+  r->areas_ = areas;
   return r;
 }
 
@@ -33,8 +35,7 @@ MappedRegion::~MappedRegion() {
 }
 
 bool MappedRegion::mapped(uint64_t offset, uint64_t length) const {
-  if (!base_) return false;
-  for (const auto& a : info_.mappable_areas())
+  for (const auto& a : areas_)
     if (offset >= a.offset && offset - a.offset <= a.size && length <= a.size - (offset - a.offset)) return true;
   return false;
 }

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/error.hpp"
 #include "vfio/mmio.hpp"
@@ -48,6 +49,7 @@ class MappedRegion {
   int fd_;
   RegionInfo info_;
   std::string subject_;
+  std::vector<SparseArea> areas_;  // what is mapped (computed once: the checked path is hot)
   volatile uint8_t* base_ = nullptr;
   size_t reserved_ = 0;
 };

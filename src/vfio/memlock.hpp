@@ -18,7 +18,18 @@ struct MemlockState {
 
 Result<MemlockState> read_memlock_state();
 
-// Fails when pinning `bytes` more would exceed the limit.
-Result<void> check_memlock(uint64_t bytes);
+// RLIMIT_MEMLOCK's soft limit, UINT64_MAX when unlimited or unreadable.
+uint64_t current_memlock_limit();
+
+// Fails when pinning `bytes` more would exceed the limit. `pinned_by_us` is
+// what this process's backends already pinned and `known_limit` a limit read
+// earlier: when the two fit, no system call is made (the map path stays as
+// cheap as a raw ioctl); otherwise the limit is read again and
+// /proc/self/status gives the exact locked size and the capability.
+Result<void> check_memlock(uint64_t bytes, uint64_t pinned_by_us, uint64_t known_limit);
+
+// What every backend of this process has pinned for DMA.
+uint64_t process_pinned_bytes();
+void add_process_pinned_bytes(int64_t delta);
 
 }  // namespace vfiokit::vfio

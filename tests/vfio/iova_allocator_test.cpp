@@ -122,8 +122,12 @@ TEST(IovaAllocator, RandomWorkloadKeepsAllocationsDisjointAndInside) {
       ASSERT_TRUE(x) << x.error().describe();
       ASSERT_EQ(x->value() % align, 0u);
       auto after = live.lower_bound(x->value());
-      if (after != live.end()) ASSERT_LE(x->value() + size, after->first);
-      if (after != live.begin()) ASSERT_LE(std::prev(after)->first + std::prev(after)->second, x->value());
+      if (after != live.end()) {
+        ASSERT_LE(x->value() + size, after->first);
+      }
+      if (after != live.begin()) {
+        ASSERT_LE(std::prev(after)->first + std::prev(after)->second, x->value());
+      }
       live[x->value()] = size;
     } else {
       auto it = live.begin();
@@ -133,6 +137,18 @@ TEST(IovaAllocator, RandomWorkloadKeepsAllocationsDisjointAndInside) {
     }
   }
   EXPECT_EQ(a.allocation_count(), live.size());
+}
+
+TEST(IovaAllocator, MovesWithItsMappings) {
+  IovaAllocator a({{0, 0xffffff}}, kPage);
+  auto x = a.allocate({.size = kPage});
+  ASSERT_TRUE(x);
+  IovaAllocator b = std::move(a);
+  EXPECT_EQ(b.allocation_size(*x), kPage);
+  a = IovaAllocator({{0, 0xffff}}, kPage);  // a moved-from allocator is reusable
+  EXPECT_TRUE(a.allocate({.size = kPage}));
+  b = std::move(a);
+  EXPECT_EQ(b.allocation_count(), 1u);
 }
 
 TEST(IovaRanges, SubtractReservedRegions) {

@@ -34,7 +34,7 @@ pci::Bdf isolated(const std::vector<GuestDevice>& all, uint16_t vendor, uint16_t
 }
 
 const Topology& topology() {
-  static const Topology t = [] {
+  static const Topology found = [] {
     Topology t;
     const auto all = guest_devices(host::SysfsRoot("/sys"));
     t.edu = isolated(all, kQemu, kEdu, "edu alone behind a root port");
@@ -49,7 +49,7 @@ const Topology& topology() {
     t.bridge_edu = one(find_devices(all, kQemu, kEdu, std::pair{kRedHat, kPciBridge}), "edu behind the bridge");
     return t;
   }();
-  return t;
+  return found;
 }
 
 std::vector<vfio::BackendKind> lab_backends() {
