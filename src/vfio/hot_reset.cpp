@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <linux/vfio.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "vfio/uapi.hpp"
@@ -33,6 +34,38 @@ Result<HotResetInfo> parse_hot_reset_info(std::span<const uint8_t> reply) {
     info.peers.push_back({*bdf, d.group_id, bool(head.flags & uapi::kHotResetFlagDevId)});
   }
   return info;
+}
+
+Result<std::vector<int32_t>> hot_reset_group_fds(const std::vector<HotResetPeer>& peers,
+                                                 const std::map<unsigned, int>& held_groups) {
+  std::vector<int32_t> fds;
+  std::string missing;
+  for (const auto& p : peers) {
+    auto it = held_groups.find(p.id);
+    if (it == held_groups.end()) {
+      missing += fmt::format("{}{} (group {})", missing.empty() ? "" : ", ", p.bdf.str(), p.id);
+      continue;
+    }
+    if (std::find(fds.begin(), fds.end(), it->second) == fds.end()) fds.push_back(it->second);
+  }
+  if (!missing.empty())
+    return fail(Errc::permission, "hot reset",
+                fmt::format("would also reset {}, whose groups this container does not hold: open those devices "
+                            "in the same container first",
+                            missing));
+  return fds;
+}
+
+Result<void> check_devids_owned(const std::vector<HotResetPeer>& peers) {
+  std::string missing;
+  for (const auto& p : peers)
+    if (!p.owned_by_caller()) missing += fmt::format("{}{}", missing.empty() ? "" : ", ", p.bdf.str());
+  if (!missing.empty())
+    return fail(Errc::permission, "hot reset",
+                fmt::format("would also reset {}, not bound to this iommufd: open those devices through the same "
+                            "backend first",
+                            missing));
+  return {};
 }
 
 }  // namespace vfiokit::vfio

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <span>
 #include <vector>
 
@@ -29,5 +30,14 @@ struct HotResetInfo {
 
 // Decodes the kernel's reply; `count` entries must fit in the reply.
 Result<HotResetInfo> parse_hot_reset_info(std::span<const uint8_t> reply);
+
+// The legacy proof of ownership: one fd per affected group, from the groups
+// the caller holds (group id -> fd). Fails naming every affected function
+// whose group is not held, before the kernel's bare EPERM.
+Result<std::vector<int32_t>> hot_reset_group_fds(const std::vector<HotResetPeer>& peers,
+                                                 const std::map<unsigned, int>& held_groups);
+// The cdev proof: devids are the proof, so every affected function must be
+// bound to the caller's iommufd (or owned through it); fails naming the rest.
+Result<void> check_devids_owned(const std::vector<HotResetPeer>& peers);
 
 }  // namespace vfiokit::vfio

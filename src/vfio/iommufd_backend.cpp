@@ -177,14 +177,7 @@ Result<void> IommufdBackend::kernel_unmap(Iova iova, uint64_t size) {
 }
 
 Result<std::vector<int32_t>> IommufdBackend::hot_reset_proof(const std::vector<HotResetPeer>& peers) const {
-  std::string missing;
-  for (const auto& p : peers)
-    if (!p.owned_by_caller()) missing += fmt::format("{}{}", missing.empty() ? "" : ", ", p.bdf.str());
-  if (!missing.empty())
-    return fail(Errc::permission, "hot reset",
-                fmt::format("would also reset {}, not bound to this iommufd: open those devices through the same "
-                            "backend first",
-                            missing));
+  if (auto ok = check_devids_owned(peers); !ok) return fail(ok.error());
   return std::vector<int32_t>{};  // devids prove ownership: an empty fd array
 }
 

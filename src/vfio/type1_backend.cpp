@@ -209,22 +209,9 @@ Result<void> Type1Backend::kernel_unmap(Iova iova, uint64_t size) {
 }
 
 Result<std::vector<int32_t>> Type1Backend::hot_reset_proof(const std::vector<HotResetPeer>& peers) const {
-  std::vector<int32_t> fds;
-  std::string missing;
-  for (const auto& p : peers) {
-    auto it = groups_.find(p.id);
-    if (it == groups_.end()) {
-      missing += fmt::format("{}{} (group {})", missing.empty() ? "" : ", ", p.bdf.str(), p.id);
-      continue;
-    }
-    if (std::find(fds.begin(), fds.end(), it->second.group.fd()) == fds.end()) fds.push_back(it->second.group.fd());
-  }
-  if (!missing.empty())
-    return fail(Errc::permission, "hot reset",
-                fmt::format("would also reset {}, whose groups this container does not hold: open those devices "
-                            "in the same container first",
-                            missing));
-  return fds;
+  std::map<unsigned, int> held;
+  for (const auto& [id, member] : groups_) held[id] = member.group.fd();
+  return hot_reset_group_fds(peers, held);
 }
 
 }  // namespace vfiokit::vfio

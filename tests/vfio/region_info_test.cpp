@@ -143,5 +143,27 @@ TEST(HotResetInfo, GroupsAndDevids) {
   EXPECT_FALSE(parse_hot_reset_info(r.bytes()));
 }
 
+TEST(HotReset, LegacyProofNeedsEveryAffectedGroup) {
+  const std::vector<HotResetPeer> peers = {{pci::Bdf(0, 5, 0, 0), 9, false}, {pci::Bdf(0, 5, 0, 1), 9, false},
+                                           {pci::Bdf(0, 5, 1, 0), 12, false}};
+  auto fds = hot_reset_group_fds(peers, {{9, 30}, {12, 31}});
+  ASSERT_TRUE(fds);
+  EXPECT_EQ(*fds, (std::vector<int32_t>{30, 31}));  // one fd per group
+  auto refused = hot_reset_group_fds(peers, {{9, 30}});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code(), Errc::permission);
+  EXPECT_NE(refused.error().message().find("would also reset 0000:05:01.0 (group 12)"), std::string::npos)
+      << refused.error().message();
+}
+
+TEST(HotReset, CdevProofNeedsEveryAffectedDeviceOwned) {
+  std::vector<HotResetPeer> peers = {{pci::Bdf(0, 5, 0, 0), 3, true}, {pci::Bdf(0, 5, 0, 1), uapi::kDevIdOwned, true}};
+  EXPECT_TRUE(check_devids_owned(peers));
+  peers.push_back({pci::Bdf(0, 5, 0, 2), uapi::kDevIdNotOwned, true});
+  auto refused = check_devids_owned(peers);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("would also reset 0000:05:00.2, not bound"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace vfiokit::vfio

@@ -1,6 +1,7 @@
 // QEMU's edu device through vfiokit on every backend: regions, MMIO, DMA
 // through an IOVA, IOMMU isolation after unmap, MSI and INTx.
 #include <cstring>
+#include <fstream>
 
 #include "edu.hpp"
 #include "lab/vfio/vfio_lab.hpp"
@@ -78,6 +79,23 @@ TEST_P(Edu, DmaRamToDeviceToRamThroughAnIova) {
   VFIOKIT_ASSERT_OK(edu_->from_device(mapping->iova() + 4096, edu::kMaxTransfer));
   EXPECT_EQ(std::memcmp(buffer->data(), buffer->data() + 4096, edu::kMaxTransfer), 0);
   EXPECT_EQ(buffer->data()[4096 + edu::kMaxTransfer], 0);  // nothing beyond the transfer
+}
+
+// 2 MiB huge pages, mapped at a 2 MiB-aligned IOVA so the IOMMU can use one
+// large page-table entry.
+TEST_P(Edu, DmaFromHugetlbMemory) {
+  std::ofstream("/proc/sys/vm/nr_hugepages") << 4;
+  auto buffer = vfio::DmaBuffer::allocate(2 << 20, vfio::DmaMemory::hugetlb_2m);
+  ASSERT_TRUE(buffer) << buffer.error().describe();
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(buffer->data()) % (2 << 20), 0u);
+  for (int i = 0; i < 4096; ++i) buffer->data()[i] = uint8_t(i ^ 0x5a);
+  auto mapping = vfio::DmaMapping::map(vfio_->shared_backend(), buffer->bytes(), DmaAccess::read_write,
+                                       {.align = 2 << 20, .last_usable = edu::kDmaLimit});
+  ASSERT_TRUE(mapping) << mapping.error().describe();
+  EXPECT_EQ(mapping->iova().value() % (2 << 20), 0u);
+  VFIOKIT_ASSERT_OK(edu_->to_device(mapping->iova(), edu::kMaxTransfer));
+  VFIOKIT_ASSERT_OK(edu_->from_device(mapping->iova() + (1 << 20), edu::kMaxTransfer));
+  EXPECT_EQ(std::memcmp(buffer->data(), buffer->data() + (1 << 20), edu::kMaxTransfer), 0);
 }
 
 // After unmap the IOMMU must stop the device: a DMA to the old IOVA does not
