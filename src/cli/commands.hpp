@@ -17,5 +17,9 @@ Runner add_groups_command(CLI::App& app);
 Runner add_explain_command(CLI::App& app);
 Runner add_snapshot_command(CLI::App& app);
 Runner add_probe_command(CLI::App& app);
+Runner add_bind_command(CLI::App& app);
+Runner add_release_command(CLI::App& app);
+Runner add_recover_command(CLI::App& app);
+Runner add_status_command(CLI::App& app);
 
 }  // namespace vfiokit::cli

@@ -15,6 +15,10 @@ int main(int argc, char** argv) {
       vfiokit::cli::add_explain_command(app),
       vfiokit::cli::add_snapshot_command(app),
       vfiokit::cli::add_probe_command(app),
+      vfiokit::cli::add_bind_command(app),
+      vfiokit::cli::add_release_command(app),
+      vfiokit::cli::add_recover_command(app),
+      vfiokit::cli::add_status_command(app),
   };
   try {
     app.parse(argc, argv);

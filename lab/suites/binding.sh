@@ -1,0 +1,71 @@
+# Suite "binding": `vfiokit bind`, `release`, `recover` and `status` against
+# the real kernel: whole groups bound and given back exactly, failures that
+# leave the host as it was, and a kill -9 after every step repaired by
+# `recover`.
+
+# "BDF driver override" for every function of the group holding $1.
+_group_state() {
+  _g=$(basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")")
+  for _d in /sys/kernel/iommu_groups/$_g/devices/*; do
+    _b=${_d##*/}
+    echo "$_b $(lab_driver_of "$_b") $(cat "/sys/bus/pci/devices/$_b/driver_override")"
+  done
+}
+
+# lab_same_state NAME BDF BEFORE-FILE: the group is exactly as recorded.
+_same_state() {
+  _group_state "$2" >/tmp/state.now
+  if cmp -s "$3" /tmp/state.now; then lab_pass "$1"; else lab_fail "$1" "$(tr '\n' ';' </tmp/state.now) != $(tr '\n' ';' <"$3")"; fi
+}
+
+_mf_edu=$(lab_find 1234:11e8 | while read -r _b; do case $_b in *.1) echo "$_b" ;; esac; done | head -n 1)
+_bridge_edu=$(lab_find 1234:11e8 1b36:000e | head -n 1)
+_nvme=$(lab_find 1b36:0010 | head -n 1)
+
+for _target in "$_mf_edu" "$_bridge_edu" "$_nvme"; do
+  _group_state "$_target" >/tmp/state.before
+  cat /tmp/state.before
+  lab_check "bind --dry-run $_target prints a plan" sh -c "vfiokit bind --dry-run $_target | grep -q 'dry run: nothing was changed'"
+  _same_state "bind --dry-run $_target changes nothing" "$_target" /tmp/state.before
+  lab_check "bind $_target" vfiokit bind "$_target"
+  lab_check "every endpoint of $_target's group is on vfio-pci" sh -c \
+    "vfiokit status | grep -q 'held on vfio-pci' && ! vfiokit status | grep '^  ' | grep -v 'now vfio-pci' | grep -v 'bridge, left alone'"
+  lab_check "status --json lists the group" sh -c "vfiokit status --json | grep -q '\"state\": \"held\"'"
+  lab_check "release $_target" vfiokit release "$_target"
+  _same_state "after release $_target's group is exactly as before" "$_target" /tmp/state.before
+  lab_check "status is empty after release" sh -c "vfiokit status | grep -q 'holds nothing'"
+done
+
+# A bind that cannot complete leaves the host as it was: a driver that does
+# not exist fails before any change; e1000 refuses to probe the e1000e and
+# the edu of the multifunction slot, after their overrides were set and
+# e1000e was unbound, and everything is rolled back.
+_group_state "$_mf_edu" >/tmp/state.before
+lab_check "bind --driver nosuchdriver fails" sh -c "! vfiokit bind --driver nosuchdriver $_mf_edu"
+_same_state "a missing driver changed nothing" "$_mf_edu" /tmp/state.before
+lab_check "bind --driver e1000 fails midway and says it rolled back" sh -c \
+  "vfiokit bind --driver e1000 $_mf_edu 2>&1 | tee /dev/stderr | grep -q 'every function is back as it was'"
+_same_state "the failed bind was rolled back exactly" "$_mf_edu" /tmp/state.before
+lab_check "nothing is left in the journal" sh -c "vfiokit status | grep -q 'holds nothing'"
+
+# Fault injection: SIGKILL after each step of a bind, then after each step
+# of a release; `vfiokit recover` restores the original state every time.
+_steps=$(vfiokit bind --dry-run "$_mf_edu" | grep -c '^  [0-9]*\. ')
+lab_check "the multifunction bind has several steps ($_steps)" test "$_steps" -ge 5
+_k=1
+while [ "$_k" -le "$_steps" ]; do
+  VFIOKIT_TEST_KILL_AFTER_STEP=$_k vfiokit bind "$_mf_edu" >/dev/null 2>&1
+  _rc=$?
+  lab_check "bind killed after step $_k (status $_rc)" test "$_rc" = 137
+  lab_check "recover after a kill at bind step $_k" vfiokit recover
+  _same_state "recovered exactly after bind step $_k" "$_mf_edu" /tmp/state.before
+  _k=$((_k + 1))
+done
+for _k in 1 2 3; do
+  vfiokit bind "$_mf_edu" >/dev/null
+  VFIOKIT_TEST_KILL_AFTER_STEP=$_k vfiokit release "$_mf_edu" >/dev/null 2>&1
+  _rc=$?
+  lab_check "release killed after step $_k (status $_rc)" test "$_rc" = 137
+  lab_check "recover after a kill at release step $_k" vfiokit recover
+  _same_state "recovered exactly after release step $_k" "$_mf_edu" /tmp/state.before
+done

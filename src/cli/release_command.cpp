@@ -1,0 +1,64 @@
+// `vfiokit release BDF|--group N [--dry-run]`: gives a group vfiokit bound
+// back to exactly the drivers and driver_override values it had, as the
+// journal recorded them (including "no driver"), and verifies.
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "cli/binding_target.hpp"
+#include "cli/commands.hpp"
+#include "cli/output.hpp"
+#include "host/binding_executor.hpp"
+
+namespace vfiokit::cli {
+namespace {
+
+struct ReleaseOptions {
+  BindingTarget target;
+  bool dry_run = false;
+};
+
+int run_release(const ReleaseOptions& o) {
+  const host::SysfsRoot root("/sys");
+  const host::HostView view = host::read_host(root);
+  auto group = resolve_group(o.target, view);
+  if (!group) {
+    print_error(group.error());
+    return 1;
+  }
+  const auto journal = host::BindingJournal::choose(o.target.journal_dir);
+  auto entry = journal.read(*group);
+  if (!entry) {
+    print_error(entry.error());
+    return 1;
+  }
+  if (!*entry) {
+    print_error(Error(Errc::not_found, fmt::format("IOMMU group {}", *group),
+                      fmt::format("is not held by vfiokit (no entry in {})", journal.dir().string())));
+    return 1;
+  }
+  fmt::print("plan: give IOMMU group {} back\n", *group);
+  for (const auto& line : host::restore_preview(root, **entry)) fmt::print("  {}\n", line);
+  if (o.dry_run) {
+    fmt::print("dry run: nothing was changed\n");
+    return 0;
+  }
+  if (auto ok = host::restore_group(root, **entry, journal, host::ExecutionOptions::from_environment()); !ok) {
+    print_error(ok.error());
+    return 1;
+  }
+  fmt::print("released: IOMMU group {} is back on its original drivers\n", *group);
+  return 0;
+}
+
+}  // namespace
+
+Runner add_release_command(CLI::App& app) {
+  auto o = std::make_shared<ReleaseOptions>();
+  CLI::App* cmd = app.add_subcommand("release", "Give a group vfiokit bound back to its original drivers");
+  add_binding_target(cmd, o->target);
+  cmd->add_flag("--dry-run", o->dry_run, "print what would be restored and change nothing");
+  return [cmd, o] { return cmd->parsed() ? run_release(*o) : -1; };
+}
+
+}  // namespace vfiokit::cli

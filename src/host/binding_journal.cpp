@@ -1,0 +1,146 @@
+#include "host/binding_journal.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "host/file_io.hpp"
+
+namespace vfiokit::host {
+
+namespace {
+using nlohmann::json;
+
+constexpr const char* kSchema = "vfiokit.journal/1";
+
+Result<void> write_fully(int fd, const std::string& text, const std::string& subject) {
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail(Error::from_errno(errno, subject, "write failed"));
+    done += size_t(n);
+  }
+  return {};
+}
+}  // namespace
+
+const char* journal_state_name(JournalState state) {
+  switch (state) {
+    case JournalState::binding: return "binding";
+    case JournalState::held: return "held";
+    case JournalState::restoring: return "restoring";
+  }
+  return "?";
+}
+
+BindingJournal BindingJournal::choose(const std::string& explicit_dir) {
+  if (!explicit_dir.empty()) return BindingJournal(explicit_dir);
+  if (const char* env = std::getenv(kJournalDirEnv); env && *env) return BindingJournal(env);
+  return BindingJournal(kDefaultJournalDir);
+}
+
+std::filesystem::path BindingJournal::file(unsigned group) const { return dir_ / fmt::format("group-{}.json", group); }
+
+std::string journal_to_json(const JournalEntry& e) {
+  json members = json::array();
+  for (const auto& m : e.members)
+    members.push_back({{"bdf", m.bdf.str()},
+                       {"driver", m.original.driver},
+                       {"driver_override", m.original.driver_override ? json(*m.original.driver_override) : json(nullptr)},
+                       {"bridge", m.bridge}});
+  json j{{"schema", kSchema},       {"group", e.group},         {"driver", e.driver},
+         {"state", journal_state_name(e.state)}, {"next_step", e.next_step}, {"steps", e.steps},
+         {"members", members},      {"pid", e.pid}};
+  return j.dump(2) + "\n";
+}
+
+Result<JournalEntry> journal_from_json(const std::string& text, const std::string& subject) {
+  auto bad = [&](const std::string& what) { return fail(Errc::malformed, subject, what); };
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return bad("is not a JSON object");
+  if (j.value("schema", "") != kSchema) return bad(fmt::format("is not a {} journal", kSchema));
+  try {
+    JournalEntry e;
+    e.group = j.at("group").get<unsigned>();
+    e.driver = j.at("driver").get<std::string>();
+    const auto state = j.at("state").get<std::string>();
+    if (state == "binding") e.state = JournalState::binding;
+    else if (state == "held") e.state = JournalState::held;
+    else if (state == "restoring") e.state = JournalState::restoring;
+    else return bad(fmt::format("unknown state '{}'", state));
+    e.next_step = j.at("next_step").get<size_t>();
+    e.steps = j.at("steps").get<std::vector<std::string>>();
+    e.pid = j.value("pid", 0L);
+    for (const auto& m : j.at("members")) {
+      auto bdf = pci::Bdf::parse(m.at("bdf").get<std::string>());
+      if (!bdf) return bad(bdf.error().message());
+      GroupMember member{*bdf, Binding{m.at("driver").get<std::string>(), std::nullopt}, m.value("bridge", false)};
+      if (!m.at("driver_override").is_null()) member.original.driver_override = m.at("driver_override").get<std::string>();
+      e.members.push_back(member);
+    }
+    return e;
+  } catch (const json::exception& ex) {
+    return bad(fmt::format("missing or mistyped field: {}", ex.what()));
+  }
+}
+
+Result<void> BindingJournal::write(const JournalEntry& entry) const {
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  if (ec) return fail(Error::from_errno(ec.value(), dir_.string(), "cannot create the journal directory"));
+  const auto target = file(entry.group);
+  const auto tmp = target.string() + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return fail(Error::from_errno(errno, tmp, "cannot create"));
+  auto ok = write_fully(fd, journal_to_json(entry), tmp);
+  if (ok && ::fsync(fd) != 0) ok = fail(Error::from_errno(errno, tmp, "fsync failed"));
+  ::close(fd);
+  if (!ok) return ok;
+  if (::rename(tmp.c_str(), target.c_str()) != 0) return fail(Error::from_errno(errno, target.string(), "rename failed"));
+  // The rename itself must reach the disk before the step it announces.
+  if (const int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return {};
+}
+
+Result<std::optional<JournalEntry>> BindingJournal::read(unsigned group) const {
+  auto bytes = read_file_bytes(file(group), 1 << 20);
+  if (!bytes && bytes.error().sys_errno() == ENOENT) return std::optional<JournalEntry>();
+  if (!bytes) return fail(bytes.error());
+  auto e = journal_from_json(std::string(bytes->begin(), bytes->end()), file(group).string());
+  if (!e) return fail(e.error());
+  return std::optional<JournalEntry>(std::move(*e));
+}
+
+Result<std::vector<JournalEntry>> BindingJournal::list() const {
+  std::vector<JournalEntry> out;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir_, ec)) return out;
+  for (const auto& f : std::filesystem::directory_iterator(dir_, ec)) {
+    unsigned group = 0;
+    char tail = 0;
+    if (std::sscanf(f.path().filename().c_str(), "group-%u.jso%c", &group, &tail) != 2 || tail != 'n' ||
+        f.path().extension() != ".json")
+      continue;
+    auto e = read(group);
+    if (!e) return fail(e.error());
+    if (*e) out.push_back(std::move(**e));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.group < b.group; });
+  return out;
+}
+
+Result<void> BindingJournal::remove(unsigned group) const {
+  if (::unlink(file(group).c_str()) != 0 && errno != ENOENT)
+    return fail(Error::from_errno(errno, file(group).string(), "cannot remove"));
+  return {};
+}
+
+}  // namespace vfiokit::host
