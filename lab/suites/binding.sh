@@ -69,3 +69,25 @@ for _k in 1 2 3; do
   lab_check "recover after a kill at release step $_k" vfiokit recover
   _same_state "recovered exactly after release step $_k" "$_mf_edu" /tmp/state.before
 done
+
+# --persist: the rule it installs binds the group again when the kernel adds
+# the function, as at boot. The "boot" here is a remove and rescan, after
+# which the host driver has the nvme again; then the rule's command runs as
+# udev would run it.
+export VFIOKIT_UDEV_RULES_DIR=/tmp/rules
+_group_state "$_nvme" >/tmp/state.before
+lab_check "bind --persist $_nvme" vfiokit bind --persist "$_nvme"
+_rule=/tmp/rules/70-vfiokit-$_nvme.rules
+lab_check "the udev rule names $_nvme" grep -q "KERNEL==\"$_nvme\"" "$_rule"
+lab_check "release without --persist keeps the rule" sh -c "vfiokit release $_nvme && test -e $_rule"
+echo 1 >"/sys/bus/pci/devices/$_nvme/remove"
+echo 1 >/sys/bus/pci/rescan
+_i=0
+while [ "$(lab_driver_of "$_nvme")" != nvme ] && [ "$_i" -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+lab_check "after remove and rescan the nvme driver has $_nvme" test "$(lab_driver_of "$_nvme")" = nvme
+_cmd=$(sed -n "s|.*KERNEL==\"$_nvme\", RUN+=\"\(.*\)\"|\1|p" "$_rule")
+lab_check "the rule's command ($_cmd) binds it again" sh -c "$_cmd"
+lab_check "$_nvme is on vfio-pci as at boot" test "$(lab_driver_of "$_nvme")" = vfio-pci
+lab_check "release --persist gives it back and removes the rule" sh -c "vfiokit release --persist $_nvme && test ! -e $_rule"
+_same_state "after release --persist the nvme is as before" "$_nvme" /tmp/state.before
+unset VFIOKIT_UDEV_RULES_DIR

@@ -10,6 +10,7 @@
 #include "cli/output.hpp"
 #include "host/binding_executor.hpp"
 #include "host/in_use.hpp"
+#include "host/persistence.hpp"
 
 namespace vfiokit::cli {
 namespace {
@@ -20,6 +21,8 @@ struct BindOptions {
   std::string sysfs_root;
   bool dry_run = false;
   bool force = false;
+  bool persist = false;
+  std::string rules_dir;
 };
 
 void print_plan(const host::BindPlan& plan) {
@@ -76,6 +79,17 @@ int run_bind(const BindOptions& o) {
   fmt::print("bound: IOMMU group {} is on {}", plan->group, plan->driver);
   if (plan->driver == "vfio-pci") fmt::print(" (/dev/vfio/{} or the devices' vfio cdevs)", plan->group);
   fmt::print("; `vfiokit release --group {}` gives it back\n", plan->group);
+  if (o.persist) {
+    std::vector<pci::Bdf> endpoints;
+    for (const auto& m : plan->members)
+      if (!m.bridge) endpoints.push_back(m.bdf);
+    auto file = host::write_persist_rule(host::choose_rules_dir(o.rules_dir), endpoints, plan->driver);
+    if (!file) {
+      print_error(file.error());
+      return 1;
+    }
+    fmt::print("persisted: {} binds the group again at boot\n", file->string());
+  }
   return 0;
 }
 
@@ -89,6 +103,10 @@ Runner add_bind_command(CLI::App& app) {
   cmd->add_flag("--dry-run", o->dry_run, "print the plan and change nothing");
   cmd->add_flag("--force", o->force, "take functions the host is using (mounted disks, interfaces with addresses)");
   cmd->add_option("--sysfs-root", o->sysfs_root, "plan against another sysfs tree (with --dry-run only)");
+  cmd->add_flag("--persist", o->persist, "bind again at every boot (installs a udev rule)");
+  cmd->add_option("--rules-dir", o->rules_dir,
+                  fmt::format("where --persist installs its rule (also ${}; default {})", host::kUdevRulesDirEnv,
+                              host::kDefaultUdevRulesDir));
   return [cmd, o] { return cmd->parsed() ? run_bind(*o) : -1; };
 }
 

@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "host/binding_executor.hpp"
+#include "host/persistence.hpp"
 
 namespace vfiokit::cli {
 namespace {
@@ -16,7 +17,21 @@ namespace {
 struct ReleaseOptions {
   BindingTarget target;
   bool dry_run = false;
+  bool persist = false;
+  std::string rules_dir;
 };
+
+// --persist: the boot-time rule goes too.
+int remove_rules(const ReleaseOptions& o, const std::vector<pci::Bdf>& endpoints) {
+  auto removed = host::remove_persist_rules(host::choose_rules_dir(o.rules_dir), endpoints);
+  if (!removed) {
+    print_error(removed.error());
+    return 1;
+  }
+  for (const auto& f : *removed) fmt::print("removed {}: no binding at boot any more\n", f.string());
+  if (removed->empty()) fmt::print("no vfiokit udev rule named these functions\n");
+  return 0;
+}
 
 int run_release(const ReleaseOptions& o) {
   const host::SysfsRoot root("/sys");
@@ -33,6 +48,12 @@ int run_release(const ReleaseOptions& o) {
     return 1;
   }
   if (!*entry) {
+    if (o.persist && !o.dry_run) {  // nothing bound now, but the boot rule may exist
+      std::vector<pci::Bdf> members;
+      for (const auto& g : view.groups)
+        if (g.id == *group) members = g.devices;
+      return remove_rules(o, members);
+    }
     print_error(Error(Errc::not_found, fmt::format("IOMMU group {}", *group),
                       fmt::format("is not held by vfiokit (no entry in {})", journal.dir().string())));
     return 1;
@@ -48,6 +69,12 @@ int run_release(const ReleaseOptions& o) {
     return 1;
   }
   fmt::print("released: IOMMU group {} is back on its original drivers\n", *group);
+  if (o.persist) {
+    std::vector<pci::Bdf> endpoints;
+    for (const auto& m : (*entry)->members)
+      if (!m.bridge) endpoints.push_back(m.bdf);
+    return remove_rules(o, endpoints);
+  }
   return 0;
 }
 
@@ -58,6 +85,10 @@ Runner add_release_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("release", "Give a group vfiokit bound back to its original drivers");
   add_binding_target(cmd, o->target);
   cmd->add_flag("--dry-run", o->dry_run, "print what would be restored and change nothing");
+  cmd->add_flag("--persist", o->persist, "also remove the boot-time rule `bind --persist` installed");
+  cmd->add_option("--rules-dir", o->rules_dir,
+                  fmt::format("where that rule lives (also ${}; default {})", host::kUdevRulesDirEnv,
+                              host::kDefaultUdevRulesDir));
   return [cmd, o] { return cmd->parsed() ? run_release(*o) : -1; };
 }
 

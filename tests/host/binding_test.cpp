@@ -5,6 +5,7 @@
 #include "host/binding_journal.hpp"
 #include "host/binding_plan.hpp"
 #include "host/in_use.hpp"
+#include "host/persistence.hpp"
 #include "support/temp_dir.hpp"
 
 namespace vfiokit::host {
@@ -143,6 +144,30 @@ TEST(InUse, ParsesMountsSwapsAndRoutes) {
       "00000000000000000000000000000001 80 00000000000000000000000000000000 00 00000000000000000000000000000000 00000000 "
       "00000002 00000000 80200001       lo\n");
   EXPECT_EQ(routed, (std::vector<std::string>{"enp1s0", "eth1"}));
+}
+
+TEST(Persistence, OneRuleLinePerEndpointRunningVfiokitBind) {
+  const auto text = persist_rule_text({kNic, kEdu}, "vfio-pci", "/usr/bin/vfiokit");
+  EXPECT_NE(text.find("ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0000:01:00.0\", "
+                      "RUN+=\"/usr/bin/vfiokit bind --driver vfio-pci 0000:01:00.0\"\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("KERNEL==\"0000:01:00.1\""), std::string::npos);
+  EXPECT_EQ(persist_rule_file("/etc/udev/rules.d", {kNic, kEdu}), "/etc/udev/rules.d/70-vfiokit-0000:01:00.0.rules");
+}
+
+TEST(Persistence, ReleaseRemovesOnlyRulesNamingTheFunctions) {
+  testing::TempDir dir;
+  auto a = write_persist_rule(dir.path(), {kNic, kEdu}, "vfio-pci");
+  ASSERT_TRUE(a) << a.error().describe();
+  auto b = write_persist_rule(dir.path(), {kPort}, "vfio-pci");
+  ASSERT_TRUE(b);
+  std::ofstream(dir.path() / "99-other.rules") << "KERNEL==\"0000:01:00.1\"\n";
+  auto removed = remove_persist_rules(dir.path(), {kEdu});
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(*removed, (std::vector<std::filesystem::path>{*a}));
+  EXPECT_TRUE(std::filesystem::exists(*b));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "99-other.rules"));
 }
 
 }  // namespace
