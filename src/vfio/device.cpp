@@ -83,6 +83,9 @@ Result<void> Device::load_info() {
     }
     if (!info_.is_pci())
       return fail(Errc::unsupported, bdf_.str(), fmt::format("is not a VFIO PCI device (flags {})", device_flag_names(info_.flags)));
+    auto config = region_info(uint32_t(PciRegion::config));
+    if (!config) return fail(config.error());
+    config_region_ = *config;
     return {};
   }
   return fail(Errc::malformed, bdf_.str(), "VFIO_DEVICE_GET_INFO keeps asking for a larger buffer");
@@ -135,30 +138,29 @@ Result<MappedRegion*> Device::map_region(uint32_t index) {
 
 void Device::unmap_region(uint32_t index) { mapped_.erase(index); }
 
-Result<void> Device::read_region(uint32_t index, uint64_t offset, std::span<uint8_t> out) const {
-  auto info = region_info(index);
+Result<void> Device::transfer(uint32_t index, uint64_t offset, void* data, size_t size, bool write) const {
+  // The config region never changes; other regions are asked for each time.
+  auto info = index == uint32_t(PciRegion::config) && config_region_ ? Result<RegionInfo>(*config_region_)
+                                                                     : region_info(index);
   if (!info) return fail(info.error());
-  if (offset > info->size || out.size() > info->size - offset)
+  if (offset > info->size || size > info->size - offset)
     return fail(Errc::out_of_range, bdf_.str(),
-                fmt::format("{} bytes at 0x{:x} are beyond {} (0x{:x} bytes)", out.size(), offset, region_name(index), info->size));
-  const ssize_t n = ::pread(fd(), out.data(), out.size(), off_t(info->offset + offset));
-  if (n != ssize_t(out.size()))
+                fmt::format("{} bytes at 0x{:x} are beyond {} (0x{:x} bytes)", size, offset, region_name(index), info->size));
+  const ssize_t n = write ? ::pwrite(fd(), data, size, off_t(info->offset + offset))
+                          : ::pread(fd(), data, size, off_t(info->offset + offset));
+  if (n != ssize_t(size))
     return fail(Error::from_errno(n < 0 ? errno : EIO, bdf_.str(),
-                                  fmt::format("pread of {} bytes at {}+0x{:x} failed", out.size(), region_name(index), offset)));
+                                  fmt::format("{} of {} bytes at {}+0x{:x} failed", write ? "pwrite" : "pread", size,
+                                              region_name(index), offset)));
   return {};
 }
 
+Result<void> Device::read_region(uint32_t index, uint64_t offset, std::span<uint8_t> out) const {
+  return transfer(index, offset, out.data(), out.size(), false);
+}
+
 Result<void> Device::write_region(uint32_t index, uint64_t offset, std::span<const uint8_t> in) const {
-  auto info = region_info(index);
-  if (!info) return fail(info.error());
-  if (offset > info->size || in.size() > info->size - offset)
-    return fail(Errc::out_of_range, bdf_.str(),
-                fmt::format("{} bytes at 0x{:x} are beyond {} (0x{:x} bytes)", in.size(), offset, region_name(index), info->size));
-  const ssize_t n = ::pwrite(fd(), in.data(), in.size(), off_t(info->offset + offset));
-  if (n != ssize_t(in.size()))
-    return fail(Error::from_errno(n < 0 ? errno : EIO, bdf_.str(),
-                                  fmt::format("pwrite of {} bytes at {}+0x{:x} failed", in.size(), region_name(index), offset)));
-  return {};
+  return transfer(index, offset, const_cast<uint8_t*>(in.data()), in.size(), true);
 }
 
 Result<std::vector<uint8_t>> Device::read_config() const {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -105,6 +106,7 @@ class Device {
   Device(std::shared_ptr<IommuBackend> backend, pci::Bdf bdf, UniqueFd fd)
       : backend_(std::move(backend)), bdf_(bdf), fd_(std::move(fd)) {}
   Result<void> load_info();
+  Result<void> transfer(uint32_t index, uint64_t offset, void* data, size_t size, bool write) const;
   Result<void> set_irqs(uint32_t flags, uint32_t index, uint32_t start, uint32_t count,
                         std::span<const uint8_t> data) const;
 
@@ -112,6 +114,7 @@ class Device {
   pci::Bdf bdf_;
   UniqueFd fd_;
   DeviceInfo info_;
+  std::optional<RegionInfo> config_region_;
   std::map<uint32_t, std::unique_ptr<MappedRegion>> mapped_;
   std::map<uint32_t, std::vector<EventFd>> irqs_;
 };
