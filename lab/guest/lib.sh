@@ -93,6 +93,20 @@ lab_unbind() {
   echo "$1" >/sys/bus/pci/drivers_probe
 }
 
+# lab_host_drivers: every function back on the driver the kernel picks, with
+# no driver_override (suites that ran before may have handed devices to
+# vfio-pci); waits for asynchronous probes (nvme).
+lab_host_drivers() {
+  for _d in /sys/bus/pci/devices/*; do
+    read -r _o <"$_d/driver_override"
+    [ "$_o" = "(null)" ] || lab_unbind "${_d##*/}"
+  done
+  for _b in $(lab_find 1b36:0010); do
+    _i=0
+    while [ -z "$(lab_driver_of "$_b")" ] && [ "$_i" -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+  done
+}
+
 # Sends the sysfs files vfiokit reads, as a gzip'd tar, to the host on
 # ttyS1: what `vfiokit snapshot` captures (sys/...), plus `lspci -xxxx` and
 # the kernel release.

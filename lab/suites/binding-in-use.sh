@@ -2,6 +2,8 @@
 # and says what uses them; --force takes them anyway. Run on a stock kernel,
 # which has the networking and swap these need.
 
+lab_host_drivers
+
 # The e1000e alone behind its root port.
 _nic=
 for _b in $(lab_find 8086:10d3 1b36:000c); do

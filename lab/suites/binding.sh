@@ -3,6 +3,8 @@
 # leave the host as it was, and a kill -9 after every step repaired by
 # `recover`.
 
+lab_host_drivers
+
 # "BDF driver override" for every function of the group holding $1.
 _group_state() {
   _g=$(basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")")
