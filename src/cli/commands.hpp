@@ -21,5 +21,6 @@ Runner add_bind_command(CLI::App& app);
 Runner add_release_command(CLI::App& app);
 Runner add_recover_command(CLI::App& app);
 Runner add_status_command(CLI::App& app);
+Runner add_virt_config_command(CLI::App& app);
 
 }  // namespace vfiokit::cli

@@ -59,6 +59,7 @@ class Device {
   Result<MappedRegion*> map_region(uint32_t index);
   // Drops a mapping (to re-map after the region changed).
   void unmap_region(uint32_t index);
+  bool region_mapped(uint32_t index) const { return mapped_.count(index) != 0; }
   Result<void> read_region(uint32_t index, uint64_t offset, std::span<uint8_t> out) const;
   Result<void> write_region(uint32_t index, uint64_t offset, std::span<const uint8_t> in) const;
 
