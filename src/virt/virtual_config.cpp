@@ -16,7 +16,9 @@ namespace {
 
 constexpr uint8_t kMsi = 0x05, kMsix = 0x11;
 constexpr uint16_t kRebar = 0x0015;
-constexpr uint64_t kRebarMin = 1ull << 20, kRebarMax = 512ull << 30;  // the sizes QEMU lets a guest see
+// The sizes QEMU lets a guest see: 1 MiB (encoding 0) .. 512 GiB (encoding 19).
+constexpr uint64_t kRebarMin = 1ull << 20;
+constexpr unsigned kRebarLastEncoding = 19;
 
 bool contains(const auto& list, auto value) { return std::find(list.begin(), list.end(), value) != list.end(); }
 
@@ -140,7 +142,7 @@ bool VirtualConfig::setup_static_rebar(uint16_t o) {
     // The region size VFIO reports is the truth when it changed since.
     if (bar < 6 && sizes_[bar] && std::has_single_bit(sizes_[bar]) && sizes_[bar] >= kRebarMin)
       enc = unsigned(std::countr_zero(sizes_[bar])) - 20;
-    if (enc > 19) return false;  // outside 1 MiB..512 GiB: QEMU hides the capability
+    if (enc > kRebarLastEncoding) return false;  // outside 1 MiB..512 GiB: QEMU hides the capability
     emulate(uint16_t(o + 4 + 8 * i), 4, 1u << (enc + 4), 0);
     emulate(ctrl_at, 4, (ctrl & (0xE0 | 0x7)) | (enc << 8), 0);
   }

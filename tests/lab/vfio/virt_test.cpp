@@ -1,6 +1,10 @@
 // The guest view virt/ builds from real devices through VFIO, on every
 // backend: BAR sizing, read-only bits, hidden capabilities skipped with the
 // chains intact, MSI-X where the device has it; region refresh.
+#include <filesystem>
+#include <fstream>
+#include <map>
+
 #include "lab/vfio/vfio_lab.hpp"
 #include "pci/device.hpp"
 #include "virt/region_watch.hpp"
@@ -123,6 +127,44 @@ std::string name(const ::testing::TestParamInfo<std::tuple<BackendKind, int>>& i
 
 INSTANTIATE_TEST_SUITE_P(Backends, GuestView,
                          ::testing::Combine(::testing::ValuesIn(lab_backends()), ::testing::Values(0, 1, 2)), name);
+
+}  // namespace
+}  // namespace vfiokit::lab
+
+namespace vfiokit::lab {
+namespace {
+
+class RegionsAcrossRescan : public ::testing::TestWithParam<BackendKind> {};
+
+// The function is removed and found again by a rescan (as after a host-side
+// change): the regions VFIO reports once it is back are the ones before.
+TEST_P(RegionsAcrossRescan, RemoveAndRescanReportsNoChange) {
+  const pci::Bdf bdf = topology().edu;
+  ASSERT_TRUE(bind_vfio(bdf));
+  std::map<uint32_t, vfio::RegionInfo> before;
+  {
+    auto dev = open_or_fail(bdf, GetParam());
+    ASSERT_TRUE(dev);
+    auto watch = virt::RegionWatch::start(*dev);
+    ASSERT_TRUE(watch) << watch.error().describe();
+    for (uint32_t i = 0; i < dev->info().num_regions; ++i)
+      if (auto r = dev->region_info(i)) before[i] = *r;
+  }
+  std::ofstream("/sys/bus/pci/devices/" + bdf.str() + "/remove") << 1;
+  std::ofstream("/sys/bus/pci/rescan") << 1;
+  ASSERT_TRUE(std::filesystem::exists("/sys/bus/pci/devices/" + bdf.str())) << "the rescan did not find it again";
+  ASSERT_TRUE(bind_vfio(bdf));  // the removal dropped driver_override
+  auto dev = open_or_fail(bdf, GetParam());
+  ASSERT_TRUE(dev);
+  auto watch = virt::RegionWatch::start(*dev);
+  ASSERT_TRUE(watch);
+  for (const auto& [index, info] : before) watch->assume(index, info);
+  auto changes = watch->refresh();
+  ASSERT_TRUE(changes) << changes.error().describe();
+  for (const auto& c : *changes) ADD_FAILURE() << vfio::region_name(c.index) << ": " << c.what.front();
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, RegionsAcrossRescan, ::testing::ValuesIn(lab_backends()), backend_param_name);
 
 }  // namespace
 }  // namespace vfiokit::lab
