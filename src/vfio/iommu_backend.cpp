@@ -95,7 +95,7 @@ Result<Iova> IommuBackend::map_dma(const void* vaddr, uint64_t size, DmaAccess a
     (void)allocator_.release(*iova);
     return fail(ok.error());
   }
-  account(int64_t(allocator_.allocation_size(*iova)));
+  account(int64_t(size));  // page-aligned, so exactly what the allocator took
   return *iova;
 }
 

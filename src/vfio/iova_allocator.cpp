@@ -77,6 +77,7 @@ Result<void> IovaAllocator::set_usable(std::vector<IovaRange> usable) {
     clean.push_back({start, last});
   }
   std::sort(clean.begin(), clean.end());
+  maps_->recycled_count = 0;  // the free space is rebuilt from the ranges below
   for (const auto& [start, size] : maps_->allocated) {
     const bool inside = std::any_of(clean.begin(), clean.end(), [&](const IovaRange& r) { return r.contains(start, size); });
     if (!inside)
@@ -96,6 +97,15 @@ Result<Iova> IovaAllocator::allocate(const IovaRequest& request) {
   uint64_t size;
   if (!align_up(request.size, granule_, size))
     return fail(Errc::invalid_argument, "IOVA allocator", "size overflows the IOVA space");
+  auto& m = *maps_;
+  for (size_t i = m.recycled_count; i-- > 0;) {
+    const auto [start, block] = m.recycled[i];
+    if (block != size || start % align != 0 || start + (size - 1) > request.last_usable) continue;
+    m.recycled[i] = m.recycled[--m.recycled_count];
+    m.allocated.emplace(start, size);
+    return Iova(start);
+  }
+  flush_recycled();
   for (auto it = maps_->free.begin(); it != maps_->free.end(); ++it) {
     const uint64_t start = it->first, last = it->second;
     if (start > request.last_usable) break;
@@ -115,6 +125,7 @@ Result<Iova> IovaAllocator::allocate(const IovaRequest& request) {
 }
 
 Result<void> IovaAllocator::reserve(Iova iova, uint64_t size) {
+  flush_recycled();
   const uint64_t start = iova.value();
   if (size == 0) return fail(Errc::invalid_argument, "IOVA allocator", "a mapping of 0 bytes");
   if ((start | size) & (granule_ - 1))
@@ -166,13 +177,21 @@ Result<void> IovaAllocator::release(Iova iova) {
     return fail(Errc::invalid_argument, "IOVA allocator", fmt::format("no mapping starts at {}", iova.str()));
   const uint64_t start = it->first, size = it->second;
   maps_->allocated.erase(it);
-  // Only the parts still inside the usable ranges return to the free list.
+  // Only blocks still inside the usable ranges return to the free space.
   for (const auto& r : usable_)
     if (r.contains(start, size)) {
-      insert_free(start, start + size - 1);
+      auto& m = *maps_;
+      if (m.recycled_count == m.recycled.size()) flush_recycled();
+      m.recycled[m.recycled_count++] = {start, size};
       break;
     }
   return {};
+}
+
+void IovaAllocator::flush_recycled() {
+  auto& m = *maps_;
+  for (size_t i = 0; i < m.recycled_count; ++i) insert_free(m.recycled[i].first, m.recycled[i].first + m.recycled[i].second - 1);
+  m.recycled_count = 0;
 }
 
 uint64_t IovaAllocator::allocation_size(Iova iova) const {
