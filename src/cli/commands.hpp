@@ -22,5 +22,6 @@ Runner add_release_command(CLI::App& app);
 Runner add_recover_command(CLI::App& app);
 Runner add_status_command(CLI::App& app);
 Runner add_virt_config_command(CLI::App& app);
+Runner add_rebar_command(CLI::App& app);
 
 }  // namespace vfiokit::cli

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
       vfiokit::cli::add_recover_command(app),
       vfiokit::cli::add_status_command(app),
       vfiokit::cli::add_virt_config_command(app),
+      vfiokit::cli::add_rebar_command(app),
   };
   try {
     app.parse(argc, argv);

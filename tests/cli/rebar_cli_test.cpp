@@ -1,0 +1,34 @@
+// `vfiokit rebar --from DUMP --json` against `lspci -vvv -F DUMP`: the same
+// resizable BARs, current sizes and supported sizes, extended sizes included.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "support/lspci_compare.hpp"
+#include "support/run_process.hpp"
+
+namespace vfiokit {
+namespace {
+
+TEST(RebarCli, DumpWithThreeResizableBarsAgreesWithLspci) {
+  const std::string dump = std::string(VFIOKIT_SOURCE_DIR) + "/data/examples/gpu-three-rebars.lspci";
+  const auto ours = testing::run_process({VFIOKIT_BIN, "rebar", "--from", dump, "--json"});
+  ASSERT_EQ(ours.exit_code, 0) << ours.err;
+  const auto lspci = testing::run_process({"lspci", "-vvv", "-F", dump});
+  ASSERT_EQ(lspci.exit_code, 0) << lspci.err;
+  const auto theirs = testing::parse_lspci(lspci.out).rebar;
+  std::map<std::string, std::string> mine;
+  const auto doc = nlohmann::json::parse(ours.out);
+  for (const auto& e : doc["devices"][0]["rebar"]) {
+    std::string sizes;
+    for (const auto& s : e["supported"]) sizes += (sizes.empty() ? "" : " ") + s.get<std::string>();
+    mine[std::to_string(std::stoul(e["offset"].get<std::string>(), nullptr, 16)) + "/" +
+         std::to_string(e["bar"].get<unsigned>())] =
+        e["current"].get<std::string>() + "|" + sizes;
+  }
+  ASSERT_EQ(mine.size(), 3u);
+  EXPECT_EQ(mine, theirs);
+}
+
+}  // namespace
+}  // namespace vfiokit
