@@ -11,6 +11,7 @@
 #include "host/binding_executor.hpp"
 #include "host/in_use.hpp"
 #include "host/persistence.hpp"
+#include "host/sysfs_source.hpp"
 
 namespace vfiokit::cli {
 namespace {
@@ -42,7 +43,15 @@ int run_bind(const BindOptions& o) {
     print_error(Error(Errc::invalid_argument, "--sysfs-root", "only plans (--dry-run) can look at another sysfs tree"));
     return 2;
   }
-  const auto root = host::SysfsRoot::choose(o.sysfs_root);
+  // A plan may be made from a snapshot; a change is made to the live host
+  // only ($VFIOKIT_SYSFS_ROOT is ignored then).
+  std::optional<host::SysfsSource> source;
+  if (o.dry_run) {
+    auto opened = host::SysfsSource::open(o.sysfs_root);
+    if (!opened) return print_error(opened.error()), 1;
+    source.emplace(std::move(*opened));
+  }
+  const host::SysfsRoot root = source ? source->root() : host::SysfsRoot("/sys");
   const host::HostView view = host::read_host(root);
   auto group = resolve_group(o.target, view);
   if (!group) {

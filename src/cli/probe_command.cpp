@@ -132,7 +132,7 @@ int run_probe(const ProbeOptions& o) {
   auto bdf = pci::Bdf::parse(o.bdf);
   if (!bdf) {
     print_error(bdf.error());
-    return 2;
+    return 1;
   }
   auto choice = vfio::parse_backend_choice(o.backend);
   if (!choice) {

@@ -78,7 +78,7 @@ int run_from_dump(const RebarOptions& o) {
 
 int run_on_host(const RebarOptions& o) {
   auto bdf = pci::Bdf::parse(o.bdf);
-  if (!bdf) return print_error(bdf.error()), 2;
+  if (!bdf) return print_error(bdf.error()), 1;
   auto source = open_host_source(o.host);
   if (!source) return 1;
   const host::HostView view = host::read_host(source->root());

@@ -40,7 +40,7 @@ std::vector<std::string> cap_lines(const pci::DecodedDevice& d) {
 
 int run_virt(const VirtOptions& o) {
   auto bdf = pci::Bdf::parse(o.bdf);
-  if (!bdf) return print_error(bdf.error()), 2;
+  if (!bdf) return print_error(bdf.error()), 1;
   auto choice = vfio::parse_backend_choice(o.backend);
   if (!choice) return print_error(choice.error()), 2;
   auto dev = vfio::Device::open(*bdf, *choice);

@@ -138,13 +138,12 @@ std::vector<std::string> restore_preview(const SysfsRoot& root, const JournalEnt
 
 Result<void> apply_bind(const SysfsRoot& root, const BindPlan& plan, const BindingJournal& journal,
                         const ExecutionOptions& options) {
-  if (auto existing = journal.read(plan.group); !existing) {
-    return fail(existing.error());
-  } else if (*existing && (*existing)->state != JournalState::held) {
+  auto existing = journal.read(plan.group);
+  if (!existing) return fail(existing.error());
+  if (*existing && (*existing)->state != JournalState::held)
     return fail(Errc::invalid_argument, fmt::format("IOMMU group {}", plan.group),
                 fmt::format("has an unfinished operation in {}: run `vfiokit recover` first",
                             journal.file(plan.group).string()));
-  }
   JournalEntry entry;
   entry.group = plan.group;
   entry.driver = plan.driver;
@@ -152,7 +151,7 @@ Result<void> apply_bind(const SysfsRoot& root, const BindPlan& plan, const Bindi
   entry.pid = ::getpid();
   for (const auto& s : plan.steps) entry.steps.push_back(s.describe());
   // A group vfiokit already holds keeps its first record of the originals.
-  if (auto held = journal.read(plan.group); held && *held) entry.members = (*held)->members;
+  if (*existing) entry.members = (*existing)->members;
   StepCounter steps(options);
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     entry.next_step = i;

@@ -27,6 +27,9 @@ struct IommuGroup {
   std::vector<Error> problems;
 };
 
+// One group (ROOT/kernel/iommu_groups/ID); not_found when it does not exist.
+Result<IommuGroup> read_iommu_group(const SysfsRoot& root, unsigned id);
+
 // Empty when the kernel has no IOMMU groups (no IOMMU, or it is off).
 std::vector<IommuGroup> read_iommu_groups(const SysfsRoot& root, std::vector<Error>& problems);
 

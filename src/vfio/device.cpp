@@ -8,6 +8,7 @@
 
 #include "host/sysfs_attr.hpp"
 #include "pci/config_space.hpp"
+#include "vfio/group.hpp"
 #include "vfio/info_chain.hpp"
 #include "vfio/ioctl.hpp"
 
@@ -38,11 +39,7 @@ Result<std::unique_ptr<Device>> Device::open(std::shared_ptr<IommuBackend> backe
 Result<std::unique_ptr<Device>> Device::open(const pci::Bdf& bdf, BackendChoice choice, host::SysfsRoot root) {
   std::error_code ec;
   if (!std::filesystem::exists(root.device_dir(bdf), ec)) return fail(Errc::not_found, bdf.str(), "no such PCI function");
-  // Said before any VFIO node is touched: the most common mistake.
-  if (const auto driver = host::read_link_name(root.device_dir(bdf) / "driver"); driver != "vfio-pci")
-    return fail(Errc::not_found, bdf.str(),
-                fmt::format("is not bound to vfio-pci (driver: {}); bind it to vfio-pci first",
-                            driver.value_or("none")));
+  if (host::read_link_name(root.device_dir(bdf) / "driver") != "vfio-pci") return fail(not_bound_error(root, bdf));
   auto kind = resolve_backend(choice, root, bdf);
   if (!kind) return fail(kind.error());
   auto backend = open_backend(*kind, root);

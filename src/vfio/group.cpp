@@ -41,6 +41,12 @@ std::vector<HostBoundDevice> host_bound_members(const host::SysfsRoot& root, uns
   return out;
 }
 
+Error not_bound_error(const host::SysfsRoot& root, const pci::Bdf& bdf) {
+  return Error(Errc::not_found, bdf.str(),
+               fmt::format("is not bound to vfio-pci (driver: {}); bind it to vfio-pci first (vfiokit bind {})",
+                           host::read_link_name(root.device_dir(bdf) / "driver").value_or("none"), bdf.str()));
+}
+
 Error not_viable_error(const host::SysfsRoot& root, unsigned group, int sys_errno) {
   const auto bound = host_bound_members(root, group);
   std::string who;

@@ -16,6 +16,10 @@ namespace vfiokit::vfio {
 // The IOMMU group of a function, from its iommu_group link.
 Result<unsigned> iommu_group_of(const host::SysfsRoot& root, const pci::Bdf& bdf);
 
+// "0000:01:00.0: is not bound to vfio-pci (driver: e1000e); ...": said
+// before any VFIO node is touched, the most common mistake.
+Error not_bound_error(const host::SysfsRoot& root, const pci::Bdf& bdf);
+
 struct HostBoundDevice {
   pci::Bdf bdf;
   std::string driver;

@@ -55,10 +55,10 @@ Result<void> IommuBackend::set_valid_ranges(std::vector<IovaRange> backend_range
   // regions; taking them out again from sysfs also covers a kernel that
   // reports a range too generously, and documents where the holes are.
   std::vector<IovaRange> holes;
-  std::vector<Error> problems;
-  for (const auto& group : host::read_iommu_groups(root_, problems)) {
-    if (std::find(groups.begin(), groups.end(), group.id) == groups.end()) continue;
-    for (const auto& r : group.reserved_regions)
+  for (unsigned id : groups) {
+    auto group = host::read_iommu_group(root_, id);
+    if (!group) return fail(group.error());
+    for (const auto& r : group->reserved_regions)
       if (r.type != "direct-relaxable") holes.push_back({r.start, r.end});
   }
   if (granule != allocator_.granule()) {
@@ -147,12 +147,5 @@ Result<void> IommuBackend::unmap_dma(Iova iova) {
   return {};
 }
 
-Result<void> IommuBackend::unmap_all_dma() {
-  while (allocator_.allocation_count() != 0) {
-    // Unmap one by one so a failure leaves an exact record of what remains.
-    if (auto ok = unmap_dma(*allocator_.first_allocation()); !ok) return ok;
-  }
-  return {};
-}
 
 }  // namespace vfiokit::vfio

@@ -55,7 +55,6 @@ class IommuBackend {
   // iommufd only: the kernel picks the IOVA (IOMMU_IOAS_MAP without FIXED_IOVA).
   virtual Result<Iova> map_dma_kernel_chosen(const void* vaddr, uint64_t size, DmaAccess access);
   Result<void> unmap_dma(Iova iova);
-  Result<void> unmap_all_dma();
 
   // Valid ranges (backend's ranges minus the attached groups' reserved
   // regions) and the mappings in place.

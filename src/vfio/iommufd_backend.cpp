@@ -30,9 +30,8 @@ Result<std::string> vfio_cdev_of(const host::SysfsRoot& root, const pci::Bdf& bd
     if (name.rfind("vfio", 0) == 0) return "/dev/vfio/devices/" + name;
   }
   if (!std::filesystem::exists(root.device_dir(bdf), ec)) return fail(Errc::not_found, bdf.str(), "no such PCI function");
-  return fail(Errc::not_found, bdf.str(),
-              fmt::format("has no vfio cdev (driver: {}; the cdev needs vfio-pci and CONFIG_VFIO_DEVICE_CDEV)",
-                          host::read_link_name(root.device_dir(bdf) / "driver").value_or("none")));
+  if (host::read_link_name(root.device_dir(bdf) / "driver") != "vfio-pci") return fail(not_bound_error(root, bdf));
+  return fail(Errc::unsupported, bdf.str(), "is on vfio-pci but has no vfio cdev (the kernel lacks CONFIG_VFIO_DEVICE_CDEV)");
 }
 
 Result<std::unique_ptr<IommufdBackend>> IommufdBackend::open(host::SysfsRoot root) {

@@ -50,10 +50,6 @@ class IovaAllocator {
   size_t allocation_count() const { return maps_->allocated.size(); }
   // Size of the allocation starting at `iova`, 0 when there is none.
   uint64_t allocation_size(Iova iova) const;
-  std::optional<Iova> first_allocation() const {
-    if (maps_->allocated.empty()) return std::nullopt;
-    return Iova(maps_->allocated.begin()->first);
-  }
 
   std::string describe_usable() const;
 

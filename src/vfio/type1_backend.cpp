@@ -57,10 +57,7 @@ Result<UniqueFd> Type1Backend::attach(const pci::Bdf& bdf) {
   if (it == groups_.end()) {
     auto group = Group::open(*group_id);
     if (!group) {
-      if (group.error().code() == Errc::not_found)
-        return fail(Error(Errc::not_found, bdf.str(),
-                          fmt::format("is not bound to vfio-pci (driver: {}); bind it to vfio-pci first",
-                                      host::read_link_name(root_.device_dir(bdf) / "driver").value_or("none"))));
+      if (group.error().code() == Errc::not_found) return fail(not_bound_error(root_, bdf));
       return fail(group.error());
     }
     auto status = group->status();

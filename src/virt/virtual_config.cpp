@@ -94,7 +94,7 @@ void VirtualConfig::setup_standard_chain(const VirtPolicy& policy) {
   std::vector<pci::CapabilityRef> visible;
   for (const auto& c : chain.entries) {
     if (contains(policy.hide_standard, uint8_t(c.id))) {
-      rewrites_.push_back(fmt::format("hidden {} at 0x{:02x}", pci::capability_name(c.space, c.id), c.offset));
+      standard_rewrites_.push_back(fmt::format("hidden {} at 0x{:02x}", pci::capability_name(c.space, c.id), c.offset));
       continue;
     }
     visible.push_back(c);
@@ -127,7 +127,7 @@ void VirtualConfig::setup_standard_chain(const VirtPolicy& policy) {
     }
   }
   if (chain.defect)
-    rewrites_.push_back(fmt::format("standard chain cut at 0x{:02x}: {}", chain.defect->offset, chain.defect->reason));
+    standard_rewrites_.push_back(fmt::format("standard chain cut at 0x{:02x}: {}", chain.defect->offset, chain.defect->reason));
 }
 
 bool VirtualConfig::setup_static_rebar(uint16_t o) {
@@ -155,20 +155,21 @@ void VirtualConfig::setup_extended_chain(const VirtPolicy& policy) {
   const auto chain = pci::walk_extended_capabilities(*config);
   std::vector<pci::CapabilityRef> visible;
   rebar_.reset();
+  extended_rewrites_.clear();
   for (const auto& c : chain.entries) {
     bool hide = contains(policy.hide_extended, c.id);
     if (c.id == kRebar && !hide) {
       hide = !policy.static_rebar || !setup_static_rebar(c.offset);
       if (hide)
-        rewrites_.push_back(fmt::format("hidden Resizable BAR at 0x{:03x}: {}", c.offset,
+        extended_rewrites_.push_back(fmt::format("hidden Resizable BAR at 0x{:03x}: {}", c.offset,
                                         policy.static_rebar ? "a current size is outside 1MiB..512GiB"
                                                             : "the policy hides it"));
       else {
         rebar_ = c.offset;
-        rewrites_.push_back(fmt::format("Resizable BAR at 0x{:03x} made static: current sizes only, read-only", c.offset));
+        extended_rewrites_.push_back(fmt::format("Resizable BAR at 0x{:03x} made static: current sizes only, read-only", c.offset));
       }
     } else if (hide) {
-      rewrites_.push_back(fmt::format("hidden {} at 0x{:03x}", pci::capability_name(c.space, c.id), c.offset));
+      extended_rewrites_.push_back(fmt::format("hidden {} at 0x{:03x}", pci::capability_name(c.space, c.id), c.offset));
     }
     if (!hide) visible.push_back(c);
   }
@@ -182,7 +183,7 @@ void VirtualConfig::setup_extended_chain(const VirtPolicy& policy) {
     emulate(c.offset, 4, uint32_t(c.id) | uint32_t(c.version) << 16 | next << 20, 0);
   }
   if (chain.defect)
-    rewrites_.push_back(fmt::format("extended chain cut at 0x{:03x}: {}", chain.defect->offset, chain.defect->reason));
+    extended_rewrites_.push_back(fmt::format("extended chain cut at 0x{:03x}: {}", chain.defect->offset, chain.defect->reason));
 }
 
 uint32_t VirtualConfig::read(uint16_t offset, unsigned size) const {
@@ -232,11 +233,13 @@ void VirtualConfig::update_region_size(unsigned index, uint64_t size) {
   std::vector<uint8_t> keep(virt_.begin() + 0x10, virt_.begin() + 0x34);
   setup_bars();
   for (size_t i = 0; i < keep.size(); ++i) virt_[0x10 + i] = uint8_t(keep[i] & writable_[0x10 + i]) | uint8_t(virt_[0x10 + i] & ~writable_[0x10 + i]);
-  if (phys_.size() == pci::kExtendedSize) {
-    rewrites_.clear();
-    VirtPolicy policy = policy_;
-    setup_extended_chain(policy);
-  }
+  if (phys_.size() == pci::kExtendedSize) setup_extended_chain(policy_);
+}
+
+std::vector<std::string> VirtualConfig::rewrites() const {
+  std::vector<std::string> out = standard_rewrites_;
+  out.insert(out.end(), extended_rewrites_.begin(), extended_rewrites_.end());
+  return out;
 }
 
 uint64_t VirtualConfig::guest_bar_address(unsigned index) const {

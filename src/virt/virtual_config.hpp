@@ -79,7 +79,7 @@ class VirtualConfig {
   uint64_t guest_bar_address(unsigned index) const;
   uint64_t region_size(unsigned index) const { return sizes_[index]; }
   // What was rewritten, one line each ("hidden SR-IOV at 0x160", ...).
-  const std::vector<std::string>& rewrites() const { return rewrites_; }
+  std::vector<std::string> rewrites() const;
   bool emulated(uint16_t offset, uint8_t bit) const { return (emu_[offset] >> bit) & 1; }
 
  private:
@@ -97,7 +97,7 @@ class VirtualConfig {
   std::vector<std::pair<uint16_t, uint16_t>> interrupt_ranges_;  // [start, end) of each
   std::optional<uint16_t> rebar_;  // the visible static ReBAR capability
   VirtPolicy policy_;
-  std::vector<std::string> rewrites_;
+  std::vector<std::string> standard_rewrites_, extended_rewrites_;
 };
 
 }  // namespace vfiokit::virt
