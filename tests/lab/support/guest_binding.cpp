@@ -2,40 +2,35 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <thread>
 
-#include "host/sysfs_attr.hpp"
+#include "host/driver_binding.hpp"
 
 namespace vfiokit::lab {
 
 namespace {
-const std::filesystem::path kDevices = "/sys/bus/pci/devices";
-
-void write_file(const std::filesystem::path& file, const std::string& text) {
-  std::ofstream out(file);
-  out << text;
+const host::SysfsRoot kSys("/sys");
 }
-}  // namespace
 
 std::string driver_of(const pci::Bdf& bdf) {
-  return host::read_link_name(kDevices / bdf.str() / "driver").value_or("");
+  auto b = host::read_binding(kSys, bdf);
+  return b ? b->driver : "";
 }
 
+// Test setup through the same sysfs writes `vfiokit bind` uses.
 bool rebind(const pci::Bdf& bdf, const std::string& driver) {
-  const auto dir = kDevices / bdf.str();
   if (!driver.empty() && driver_of(bdf) == driver) return true;
-  if (!driver_of(bdf).empty()) write_file(dir / "driver/unbind", bdf.str());
-  write_file(dir / "driver_override", driver.empty() ? "\n" : driver);
-  write_file("/sys/bus/pci/drivers_probe", bdf.str());
-  // nvme and others probe asynchronously.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    const auto now = driver_of(bdf);
-    if (driver.empty() ? !now.empty() : now == driver) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (!host::unbind_driver(kSys, bdf)) return false;
+  if (!host::set_driver_override(kSys, bdf, driver.empty() ? std::nullopt : std::optional<std::string>(driver)))
+    return false;
+  (void)host::probe_driver(kSys, bdf);  // fails with no matching driver: the wait below tells
+  if (!driver.empty()) {
+    auto b = host::wait_for_driver(kSys, bdf, driver, 10000);
+    return b && b->driver == driver;
   }
-  return false;
+  // nvme and others probe asynchronously: wait for any driver.
+  for (int i = 0; i < 500 && driver_of(bdf).empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  return !driver_of(bdf).empty();
 }
 
 int open_fd_count() {
