@@ -3,7 +3,8 @@
 // BAR's current and supported sizes, extended sizes included; on a host
 // also what `resourceN_resize` reports (and whether it agrees), the
 // upstream bridge window holding the BAR, what else sits in it, and which
-// larger sizes would fit without moving anything.
+// larger sizes would fit without moving anything. With --bar and --size it
+// resizes (cli/rebar_resize).
 #include <fmt/format.h>
 
 #include <memory>
@@ -13,6 +14,7 @@
 #include "cli/commands.hpp"
 #include "cli/host_options.hpp"
 #include "cli/output.hpp"
+#include "cli/rebar_resize.hpp"
 #include "host/file_io.hpp"
 #include "host/rebar_view.hpp"
 #include "pci/dump_format.hpp"
@@ -26,6 +28,7 @@ struct RebarOptions {
   std::string bdf;
   std::string from;
   HostOptions host;
+  ResizeOptions resize;
 };
 
 std::string sizes(const std::vector<unsigned>& encodings) {
@@ -131,8 +134,14 @@ Runner add_rebar_command(CLI::App& app) {
   cmd->add_option("BDF", o->bdf, "a function on the host (or, with --from, which device of the dump)");
   cmd->add_option("--from", o->from, "read an lspci -xxxx dump instead of a host");
   add_host_options(cmd, o->host);
+  add_resize_options(cmd, o->resize);
   return [cmd, o] {
     if (!cmd->parsed()) return -1;
+    if (o->resize.requested()) {
+      if (o->bdf.empty() || !o->from.empty())
+        return print_error(Error(Errc::invalid_argument, "rebar", "a resize names a function on the host")), 2;
+      return run_resize(o->bdf, o->host.sysfs_root, o->resize);
+    }
     if (!o->from.empty()) return run_from_dump(*o);
     if (o->bdf.empty()) return print_error(Error(Errc::invalid_argument, "rebar", "name a function or --from DUMP")), 2;
     return run_on_host(*o);

@@ -1,21 +1,45 @@
 // `vfiokit recover`: after a crash or kill -9, puts back every group whose
-// bind or release did not finish, from the journal. Groups whose bind
-// completed stay held (`vfiokit release` gives them back).
+// bind or release did not finish, and undoes every resize that did not
+// finish, from the journal. Groups whose bind completed stay held
+// (`vfiokit release` gives them back).
 #include <fmt/format.h>
 
 #include <memory>
 
-#include "cli/binding_target.hpp"
+#include "cli/change_root.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "host/binding_executor.hpp"
+#include "host/resize_executor.hpp"
 
 namespace vfiokit::cli {
 namespace {
 
-int run_recover(const std::string& journal_dir) {
-  const host::SysfsRoot root("/sys");
-  const auto journal = host::BindingJournal::choose(journal_dir);
+// Each unfinished resize: the BAR back to its original size if it changed,
+// the removed functions rescanned, every driver and override restored.
+int recover_resizes(const host::SysfsRoot& root, const host::ResizeJournal& journal, int& recovered) {
+  auto entries = journal.list();
+  if (!entries) return print_error(entries.error()), 1;
+  int status = 0;
+  for (const auto& e : *entries) {
+    fmt::print("{} BAR {}: a {} {} -> {} stopped at step {} of {} (pid {}); undoing\n", e.bdf.str(), e.bar,
+               e.rehearse ? "rehearsal of a resize" : "resize", e.from.str(), e.to.str(),
+               std::min(e.next_step + 1, e.steps.size()), e.steps.size(), e.pid);
+    if (auto ok = host::roll_back_resize(root, e, journal, host::ExecutionOptions::from_environment()); !ok) {
+      print_error(ok.error());
+      status = 1;
+      continue;
+    }
+    fmt::print("  {} BAR {} is {}; every function is back as it was\n", e.bdf.str(), e.bar, e.from.str());
+    ++recovered;
+  }
+  return status;
+}
+
+int run_recover(const ChangeRoot& where) {
+  auto root = open_change_root(where);
+  if (!root) return print_error(root.error()), 1;
+  const host::BindingJournal journal(journal_dir(where));
   auto entries = journal.list();
   if (!entries) {
     print_error(entries.error());
@@ -33,25 +57,26 @@ int run_recover(const std::string& journal_dir) {
                  e.steps.size(), e.pid);
     else
       fmt::print("IOMMU group {}: a release or rollback stopped (pid {}); restoring\n", e.group, e.pid);
-    for (const auto& line : host::restore_preview(root, e)) fmt::print("  {}\n", line);
-    if (auto ok = host::restore_group(root, e, journal, host::ExecutionOptions::from_environment()); !ok) {
+    for (const auto& line : host::restore_preview(*root, e)) fmt::print("  {}\n", line);
+    if (auto ok = host::restore_group(*root, e, journal, host::ExecutionOptions::from_environment()); !ok) {
       print_error(ok.error());
       status = 1;
       continue;
     }
     ++recovered;
   }
-  fmt::print("recover: {} group(s) restored{}\n", recovered, status ? ", some failed (see above)" : "");
+  if (recover_resizes(*root, host::ResizeJournal(journal.dir()), recovered)) status = 1;
+  fmt::print("recover: {} operation(s) undone{}\n", recovered, status ? ", some failed (see above)" : "");
   return status;
 }
 
 }  // namespace
 
 Runner add_recover_command(CLI::App& app) {
-  auto dir = std::make_shared<std::string>();
-  CLI::App* cmd = app.add_subcommand("recover", "Finish or undo binding changes a crashed or killed run left");
-  add_journal_option(cmd, *dir);
-  return [cmd, dir] { return cmd->parsed() ? run_recover(*dir) : -1; };
+  auto where = std::make_shared<ChangeRoot>();
+  CLI::App* cmd = app.add_subcommand("recover", "Finish or undo binding and resize changes a crashed or killed run left");
+  add_change_root_options(cmd, *where);
+  return [cmd, where] { return cmd->parsed() ? run_recover(*where) : -1; };
 }
 
 }  // namespace vfiokit::cli

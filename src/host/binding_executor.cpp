@@ -1,29 +1,13 @@
 #include "host/binding_executor.hpp"
 
 #include <fmt/format.h>
-#include <signal.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 
 namespace vfiokit::host {
 
 namespace {
-
-class StepCounter {
- public:
-  explicit StepCounter(const ExecutionOptions& o) : kill_after_(o.kill_after_step) {}
-  // Called after each completed step.
-  void done() {
-    ++count_;
-    if (kill_after_ && count_ == *kill_after_) ::kill(::getpid(), SIGKILL);
-  }
-
- private:
-  std::optional<size_t> kill_after_;
-  size_t count_ = 0;
-};
 
 Result<void> run_step(const SysfsRoot& root, const BindStep& step, const BindPlan& plan,
                       const ExecutionOptions& options) {
@@ -67,43 +51,7 @@ Result<void> run_step(const SysfsRoot& root, const BindStep& step, const BindPla
   return {};
 }
 
-// One member back to its original binding; each change is a step.
-Result<void> restore_member(const SysfsRoot& root, const GroupMember& m, StepCounter& steps,
-                            const ExecutionOptions& options) {
-  auto now = read_binding(root, m.bdf);
-  if (!now) return fail(now.error());
-  if (*now == m.original) return {};
-  if (!now->driver.empty() && now->driver != m.original.driver) {
-    if (auto ok = unbind_driver(root, m.bdf); !ok) return ok;
-    steps.done();
-  }
-  if (now->driver_override != m.original.driver_override) {
-    if (auto ok = set_driver_override(root, m.bdf, m.original.driver_override); !ok) return ok;
-    steps.done();
-  }
-  auto after = read_binding(root, m.bdf);
-  if (!after) return fail(after.error());
-  if (!m.original.driver.empty() && after->driver != m.original.driver) {
-    if (!driver_registered(root, m.original.driver))
-      if (auto ok = load_driver_module(m.original.driver); !ok) return ok;
-    if (auto ok = bind_driver(root, m.bdf, m.original.driver); !ok) return ok;
-    steps.done();
-  }
-  auto final_state = wait_for_driver(root, m.bdf, m.original.driver, options.probe_timeout_ms);
-  if (!final_state) return fail(final_state.error());
-  if (*final_state != m.original)
-    return fail(Errc::io, m.bdf.str(),
-                fmt::format("is {} after restoring, not {}", final_state->describe(), m.original.describe()));
-  return {};
-}
-
 }  // namespace
-
-ExecutionOptions ExecutionOptions::from_environment() {
-  ExecutionOptions o;
-  if (const char* k = std::getenv(kKillAfterStepEnv); k && *k) o.kill_after_step = std::strtoul(k, nullptr, 10);
-  return o;
-}
 
 Result<void> restore_group(const SysfsRoot& root, JournalEntry entry, const BindingJournal& journal,
                            const ExecutionOptions& options) {
@@ -114,7 +62,7 @@ Result<void> restore_group(const SysfsRoot& root, JournalEntry entry, const Bind
   std::string failures;
   for (const auto& m : entry.members) {
     if (m.bridge) continue;
-    if (auto ok = restore_member(root, m, steps, options); !ok)
+    if (auto ok = restore_binding(root, m.bdf, m.original, options.probe_timeout_ms, [&] { steps.done(); }); !ok)
       failures += fmt::format("{}{}", failures.empty() ? "" : "; ", ok.error().describe());
   }
   if (!failures.empty())

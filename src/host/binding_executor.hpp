@@ -3,23 +3,12 @@
 // restores recorded originals for `release` and `recover`.
 #pragma once
 
-#include <optional>
-
 #include "base/error.hpp"
 #include "host/binding_journal.hpp"
 #include "host/binding_plan.hpp"
+#include "host/execution_options.hpp"
 
 namespace vfiokit::host {
-
-inline constexpr const char* kKillAfterStepEnv = "VFIOKIT_TEST_KILL_AFTER_STEP";
-
-struct ExecutionOptions {
-  // Test hook for fault injection: the process sends itself SIGKILL right
-  // after step K (1-based) of a bind or a restore. From $VFIOKIT_TEST_KILL_AFTER_STEP.
-  std::optional<size_t> kill_after_step;
-  int probe_timeout_ms = 5000;
-  static ExecutionOptions from_environment();
-};
 
 // Runs `plan`. On success the journal holds the group as "held". On failure
 // every member is restored, the journal entry removed, and the error says

@@ -1,8 +1,6 @@
 #include "host/binding_journal.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -17,16 +15,6 @@ using nlohmann::json;
 
 constexpr const char* kSchema = "vfiokit.journal/1";
 
-Result<void> write_fully(int fd, const std::string& text, const std::string& subject) {
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail(Error::from_errno(errno, subject, "write failed"));
-    done += size_t(n);
-  }
-  return {};
-}
 }  // namespace
 
 const char* journal_state_name(JournalState state) {
@@ -90,24 +78,7 @@ Result<JournalEntry> journal_from_json(const std::string& text, const std::strin
 }
 
 Result<void> BindingJournal::write(const JournalEntry& entry) const {
-  std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
-  if (ec) return fail(Error::from_errno(ec.value(), dir_.string(), "cannot create the journal directory"));
-  const auto target = file(entry.group);
-  const auto tmp = target.string() + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return fail(Error::from_errno(errno, tmp, "cannot create"));
-  auto ok = write_fully(fd, journal_to_json(entry), tmp);
-  if (ok && ::fsync(fd) != 0) ok = fail(Error::from_errno(errno, tmp, "fsync failed"));
-  ::close(fd);
-  if (!ok) return ok;
-  if (::rename(tmp.c_str(), target.c_str()) != 0) return fail(Error::from_errno(errno, target.string(), "rename failed"));
-  // The rename itself must reach the disk before the step it announces.
-  if (const int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return {};
+  return write_file_durably(file(entry.group), journal_to_json(entry));
 }
 
 Result<std::optional<JournalEntry>> BindingJournal::read(unsigned group) const {

@@ -7,7 +7,6 @@
 
 #include "host/run_tool.hpp"
 #include "host/sysfs_attr.hpp"
-#include "host/sysfs_write.hpp"
 
 namespace vfiokit::host {
 
@@ -31,22 +30,22 @@ Result<Binding> read_binding(const SysfsRoot& root, const pci::Bdf& bdf) {
 
 Result<void> set_driver_override(const SysfsRoot& root, const pci::Bdf& bdf, const std::optional<std::string>& name) {
   // A lone newline clears the override (the kernel strips one trailing \n).
-  return write_attr(root.device_dir(bdf) / "driver_override", name ? *name : "\n");
+  return root.write(root.device_dir(bdf) / "driver_override", name ? *name : "\n");
 }
 
 Result<void> unbind_driver(const SysfsRoot& root, const pci::Bdf& bdf) {
   const auto link = root.device_dir(bdf) / "driver";
   std::error_code ec;
   if (!std::filesystem::exists(link, ec)) return {};
-  return write_attr(link / "unbind", bdf.str());
+  return root.write(link / "unbind", bdf.str());
 }
 
 Result<void> probe_driver(const SysfsRoot& root, const pci::Bdf& bdf) {
-  return write_attr(root.path() / "bus/pci/drivers_probe", bdf.str());
+  return root.write(root.path() / "bus/pci/drivers_probe", bdf.str());
 }
 
 Result<void> bind_driver(const SysfsRoot& root, const pci::Bdf& bdf, const std::string& driver) {
-  return write_attr(root.path() / "bus/pci/drivers" / driver / "bind", bdf.str());
+  return root.write(root.path() / "bus/pci/drivers" / driver / "bind", bdf.str());
 }
 
 bool driver_registered(const SysfsRoot& root, const std::string& driver) {
@@ -65,6 +64,35 @@ Result<Binding> wait_for_driver(const SysfsRoot& root, const pci::Bdf& bdf, cons
     if (!b || b->driver == driver || std::chrono::steady_clock::now() >= deadline) return b;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+}
+
+Result<void> restore_binding(const SysfsRoot& root, const pci::Bdf& bdf, const Binding& original, int timeout_ms,
+                             const std::function<void()>& after_change) {
+  auto now = read_binding(root, bdf);
+  if (!now) return fail(now.error());
+  if (*now == original) return {};
+  if (!now->driver.empty() && now->driver != original.driver) {
+    if (auto ok = unbind_driver(root, bdf); !ok) return ok;
+    after_change();
+  }
+  if (now->driver_override != original.driver_override) {
+    if (auto ok = set_driver_override(root, bdf, original.driver_override); !ok) return ok;
+    after_change();
+  }
+  auto after = read_binding(root, bdf);
+  if (!after) return fail(after.error());
+  if (!original.driver.empty() && after->driver != original.driver) {
+    if (!driver_registered(root, original.driver))
+      if (auto ok = load_driver_module(original.driver); !ok) return ok;
+    if (auto ok = bind_driver(root, bdf, original.driver); !ok) return ok;
+    after_change();
+  }
+  auto final_state = wait_for_driver(root, bdf, original.driver, timeout_ms);
+  if (!final_state) return fail(final_state.error());
+  if (*final_state != original)
+    return fail(Errc::io, bdf.str(),
+                fmt::format("is {} after restoring, not {}", final_state->describe(), original.describe()));
+  return {};
 }
 
 }  // namespace vfiokit::host

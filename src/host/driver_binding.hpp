@@ -4,6 +4,7 @@
 // binding goes through here.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -43,5 +44,11 @@ Result<void> load_driver_module(const std::string& driver);
 // Waits up to `timeout_ms` for the function's driver to become `driver`
 // (some drivers probe asynchronously); returns the binding found last.
 Result<Binding> wait_for_driver(const SysfsRoot& root, const pci::Bdf& bdf, const std::string& driver, int timeout_ms);
+
+// Puts a function back to `original` (driver and driver_override), changing
+// only what differs; `after_change` runs after each write. Fails when the
+// function ends up otherwise, saying what it is instead.
+Result<void> restore_binding(const SysfsRoot& root, const pci::Bdf& bdf, const Binding& original, int timeout_ms,
+                             const std::function<void()>& after_change);
 
 }  // namespace vfiokit::host

@@ -14,4 +14,9 @@ namespace vfiokit::host {
 // not match what a read returns, so this reads until EOF.
 Result<std::vector<uint8_t>> read_file_bytes(const std::filesystem::path& path, size_t limit);
 
+// Replaces `path` atomically and durably: write a temporary file, fsync,
+// rename, fsync the directory (created if missing). A journal written this
+// way is either the old or the new record after a crash, never a mix.
+Result<void> write_file_durably(const std::filesystem::path& path, const std::string& text);
+
 }  // namespace vfiokit::host

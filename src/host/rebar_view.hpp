@@ -9,16 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "host/bridge_window.hpp"
 #include "host/host_view.hpp"
 #include "pci/caps/resizable_bar.hpp"
 
 namespace vfiokit::host {
-
-struct WindowNeighbour {
-  pci::Bdf bdf;
-  unsigned resource = 0;  // line of its `resource` file
-  Resource range;
-};
 
 struct RebarPlacement {
   unsigned bar = 0;

@@ -2,12 +2,18 @@
 
 #include <cstdlib>
 
+#include "host/sysfs_write.hpp"
+
 namespace vfiokit::host {
 
 SysfsRoot SysfsRoot::choose(const std::string& explicit_root) {
   if (!explicit_root.empty()) return SysfsRoot(explicit_root);
   if (const char* env = std::getenv(kSysfsRootEnv); env && *env) return SysfsRoot(env);
   return SysfsRoot("/sys");
+}
+
+Result<void> SysfsRoot::write(const std::filesystem::path& file, std::string_view value) const {
+  return writer_ ? writer_->write(file, value) : write_attr(file, value);
 }
 
 }  // namespace vfiokit::host

@@ -4,13 +4,26 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
+#include <string_view>
 
+#include "base/error.hpp"
 #include "pci/bdf.hpp"
 
 namespace vfiokit::host {
 
 inline constexpr const char* kSysfsRootEnv = "VFIOKIT_SYSFS_ROOT";
+
+// What carries out a write to a sysfs attribute. Without one, write(2) to
+// the file: the kernel acts on it. A simulated kernel (host/simulated_kernel)
+// applies the kernel's documented semantics to a tree on disk instead, so
+// the same orchestration code runs against both.
+class AttrWriter {
+ public:
+  virtual ~AttrWriter() = default;
+  virtual Result<void> write(const std::filesystem::path& file, std::string_view value) = 0;
+};
 
 class SysfsRoot {
  public:
@@ -23,8 +36,18 @@ class SysfsRoot {
   std::filesystem::path pci_devices() const { return root_ / "bus/pci/devices"; }
   std::filesystem::path device_dir(const pci::Bdf& bdf) const { return pci_devices() / bdf.str(); }
 
+  // Every change vfiokit makes to a host goes through here.
+  Result<void> write(const std::filesystem::path& file, std::string_view value) const;
+  SysfsRoot with_writer(std::shared_ptr<AttrWriter> writer) const {
+    SysfsRoot r = *this;
+    r.writer_ = std::move(writer);
+    return r;
+  }
+  bool simulated() const { return writer_ != nullptr; }
+
  private:
   std::filesystem::path root_;
+  std::shared_ptr<AttrWriter> writer_;
 };
 
 }  // namespace vfiokit::host

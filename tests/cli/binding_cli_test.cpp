@@ -60,7 +60,7 @@ TEST(CliJournal, StatusAndRecoverReadTheJournal) {
   EXPECT_NE(r.out.find("vfiokit holds nothing"), std::string::npos) << r.out;
   r = run_process({VFIOKIT_BIN, "recover", "--journal-dir", journal.path().string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("0 group(s) restored"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("0 operation(s) undone"), std::string::npos) << r.out;
 
   // A held group (as `bind` leaves it) is shown and left alone by recover.
   std::ofstream(journal.path() / "group-15.json") << R"({"schema":"vfiokit.journal/1","group":15,"driver":"vfio-pci",

@@ -1,0 +1,28 @@
+// `vfiokit rebar BDF --bar N --size SIZE|max [--dry-run] [--rehearse]
+// [--force] [--simulate DIR]`: the resize plan, printed, then journaled,
+// applied, verified, and rolled back on any failure.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+
+#include "cli/change_root.hpp"
+
+namespace vfiokit::cli {
+
+struct ResizeOptions {
+  std::optional<unsigned> bar;
+  std::string size;
+  bool dry_run = false;
+  bool rehearse = false;
+  bool force = false;
+  ChangeRoot where;
+  bool requested() const { return bar.has_value() || !size.empty() || rehearse; }
+};
+
+void add_resize_options(CLI::App* cmd, ResizeOptions& options);
+// `sysfs_root`: a tree to plan from (--dry-run only).
+int run_resize(const std::string& bdf, const std::string& sysfs_root, const ResizeOptions& options);
+
+}  // namespace vfiokit::cli

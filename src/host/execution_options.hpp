@@ -1,0 +1,32 @@
+// How the executors of host changes (bind, release, resize, recover) run:
+// the probe timeout, and a fault-injection hook that kills the process after
+// a chosen step so tests can prove that `vfiokit recover` repairs any point.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+
+namespace vfiokit::host {
+
+inline constexpr const char* kKillAfterStepEnv = "VFIOKIT_TEST_KILL_AFTER_STEP";
+
+struct ExecutionOptions {
+  // The process sends itself SIGKILL right after step K (1-based) of a plan
+  // or a restore. From $VFIOKIT_TEST_KILL_AFTER_STEP.
+  std::optional<size_t> kill_after_step;
+  int probe_timeout_ms = 5000;
+  static ExecutionOptions from_environment();
+};
+
+// Counts completed steps and carries out kill_after_step.
+class StepCounter {
+ public:
+  explicit StepCounter(const ExecutionOptions& options) : kill_after_(options.kill_after_step) {}
+  void done();
+
+ private:
+  std::optional<size_t> kill_after_;
+  size_t count_ = 0;
+};
+
+}  // namespace vfiokit::host
