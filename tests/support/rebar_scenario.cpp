@@ -77,6 +77,17 @@ std::string RebarScenario::state() const {
   return out;
 }
 
+std::string RebarScenario::sizes_and_bindings() const {
+  std::string out;
+  for (const auto& f : host::read_host(host::SysfsRoot(dir())).functions) {
+    out += fmt::format("{} driver={} override={}:", f.bdf.str(), f.driver, f.driver_override.value_or("-"));
+    for (size_t i = 0; i < f.resources.size(); ++i)
+      if (f.resources[i].size()) out += fmt::format(" {}={:#x}/{:#x}", i, f.resources[i].size(), f.resources[i].flags);
+    out += "\n";
+  }
+  return out;
+}
+
 std::vector<std::string> RebarScenario::kernel_log() const {
   auto k = host::SimulatedKernel::open(dir());
   if (!k) throw std::runtime_error(k.error().describe());

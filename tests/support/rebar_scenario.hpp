@@ -28,6 +28,9 @@ class RebarScenario {
   // Every function's `resource`, driver and driver_override, one line each:
   // equal before and after means the host is exactly as it was.
   std::string state() const;
+  // The same without addresses (each resource's size and flags): after a
+  // resize is undone, the kernel may give removed functions new addresses.
+  std::string sizes_and_bindings() const;
   std::vector<std::string> kernel_log() const;
 
  private:
