@@ -12,7 +12,7 @@ namespace {
 Result<void> run_step(const SysfsRoot& root, const BindStep& step, const BindPlan& plan,
                       const ExecutionOptions& options) {
   switch (step.kind) {
-    case StepKind::load_module: return load_driver_module(step.value);
+    case StepKind::load_module: return load_driver_module(root, step.value);
     case StepKind::set_override: return set_driver_override(root, step.bdf, step.value);
     case StepKind::unbind: return unbind_driver(root, step.bdf);
     case StepKind::probe: {

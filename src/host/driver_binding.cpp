@@ -5,7 +5,6 @@
 #include <chrono>
 #include <thread>
 
-#include "host/run_tool.hpp"
 #include "host/sysfs_attr.hpp"
 
 namespace vfiokit::host {
@@ -53,9 +52,7 @@ bool driver_registered(const SysfsRoot& root, const std::string& driver) {
   return std::filesystem::is_directory(root.path() / "bus/pci/drivers" / driver, ec);
 }
 
-Result<void> load_driver_module(const std::string& driver) {
-  return run_tool({"modprobe", driver}, fmt::format("driver {}", driver));
-}
+Result<void> load_driver_module(const SysfsRoot& root, const std::string& driver) { return root.load_module(driver); }
 
 Result<Binding> wait_for_driver(const SysfsRoot& root, const pci::Bdf& bdf, const std::string& driver, int timeout_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
@@ -83,7 +80,7 @@ Result<void> restore_binding(const SysfsRoot& root, const pci::Bdf& bdf, const B
   if (!after) return fail(after.error());
   if (!original.driver.empty() && after->driver != original.driver) {
     if (!driver_registered(root, original.driver))
-      if (auto ok = load_driver_module(original.driver); !ok) return ok;
+      if (auto ok = load_driver_module(root, original.driver); !ok) return ok;
     if (auto ok = bind_driver(root, bdf, original.driver); !ok) return ok;
     after_change();
   }

@@ -38,8 +38,9 @@ Result<void> bind_driver(const SysfsRoot& root, const pci::Bdf& bdf, const std::
 // Whether the driver is registered with the PCI bus (its module is loaded
 // or built in).
 bool driver_registered(const SysfsRoot& root, const std::string& driver);
-// modprobe NAME (vfio-pci's module is vfio_pci: modprobe accepts both).
-Result<void> load_driver_module(const std::string& driver);
+// modprobe NAME (vfio-pci's module is vfio_pci: modprobe accepts both), or
+// the simulated kernel's equivalent.
+Result<void> load_driver_module(const SysfsRoot& root, const std::string& driver);
 
 // Waits up to `timeout_ms` for the function's driver to become `driver`
 // (some drivers probe asynchronously); returns the binding found last.

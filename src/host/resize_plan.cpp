@@ -19,8 +19,6 @@ std::string sizes_in(uint64_t bitmap) {
   return out.empty() ? "none" : out;
 }
 
-std::string binding_text(const Binding& b) { return b.driver.empty() ? "no driver" : b.driver; }
-
 }  // namespace
 
 Result<ResizeRequest> parse_resize_size(ResizeRequest request, std::string_view text) {
@@ -117,7 +115,7 @@ Result<ResizePlan> plan_resize(const SysfsRoot& root, const HostView& host, cons
     for (const auto& bdf : sub) {
       const PciFunction* fn = host.function(bdf);
       drivers += fmt::format("{}{} {}", drivers.empty() ? "" : ", ", bdf.str(),
-                             fn ? binding_text(Binding{fn->driver, fn->driver_override}) : "?");
+                             fn ? Binding{fn->driver, fn->driver_override}.describe() : "?");
     }
     const size_t below = sub.size() - 1;
     plan.steps.push_back({ResizeStepKind::remove, top,

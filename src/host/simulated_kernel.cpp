@@ -96,6 +96,11 @@ Result<void> SimulatedKernel::setup(const fs::path& root, const SimulatedHostSet
   for (const auto& f : host.functions)
     if (!s.claims.count(f.bdf) && !f.driver.empty() && f.driver != "vfio-pci" && f.driver != "pci-stub")
       s.claims[f.bdf] = f.driver;
+  // A snapshot holds the functions' driver links but not the drivers:
+  // every driver in use or named is registered.
+  for (const auto& f : host.functions)
+    if (!f.driver.empty()) fs::create_directories(root / "bus/pci/drivers" / f.driver, ec);
+  for (const auto& [bdf, driver] : s.claims) fs::create_directories(root / "bus/pci/drivers" / driver, ec);
   for (const auto& [a, b] : setup.apertures) s.apertures.push_back({a, b, kResourceMem});
   if (s.apertures.empty()) {
     uint64_t low = UINT64_MAX;
@@ -175,6 +180,15 @@ Result<void> SimulatedKernel::save() const {
 }
 
 std::vector<std::string> SimulatedKernel::log() const { return state_->log; }
+
+Result<void> SimulatedKernel::load_module(const std::string& name) {
+  std::error_code ec;
+  fs::create_directories(root_ / "bus/pci/drivers" / name, ec);
+  state_->log.push_back(fmt::format("modprobe {}: {}", name, ec ? ec.message() : "ok"));
+  if (auto saved = save(); !saved) return saved;
+  if (ec) return fail(Error::from_errno(ec.value(), name, "the simulated modprobe failed"));
+  return {};
+}
 
 Result<void> SimulatedKernel::write(const fs::path& file, std::string_view value) {
   const fs::path rel = file.lexically_relative(root_);

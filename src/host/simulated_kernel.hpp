@@ -65,6 +65,8 @@ class SimulatedKernel : public AttrWriter {
   static Result<std::shared_ptr<SimulatedKernel>> open(const std::filesystem::path& root);
 
   Result<void> write(const std::filesystem::path& file, std::string_view value) override;
+  // Registers the driver (bus/pci/drivers/NAME appears), as modprobe would.
+  Result<void> load_module(const std::string& name) override;
 
   // Every write carried out or refused, in order: "PATH <- VALUE: result".
   std::vector<std::string> log() const;

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "host/run_tool.hpp"
 #include "host/sysfs_write.hpp"
 
 namespace vfiokit::host {
@@ -14,6 +15,15 @@ SysfsRoot SysfsRoot::choose(const std::string& explicit_root) {
 
 Result<void> SysfsRoot::write(const std::filesystem::path& file, std::string_view value) const {
   return writer_ ? writer_->write(file, value) : write_attr(file, value);
+}
+
+}  // namespace vfiokit::host
+
+namespace vfiokit::host {
+
+Result<void> SysfsRoot::load_module(const std::string& name) const {
+  if (writer_) return writer_->load_module(name);
+  return run_tool({"modprobe", name}, "driver " + name);
 }
 
 }  // namespace vfiokit::host

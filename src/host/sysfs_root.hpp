@@ -23,6 +23,8 @@ class AttrWriter {
  public:
   virtual ~AttrWriter() = default;
   virtual Result<void> write(const std::filesystem::path& file, std::string_view value) = 0;
+  // Makes a driver available (modprobe on a real host).
+  virtual Result<void> load_module(const std::string& name) = 0;
 };
 
 class SysfsRoot {
@@ -38,6 +40,7 @@ class SysfsRoot {
 
   // Every change vfiokit makes to a host goes through here.
   Result<void> write(const std::filesystem::path& file, std::string_view value) const;
+  Result<void> load_module(const std::string& name) const;
   SysfsRoot with_writer(std::shared_ptr<AttrWriter> writer) const {
     SysfsRoot r = *this;
     r.writer_ = std::move(writer);
