@@ -8,6 +8,7 @@
 #include "cli/binding_target.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "cli/plan_gate.hpp"
 #include "host/binding_executor.hpp"
 #include "host/in_use.hpp"
 #include "host/persistence.hpp"
@@ -70,16 +71,7 @@ int run_bind(const BindOptions& o) {
   print_plan(*plan);
   for (const auto& r : plan->refusals) print_error_line(fmt::format("refusing: {}", r));
   if (!plan->refusals.empty()) return 1;
-  for (const auto& u : plan->in_use)
-    print_error_line(fmt::format("{}: {}", o.force ? "in use, taken anyway (--force)" : "refusing: in use", u));
-  if (!plan->in_use.empty() && !o.force) {
-    print_note("stop using it first, or pass --force to take it anyway");
-    return 1;
-  }
-  if (o.dry_run) {
-    fmt::print("dry run: nothing was changed\n");
-    return 0;
-  }
+  if (auto stop = stop_before_applying(plan->in_use, o.force, o.dry_run, "taken")) return *stop;
   const auto journal = host::BindingJournal::choose(o.target.journal_dir);
   if (auto ok = host::apply_bind(root, *plan, journal, host::ExecutionOptions::from_environment()); !ok) {
     print_error(ok.error());

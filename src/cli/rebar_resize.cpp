@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/output.hpp"
+#include "cli/plan_gate.hpp"
 #include "host/in_use.hpp"
 #include "host/resize_executor.hpp"
 #include "host/sysfs_source.hpp"
@@ -78,16 +79,7 @@ int run_resize(const std::string& bdf_text, const std::string& sysfs_root, const
     return 0;
   }
   print_plan(*plan);
-  for (const auto& u : plan->in_use)
-    print_error_line(fmt::format("{}: {}", o.force ? "in use, removed anyway (--force)" : "refusing: in use", u));
-  if (!plan->in_use.empty() && !o.force) {
-    print_note("stop using it first, or pass --force to take it anyway");
-    return 1;
-  }
-  if (o.dry_run) {
-    fmt::print("dry run: nothing was changed\n");
-    return 0;
-  }
+  if (auto stop = stop_before_applying(plan->in_use, o.force, o.dry_run, "removed")) return *stop;
   const host::ResizeJournal journal(journal_dir(o.where));
   if (auto ok = host::apply_resize(*root, *plan, journal, host::ExecutionOptions::from_environment()); !ok) {
     print_error(ok.error());
