@@ -140,7 +140,7 @@ Runner add_rebar_command(CLI::App& app) {
     if (o->resize.requested()) {
       if (o->bdf.empty() || !o->from.empty())
         return print_error(Error(Errc::invalid_argument, "rebar", "a resize names a function on the host")), 2;
-      return run_resize(o->bdf, o->host.sysfs_root, o->resize);
+      return run_resize(o->bdf, o->host, o->resize);
     }
     if (!o->from.empty()) return run_from_dump(*o);
     if (o->bdf.empty()) return print_error(Error(Errc::invalid_argument, "rebar", "name a function or --from DUMP")), 2;

@@ -40,7 +40,12 @@ void add_resize_options(CLI::App* cmd, ResizeOptions& o) {
   add_change_root_options(cmd, o.where);
 }
 
-int run_resize(const std::string& bdf_text, const std::string& sysfs_root, const ResizeOptions& o) {
+int run_resize(const std::string& bdf_text, const HostOptions& host_options, const ResizeOptions& o) {
+  if (host_options.json || host_options.example || host_options.strict)
+    return print_error(Error(Errc::invalid_argument, "rebar",
+                             "--json, --example and --strict belong to the read-only view, not to a resize")),
+           2;
+  const std::string& sysfs_root = host_options.sysfs_root;
   if (!o.bar) return print_error(Error(Errc::invalid_argument, "rebar", "a resize needs --bar N")), 2;
   if (o.size.empty() && !o.rehearse)
     return print_error(Error(Errc::invalid_argument, "rebar", "a resize needs --size SIZE (or max)")), 2;
@@ -70,9 +75,8 @@ int run_resize(const std::string& bdf_text, const std::string& sysfs_root, const
   }
   const host::HostView view = host::read_host(*root);
   if (!view.function(*bdf)) return print_error(Error(Errc::not_found, bdf->str(), "no such PCI function")), 1;
-  host::UsageMap usage;
-  for (const auto& f : view.functions) usage.emplace_back(f.bdf, host::function_uses(*root, f.bdf));
-  auto plan = host::plan_resize(*root, view, request, usage);
+  auto plan = host::plan_resize(*root, view, request,
+                                [&](const pci::Bdf& bdf) { return host::function_uses(*root, bdf); });
   if (!plan) return print_error(plan.error()), 1;
   if (plan->nothing_to_do()) {
     fmt::print("{} BAR {} is already {}: nothing to do\n", bdf->str(), plan->bar, plan->to.str());

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/change_root.hpp"
+#include "cli/host_options.hpp"
 
 namespace vfiokit::cli {
 
@@ -22,7 +23,8 @@ struct ResizeOptions {
 };
 
 void add_resize_options(CLI::App* cmd, ResizeOptions& options);
-// `sysfs_root`: a tree to plan from (--dry-run only).
-int run_resize(const std::string& bdf, const std::string& sysfs_root, const ResizeOptions& options);
+// `host.sysfs_root`: a tree to plan from (--dry-run only); the other host
+// options are refused.
+int run_resize(const std::string& bdf, const HostOptions& host, const ResizeOptions& options);
 
 }  // namespace vfiokit::cli

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host/file_io.hpp"
+#include "host/json_fields.hpp"
 
 namespace vfiokit::host {
 
@@ -51,19 +52,19 @@ Result<JournalEntry> journal_from_json(const std::string& text, const std::strin
   auto bad = [&](const std::string& what) { return fail(Errc::malformed, subject, what); };
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return bad("is not a JSON object");
-  if (j.value("schema", "") != kSchema) return bad(fmt::format("is not a {} journal", kSchema));
+  if (!has_schema(j, kSchema)) return bad(fmt::format("is not a {} journal", kSchema));
   try {
     JournalEntry e;
-    e.group = j.at("group").get<unsigned>();
+    e.group = integer_field<unsigned>(j.at("group"));
     e.driver = j.at("driver").get<std::string>();
     const auto state = j.at("state").get<std::string>();
     if (state == "binding") e.state = JournalState::binding;
     else if (state == "held") e.state = JournalState::held;
     else if (state == "restoring") e.state = JournalState::restoring;
     else return bad(fmt::format("unknown state '{}'", state));
-    e.next_step = j.at("next_step").get<size_t>();
+    e.next_step = integer_field<size_t>(j.at("next_step"));
     e.steps = j.at("steps").get<std::vector<std::string>>();
-    e.pid = j.value("pid", 0L);
+    e.pid = j.contains("pid") ? integer_field<long>(j.at("pid")) : 0;
     for (const auto& m : j.at("members")) {
       auto bdf = pci::Bdf::parse(m.at("bdf").get<std::string>());
       if (!bdf) return bad(bdf.error().message());
@@ -72,7 +73,7 @@ Result<JournalEntry> journal_from_json(const std::string& text, const std::strin
       e.members.push_back(member);
     }
     return e;
-  } catch (const json::exception& ex) {
+  } catch (const std::exception& ex) {
     return bad(fmt::format("missing or mistyped field: {}", ex.what()));
   }
 }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host/file_io.hpp"
+#include "host/json_fields.hpp"
 
 namespace vfiokit::host {
 
@@ -69,20 +70,20 @@ Result<ResizeEntry> resize_entry_from_json(const std::string& text, const std::s
   auto bad = [&](const std::string& what) { return fail(Errc::malformed, subject, what); };
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return bad("is not a JSON object");
-  if (j.value("schema", "") != kSchema) return bad(fmt::format("is not a {} journal", kSchema));
+  if (!has_schema(j, kSchema)) return bad(fmt::format("is not a {} journal", kSchema));
   try {
     auto bdf = [&](const json& v) {
       auto b = pci::Bdf::parse(v.get<std::string>());
       if (!b) throw std::runtime_error(b.error().describe());
       return *b;
     };
-    auto opt_unsigned = [](const json& v) { return v.is_null() ? std::nullopt : std::optional<unsigned>(v.get<unsigned>()); };
+    auto opt_unsigned = [](const json& v) { return v.is_null() ? std::nullopt : std::optional<unsigned>(integer_field<unsigned>(v)); };
     ResizeEntry e;
     e.bdf = bdf(j.at("bdf"));
-    e.bar = j.at("bar").get<unsigned>();
+    e.bar = integer_field<unsigned>(j.at("bar"));
     if (e.bar > 5) return bad("BAR index out of range");
-    e.from = ByteSize(j.at("from_bytes").get<uint64_t>());
-    e.to = ByteSize(j.at("to_bytes").get<uint64_t>());
+    e.from = ByteSize(integer_field<uint64_t>(j.at("from_bytes")));
+    e.to = ByteSize(integer_field<uint64_t>(j.at("to_bytes")));
     e.from_encoding = opt_unsigned(j.at("from_encoding"));
     e.to_encoding = opt_unsigned(j.at("to_encoding"));
     e.rehearse = j.at("rehearse").get<bool>();
@@ -90,7 +91,7 @@ Result<ResizeEntry> resize_entry_from_json(const std::string& text, const std::s
     if (state == "resizing") e.state = ResizeState::resizing;
     else if (state == "rolling_back") e.state = ResizeState::rolling_back;
     else return bad(fmt::format("unknown state '{}'", state));
-    e.next_step = j.at("next_step").get<size_t>();
+    e.next_step = integer_field<size_t>(j.at("next_step"));
     e.steps = j.at("steps").get<std::vector<std::string>>();
     for (const auto& a : j.at("functions")) {
       AffectedFunction f{bdf(a.at("bdf")), Binding{a.at("driver").get<std::string>(), std::nullopt},
@@ -100,7 +101,7 @@ Result<ResizeEntry> resize_entry_from_json(const std::string& text, const std::s
     }
     if (e.functions.empty() || e.functions.front().bdf != e.bdf) return bad("the first function is not the target");
     for (const auto& b : j.at("removed")) e.removed.push_back(bdf(b));
-    e.pid = j.value("pid", 0L);
+    e.pid = j.contains("pid") ? integer_field<long>(j.at("pid")) : 0;
     return e;
   } catch (const std::exception& ex) {
     return bad(fmt::format("missing or mistyped field: {}", ex.what()));

@@ -35,7 +35,7 @@ Result<ResizeRequest> parse_resize_size(ResizeRequest request, std::string_view 
 }
 
 Result<ResizePlan> plan_resize(const SysfsRoot& root, const HostView& host, const ResizeRequest& request,
-                               const UsageMap& usage) {
+                               const UsesOf& uses_of) {
   const std::string subject = request.bdf.str();
   const PciFunction* f = host.function(request.bdf);
   if (!f) return fail(Errc::not_found, subject, "no such PCI function");
@@ -99,10 +99,8 @@ Result<ResizePlan> plan_resize(const SysfsRoot& root, const HostView& host, cons
       plan.removed.push_back(top);
       for (const auto& bdf : subtree_of(host, top)) add(bdf, true);
     }
-  for (const auto& [bdf, uses] : usage)
-    for (const auto& use : uses)
-      if (std::any_of(plan.functions.begin(), plan.functions.end(), [&](const auto& a) { return a.bdf == bdf; }))
-        plan.in_use.push_back(fmt::format("{}: {}", bdf.str(), use));
+  for (const auto& a : plan.functions)
+    for (const auto& use : uses_of(a.bdf)) plan.in_use.push_back(fmt::format("{}: {}", a.bdf.str(), use));
 
   const AffectedFunction& target = plan.functions.front();
   if (!target.original.driver.empty())

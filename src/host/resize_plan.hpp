@@ -8,13 +8,13 @@
 // driver_override), put every driver and override back, verify.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/byte_size.hpp"
 #include "base/error.hpp"
-#include "host/binding_plan.hpp"
 #include "host/bridge_window.hpp"
 #include "host/driver_binding.hpp"
 #include "host/host_view.hpp"
@@ -64,10 +64,14 @@ struct ResizePlan {
   bool nothing_to_do() const { return steps.empty(); }
 };
 
+// What the host uses a function for (host/in_use: function_uses), asked
+// only of the functions the plan touches.
+using UsesOf = std::function<std::vector<std::string>(const pci::Bdf&)>;
+
 // Checks everything that can be checked before a change: the BAR is
 // resizable (resourceN_resize exists) and supports the size, no VFs are
 // enabled, the BAR has an address. Errors name the device and say why.
 Result<ResizePlan> plan_resize(const SysfsRoot& root, const HostView& host, const ResizeRequest& request,
-                               const UsageMap& usage);
+                               const UsesOf& uses_of);
 
 }  // namespace vfiokit::host

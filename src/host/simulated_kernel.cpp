@@ -9,6 +9,7 @@
 
 #include "host/bridge_window.hpp"
 #include "host/file_io.hpp"
+#include "host/json_fields.hpp"
 #include "host/sysfs_attr.hpp"
 #include "host/simulated_resources.hpp"
 #include "pci/caps/resizable_bar.hpp"
@@ -123,7 +124,7 @@ Result<std::shared_ptr<SimulatedKernel>> SimulatedKernel::open(const fs::path& r
   if (!bytes) return fail(bytes.error());
   const std::string subject = state_file(root).string();
   json j = json::parse(bytes->begin(), bytes->end(), nullptr, false);
-  if (j.is_discarded() || j.value("schema", "") != kSchema)
+  if (j.is_discarded() || !has_schema(j, kSchema))
     return fail(Errc::malformed, subject, fmt::format("is not a {} state file", kSchema));
   auto s = std::make_unique<State>();
   try {
@@ -133,13 +134,16 @@ Result<std::shared_ptr<SimulatedKernel>> SimulatedKernel::open(const fs::path& r
       return *b;
     };
     for (const auto& [k, v] : j.at("claims").items()) s->claims[bdf(k)] = v.get<std::string>();
-    for (const auto& [k, v] : j.at("unbind_errno").items()) s->unbind_errno[bdf(k)] = v.get<int>();
+    for (const auto& [k, v] : j.at("unbind_errno").items()) s->unbind_errno[bdf(k)] = integer_field<int>(v);
     for (const auto& a : j.at("apertures"))
       s->apertures.push_back({std::stoull(a.at(0).get<std::string>(), nullptr, 0),
                               std::stoull(a.at(1).get<std::string>(), nullptr, 0), kResourceMem});
     s->preserve_config = j.at("preserve_config").get<bool>();
     for (const auto& r : j.at("removed")) {
       Removed rem{bdf(r.at("bdf").get<std::string>()), r.at("parent_dir").get<std::string>(), {}};
+      const fs::path parent(rem.parent_dir);
+      if (parent.is_absolute() || std::find(parent.begin(), parent.end(), "..") != parent.end())
+        throw std::runtime_error("parent_dir must stay inside the tree: " + rem.parent_dir);
       for (const auto& f : r.at("functions")) rem.functions.push_back(bdf(f.get<std::string>()));
       s->removed.push_back(std::move(rem));
     }
@@ -285,25 +289,11 @@ class Tree {
   // Every removed function comes back as a new device: no driver_override,
   // its BARs placed again, then probed.
   Result<void> rescan() {
-    auto removed = std::move(state_.removed);
-    state_.removed.clear();
-    std::error_code ec;
-    for (const auto& r : removed) {
-      const fs::path dir = root_ / r.parent_dir / r.bdf.str();
-      fs::rename(removed_dir() / r.bdf.str(), dir, ec);
-      if (ec) return fail(Error::from_errno(ec.value(), r.bdf.str(), "the simulated rescan failed"));
-      for (const auto& f : r.functions) {
-        const fs::path fdir = find_function_dir(dir, f);
-        fs::create_symlink(fs::relative(fdir, root_ / "bus/pci/devices"), root_ / "bus/pci/devices" / f.str(), ec);
-        if (auto ok = write_text(fdir / "driver_override", "(null)\n"); !ok) return ok;
-      }
-      for (const auto& f : r.functions) {
-        const HostView host = read_host(SysfsRoot(root_));
-        if (const PciFunction* fn = host.function(f))
-          if (auto ok = write_text(dev(f) / "resource", resource_file_text(place_returning(host, *fn, state_.apertures)));
-              !ok)
-            return ok;
-      }
+    // A record leaves the state only when its function is back in the tree.
+    while (!state_.removed.empty()) {
+      const Removed r = state_.removed.front();
+      if (auto ok = bring_back(r); !ok) return ok;
+      state_.removed.erase(state_.removed.begin());
       for (const auto& f : r.functions)
         if (auto ok = probe(f); !ok) return ok;
     }
@@ -333,6 +323,28 @@ class Tree {
 
  private:
   fs::path dev(const pci::Bdf& bdf) const { return root_ / "bus/pci/devices" / bdf.str(); }
+
+  // A removed function (with everything below it) returns as a new device:
+  // no driver_override, its BARs placed again.
+  Result<void> bring_back(const Removed& r) {
+    std::error_code ec;
+    const fs::path dir = root_ / r.parent_dir / r.bdf.str();
+    fs::rename(removed_dir() / r.bdf.str(), dir, ec);
+    if (ec) return fail(Error::from_errno(ec.value(), r.bdf.str(), "the simulated rescan failed"));
+    for (const auto& f : r.functions) {
+      const fs::path fdir = find_function_dir(dir, f);
+      fs::create_symlink(fs::relative(fdir, root_ / "bus/pci/devices"), root_ / "bus/pci/devices" / f.str(), ec);
+      if (auto ok = write_text(fdir / "driver_override", "(null)\n"); !ok) return ok;
+    }
+    for (const auto& f : r.functions) {
+      const HostView host = read_host(SysfsRoot(root_));
+      if (const PciFunction* fn = host.function(f))
+        if (auto ok = write_text(dev(f) / "resource", resource_file_text(place_returning(host, *fn, state_.apertures)));
+            !ok)
+          return ok;
+    }
+    return {};
+  }
   fs::path removed_dir() const { return SimulatedKernel::state_file(root_).parent_path() / "removed"; }
 
   static fs::path find_function_dir(const fs::path& top, const pci::Bdf& bdf) {

@@ -93,6 +93,15 @@ TEST(CliResize, MistakesAreClearErrorsThatChangeNothing) {
   EXPECT_NE(r.err.find("BAR 0 is not resizable: there is no resource0_resize"), std::string::npos) << r.err;
   r = run_process({VFIOKIT_BIN, "rebar", gpu, "--bar", "0", "--size", "1G", "--sysfs-root", dir});
   EXPECT_EQ(r.exit_code, 2);
+  r = run_process({VFIOKIT_BIN, "rebar", gpu, "--bar", "0", "--size", "1G", "--json", "--simulate", dir});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--json, --example and --strict belong to the read-only view"), std::string::npos) << r.err;
+  r = run_process({VFIOKIT_BIN, "rebar", gpu, "--bar", "9", "--size", "1G", "--simulate", dir});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("BAR 9 does not exist"), std::string::npos) << r.err;
+  r = run_process({VFIOKIT_BIN, "rebar", gpu, "--bar", "0", "--size", "1G", "--simulate", "/nonexistent"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("is not a sysfs tree"), std::string::npos) << r.err;
   r = run_process({VFIOKIT_BIN, "rebar", "01:00.9", "--bar", "0", "--size", "1G", "--simulate", dir});
   EXPECT_EQ(r.exit_code, 1);
   r = run_process({VFIOKIT_BIN, "rebar", gpu, "--bar", "0", "--size", "2G", "--simulate", dir});

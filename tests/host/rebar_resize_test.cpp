@@ -33,7 +33,7 @@ Result<ResizePlan> plan(const RebarScenario& s, const char* size, bool rehearse 
     if (!parsed) return fail(parsed.error());
     request = *parsed;
   }
-  return plan_resize(root, read_host(root), request, {});
+  return plan_resize(root, read_host(root), request, [](const pci::Bdf&) { return std::vector<std::string>{}; });
 }
 
 struct Executor {
@@ -116,6 +116,21 @@ TEST(ResizePlan, UnsupportedSizesAndEnabledVfsAreRefusedBeforeAnyChange) {
   std::filesystem::remove(s.dir() / "bus/pci/devices" / RebarScenario::gpu.str() / "sriov_numvfs");
   EXPECT_TRUE(s.kernel_log().empty());
   EXPECT_EQ(s.state(), before);
+}
+
+TEST(ResizePlan, FunctionsTheHostUsesAreNamedAndOnlyThoseThePlanTouchesAreAsked) {
+  RebarScenario s(true);
+  const SysfsRoot root = s.root();
+  std::vector<pci::Bdf> asked;
+  auto p = plan_resize(root, read_host(root), {RebarScenario::gpu, 0, ByteSize(512 * MiB), false, false},
+                       [&](const pci::Bdf& bdf) {
+                         asked.push_back(bdf);
+                         return bdf == RebarScenario::audio ? std::vector<std::string>{"sound card 0 is open"}
+                                                            : std::vector<std::string>{};
+                       });
+  ASSERT_TRUE(p) << p.error().describe();
+  EXPECT_EQ(p->in_use, (std::vector<std::string>{"0000:01:00.1: sound card 0 is open"}));
+  EXPECT_EQ(asked, (std::vector<pci::Bdf>{RebarScenario::gpu, RebarScenario::audio, RebarScenario::accel}));
 }
 
 TEST(ResizeExecution, ADeviceAloneBehindItsPortGrows) {
@@ -244,7 +259,9 @@ TEST(ResizeExecution, ARehearsalRunsEveryStepButTheSizeWrite) {
 TEST(ResizeJournalFormat, DamagedEntriesAreNamedErrors) {
   testing::TempDir dir;
   const ResizeJournal journal(dir.path());
-  for (const char* text : {"", "{}", R"({"schema":"vfiokit.resize-journal/1","bdf":"zz"})",
+  for (const char* text : {"", "{}", R"({"schema":456,"bdf":"0000:01:00.0"})",
+                           R"({"schema":"vfiokit.resize-journal/1","bdf":"0000:01:00.0","bar":0,"from_bytes":5e+136})",
+                           R"({"schema":"vfiokit.resize-journal/1","bdf":"zz"})",
                            R"({"schema":"vfiokit.resize-journal/1","bdf":"0000:01:00.0","bar":9})"}) {
     std::ofstream(journal.file(RebarScenario::gpu)) << text;
     auto e = journal.list();
