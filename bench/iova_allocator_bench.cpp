@@ -51,8 +51,8 @@ class NullBackend final : public vfiokit::vfio::IommuBackend {
   }
   vfiokit::vfio::BackendKind kind() const override { return vfiokit::vfio::BackendKind::type1; }
   std::string describe() const override { return "null"; }
-  vfiokit::Result<vfiokit::vfio::UniqueFd> attach(const vfiokit::pci::Bdf&) override { return vfiokit::vfio::UniqueFd(); }
-  void detach(const vfiokit::pci::Bdf&) override {}
+  vfiokit::Result<vfiokit::vfio::UniqueFd> attach(const vfiokit::vfio::DeviceAddress&) override { return vfiokit::vfio::UniqueFd(); }
+  void detach(const vfiokit::vfio::DeviceAddress&) override {}
   vfiokit::Result<std::vector<int32_t>> hot_reset_proof(const std::vector<vfiokit::vfio::HotResetPeer>&) const override {
     return std::vector<int32_t>{};
   }

@@ -23,5 +23,8 @@ Runner add_recover_command(CLI::App& app);
 Runner add_status_command(CLI::App& app);
 Runner add_virt_config_command(CLI::App& app);
 Runner add_rebar_command(CLI::App& app);
+Runner add_power_command(CLI::App& app);
+Runner add_mdev_command(CLI::App& app);
+Runner add_migrate_command(CLI::App& app);
 
 }  // namespace vfiokit::cli

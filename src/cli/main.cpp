@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
       vfiokit::cli::add_status_command(app),
       vfiokit::cli::add_virt_config_command(app),
       vfiokit::cli::add_rebar_command(app),
+      vfiokit::cli::add_power_command(app),
+      vfiokit::cli::add_mdev_command(app),
+      vfiokit::cli::add_migrate_command(app),
   };
   try {
     app.parse(argc, argv);

@@ -1,7 +1,8 @@
-// `vfiokit probe BDF [--json] [--backend auto|type1|iommufd]`: opens the
-// device through VFIO and reports what the kernel says about it: backend,
-// regions with their capabilities, interrupts, reset abilities, and the
-// IOVA ranges DMA may use.
+// `vfiokit probe BDF|UUID [--json] [--backend auto|type1|iommufd]`: opens
+// the device (a PCI function or an mdev) through VFIO and reports what the
+// kernel says about it: backend, regions with their capabilities,
+// interrupts, reset abilities, device features (low power, migration, DMA
+// logging), and the IOVA ranges DMA may use.
 #include <fmt/format.h>
 
 #include <memory>
@@ -12,6 +13,8 @@
 #include "cli/output.hpp"
 #include "host/sysfs_attr.hpp"
 #include "vfio/device.hpp"
+#include "vfio/device_features.hpp"
+#include "vfio/migration.hpp"
 
 namespace vfiokit::cli {
 namespace {
@@ -49,13 +52,13 @@ Report probe(vfio::Device& dev) {
   auto& j = out.json;
   std::string& t = out.text;
   const auto& info = dev.info();
-  j["bdf"] = dev.bdf().str();
+  j["bdf"] = dev.name();
   j["backend"] = vfio::backend_name(dev.backend().kind());
   j["backend_detail"] = dev.backend().describe();
   j["flags"] = vfio::device_flag_names(info.flags);
   j["num_regions"] = info.num_regions;
   j["num_irqs"] = info.num_irqs;
-  t += fmt::format("{} through {}\n  device flags: {}; {} regions, {} interrupt indexes\n", dev.bdf().str(),
+  t += fmt::format("{} through {}\n  device flags: {}; {} regions, {} interrupt indexes\n", dev.name(),
                    dev.backend().describe(), vfio::device_flag_names(info.flags), info.num_regions, info.num_irqs);
   if (auto config = dev.decode_config()) {
     j["vendor_id"] = fmt::format("{:04x}", config->header.vendor_id);
@@ -101,7 +104,7 @@ Report probe(vfio::Device& dev) {
   }
 
   ordered_json reset{{"function_reset", info.reset_supported()}};
-  const auto methods = host::read_attr(dev.backend().sysfs().device_dir(dev.bdf()) / "reset_method");
+  const auto methods = host::read_attr(dev.address().sysfs_dir(dev.backend().sysfs()) / "reset_method");
   if (methods && *methods) reset["reset_method"] = **methods;
   t += fmt::format("  reset: VFIO_DEVICE_RESET {}{}\n", info.reset_supported() ? "supported" : "not supported",
                    methods && *methods ? fmt::format(" (reset_method: {})", **methods) : "");
@@ -120,6 +123,31 @@ Report probe(vfio::Device& dev) {
   }
   j["reset"] = reset;
 
+  auto features = dev.feature_ioctl();
+  if (auto all = vfio::probe_features(features)) {
+    ordered_json list = ordered_json::array();
+    std::string names;
+    for (const auto& f : vfio::offered(*all)) {
+      const std::string ops = f.get && f.set ? "get,set" : f.get ? "get" : "set";
+      list.push_back({{"feature", f.name()}, {"ops", ops}});
+      names += fmt::format("{}{} ({})", names.empty() ? "" : ", ", f.name(), ops);
+    }
+    j["features"] = list;
+    t += fmt::format("  device features: {}\n", names.empty() ? "none" : names);
+    if (auto mig = vfio::Migration::attach(features)) {
+      j["migration"] = {{"flags", mig->caps().describe()}};
+      t += fmt::format("  migration: {}", mig->caps().describe());
+      if (auto state = mig->state()) {
+        j["migration"]["state"] = vfio::mig_state_name(*state);
+        t += fmt::format("; state {}", vfio::mig_state_name(*state));
+      }
+      t += "\n";
+    }
+  } else {
+    j["features"] = {{"error", all.error().describe()}};
+    t += fmt::format("  device features: {}\n", all.error().describe());
+  }
+
   const auto& space = dev.backend().iova_space();
   ordered_json ranges = ordered_json::array();
   for (const auto& r : space.usable()) ranges.push_back({{"start", hex(r.start)}, {"last", hex(r.last)}});
@@ -129,9 +157,9 @@ Report probe(vfio::Device& dev) {
 }
 
 int run_probe(const ProbeOptions& o) {
-  auto bdf = pci::Bdf::parse(o.bdf);
-  if (!bdf) {
-    print_error(bdf.error());
+  auto address = vfio::DeviceAddress::parse(o.bdf);
+  if (!address) {
+    print_error(address.error());
     return 1;
   }
   auto choice = vfio::parse_backend_choice(o.backend);
@@ -139,7 +167,7 @@ int run_probe(const ProbeOptions& o) {
     print_error(choice.error());
     return 2;
   }
-  auto dev = vfio::Device::open(*bdf, *choice);
+  auto dev = vfio::Device::open(*address, *choice);
   if (!dev) {
     print_error(dev.error());
     return 1;
@@ -163,8 +191,8 @@ int run_probe(const ProbeOptions& o) {
 
 Runner add_probe_command(CLI::App& app) {
   auto options = std::make_shared<ProbeOptions>();
-  CLI::App* cmd = app.add_subcommand("probe", "Open a device bound to vfio-pci and show what VFIO reports");
-  cmd->add_option("BDF", options->bdf, "device address, e.g. 0000:03:00.0 or 03:00.0")->required();
+  CLI::App* cmd = app.add_subcommand("probe", "Open a device bound to vfio-pci (or an mdev) and show what VFIO reports");
+  cmd->add_option("DEVICE", options->bdf, "device address (0000:03:00.0 or 03:00.0) or an mdev UUID")->required();
   cmd->add_flag("--json", options->json, "print JSON (schema vfiokit.probe/1)");
   cmd->add_option("--backend", options->backend, "IOMMU backend: auto (iommufd when the device has a vfio cdev), type1, iommufd")
       ->check(CLI::IsMember({"auto", "type1", "iommufd"}));

@@ -1,6 +1,7 @@
 // `vfiokit recover`: after a crash or kill -9, puts back every group whose
 // bind or release did not finish, and undoes every resize that did not
-// finish, from the journal. Groups whose bind completed stay held
+// finish, and removes every mdev whose creation did not finish, from the
+// journal. Groups whose bind completed stay held
 // (`vfiokit release` gives them back).
 #include <fmt/format.h>
 
@@ -10,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "host/binding_executor.hpp"
+#include "host/mdev_changes.hpp"
 #include "host/resize_executor.hpp"
 
 namespace vfiokit::cli {
@@ -31,6 +33,25 @@ int recover_resizes(const host::SysfsRoot& root, const host::ResizeJournal& jour
       continue;
     }
     fmt::print("  {} BAR {} is {}; every function is back as it was\n", e.bdf.str(), e.bar, e.from.str());
+    ++recovered;
+  }
+  return status;
+}
+
+// Each interrupted mdev creation: the mdev removed if it appeared.
+int recover_mdevs(const host::SysfsRoot& root, const host::MdevJournal& journal, int& recovered) {
+  auto entries = journal.list();
+  if (!entries) return print_error(entries.error()), 1;
+  int status = 0;
+  for (const auto& e : *entries) {
+    fmt::print("mdev {} ({}/{}): a creation stopped (pid {}); removing\n", e.uuid.str(), e.parent, e.type, e.pid);
+    auto removed = host::recover_mdev(root, e, journal);
+    if (!removed) {
+      print_error(removed.error());
+      status = 1;
+      continue;
+    }
+    fmt::print("  {}\n", *removed ? "removed" : "it was never created; nothing to remove");
     ++recovered;
   }
   return status;
@@ -66,6 +87,7 @@ int run_recover(const ChangeRoot& where) {
     ++recovered;
   }
   if (recover_resizes(*root, host::ResizeJournal(journal.dir()), recovered)) status = 1;
+  if (recover_mdevs(*root, host::MdevJournal(journal.dir()), recovered)) status = 1;
   fmt::print("recover: {} operation(s) undone{}\n", recovered, status ? ", some failed (see above)" : "");
   return status;
 }

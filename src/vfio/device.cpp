@@ -28,23 +28,26 @@ std::string device_flag_names(uint32_t flags) {
   return out.empty() ? "none" : out;
 }
 
-Result<std::unique_ptr<Device>> Device::open(std::shared_ptr<IommuBackend> backend, const pci::Bdf& bdf) {
-  auto fd = backend->attach(bdf);
+Result<std::unique_ptr<Device>> Device::open(std::shared_ptr<IommuBackend> backend, const DeviceAddress& address) {
+  auto fd = backend->attach(address);
   if (!fd) return fail(fd.error());
-  std::unique_ptr<Device> device(new Device(backend, bdf, std::move(*fd)));
+  std::unique_ptr<Device> device(new Device(backend, address, std::move(*fd)));
   if (auto ok = device->load_info(); !ok) return fail(ok.error());  // the destructor detaches
   return device;
 }
 
-Result<std::unique_ptr<Device>> Device::open(const pci::Bdf& bdf, BackendChoice choice, host::SysfsRoot root) {
+Result<std::unique_ptr<Device>> Device::open(const DeviceAddress& address, BackendChoice choice, host::SysfsRoot root) {
   std::error_code ec;
-  if (!std::filesystem::exists(root.device_dir(bdf), ec)) return fail(Errc::not_found, bdf.str(), "no such PCI function");
-  if (host::read_link_name(root.device_dir(bdf) / "driver") != "vfio-pci") return fail(not_bound_error(root, bdf));
-  auto kind = resolve_backend(choice, root, bdf);
+  const auto dir = address.sysfs_dir(root);
+  if (!std::filesystem::exists(dir, ec))
+    return fail(Errc::not_found, address.str(), fmt::format("no such {}", address.kind_name()));
+  const auto driver = host::read_link_name(dir / "driver");
+  if (address.is_mdev() ? !driver : driver != "vfio-pci") return fail(not_bound_error(root, address));
+  auto kind = resolve_backend(choice, root, address);
   if (!kind) return fail(kind.error());
   auto backend = open_backend(*kind, root);
   if (!backend) return fail(backend.error());
-  return open(std::move(*backend), bdf);
+  return open(std::move(*backend), address);
 }
 
 Device::~Device() {
@@ -55,7 +58,7 @@ Device::~Device() {
   irqs_.clear();
   mapped_.clear();
   fd_.reset();
-  backend_->detach(bdf_);
+  backend_->detach(address_);
 }
 
 Result<void> Device::load_info() {
@@ -63,7 +66,7 @@ Result<void> Device::load_info() {
   for (int attempt = 0; attempt < 4; ++attempt) {
     auto* head = reinterpret_cast<vfio_device_info*>(buf.data());
     head->argsz = uint32_t(buf.size());
-    if (auto ok = checked_ioctl(fd(), VFIO_DEVICE_GET_INFO, buf.data(), "VFIO_DEVICE_GET_INFO", bdf_.str()); !ok)
+    if (auto ok = checked_ioctl(fd(), VFIO_DEVICE_GET_INFO, buf.data(), "VFIO_DEVICE_GET_INFO", name()); !ok)
       return fail(ok.error());
     if (head->argsz > buf.size()) {
       buf.assign(head->argsz, 0);
@@ -79,18 +82,18 @@ Result<void> Device::load_info() {
       for (const auto& c : *caps) info_.caps.push_back(c.id);
     }
     if (!info_.is_pci())
-      return fail(Errc::unsupported, bdf_.str(), fmt::format("is not a VFIO PCI device (flags {})", device_flag_names(info_.flags)));
+      return fail(Errc::unsupported, name(), fmt::format("is not a VFIO PCI device (flags {})", device_flag_names(info_.flags)));
     auto config = region_info(uint32_t(PciRegion::config));
     if (!config) return fail(config.error());
     config_region_ = *config;
     return {};
   }
-  return fail(Errc::malformed, bdf_.str(), "VFIO_DEVICE_GET_INFO keeps asking for a larger buffer");
+  return fail(Errc::malformed, name(), "VFIO_DEVICE_GET_INFO keeps asking for a larger buffer");
 }
 
 Result<RegionInfo> Device::region_info(uint32_t index) const {
   if (index >= info_.num_regions)
-    return fail(Errc::invalid_argument, bdf_.str(), fmt::format("has {} regions; there is no region {}", info_.num_regions, index));
+    return fail(Errc::invalid_argument, name(), fmt::format("has {} regions; there is no region {}", info_.num_regions, index));
   std::vector<uint8_t> buf(sizeof(vfio_region_info) + 64);
   for (int attempt = 0; attempt < 4; ++attempt) {
     auto* head = reinterpret_cast<vfio_region_info*>(buf.data());
@@ -98,7 +101,7 @@ Result<RegionInfo> Device::region_info(uint32_t index) const {
     head->argsz = uint32_t(buf.size());
     head->index = index;
     if (auto ok = checked_ioctl(fd(), VFIO_DEVICE_GET_REGION_INFO, buf.data(), "VFIO_DEVICE_GET_REGION_INFO",
-                                fmt::format("{} {}", bdf_.str(), region_name(index)));
+                                fmt::format("{} {}", name(), region_name(index)));
         !ok)
       return fail(ok.error());
     if (head->argsz > buf.size()) {
@@ -106,10 +109,10 @@ Result<RegionInfo> Device::region_info(uint32_t index) const {
       continue;
     }
     auto info = parse_region_info(std::span<const uint8_t>(buf).first(std::max<size_t>(head->argsz, sizeof(*head))));
-    if (!info) return fail(Error(info.error().code(), bdf_.str(), info.error().message()));
+    if (!info) return fail(Error(info.error().code(), name(), info.error().message()));
     return info;
   }
-  return fail(Errc::malformed, bdf_.str(), "VFIO_DEVICE_GET_REGION_INFO keeps asking for a larger buffer");
+  return fail(Errc::malformed, name(), "VFIO_DEVICE_GET_REGION_INFO keeps asking for a larger buffer");
 }
 
 Result<std::vector<RegionInfo>> Device::regions() const {
@@ -128,7 +131,7 @@ Result<MappedRegion*> Device::map_region(uint32_t index) {
   if (auto it = mapped_.find(index); it != mapped_.end()) return it->second.get();
   auto info = region_info(index);
   if (!info) return fail(info.error());
-  auto mapped = MappedRegion::map(fd(), *info, fmt::format("{} {}", bdf_.str(), region_name(index)));
+  auto mapped = MappedRegion::map(fd(), *info, fmt::format("{} {}", name(), region_name(index)));
   if (!mapped) return fail(mapped.error());
   return (mapped_[index] = std::move(*mapped)).get();
 }
@@ -141,12 +144,12 @@ Result<void> Device::transfer(uint32_t index, uint64_t offset, void* data, size_
                                                                      : region_info(index);
   if (!info) return fail(info.error());
   if (offset > info->size || size > info->size - offset)
-    return fail(Errc::out_of_range, bdf_.str(),
+    return fail(Errc::out_of_range, name(),
                 fmt::format("{} bytes at 0x{:x} are beyond {} (0x{:x} bytes)", size, offset, region_name(index), info->size));
   const ssize_t n = write ? ::pwrite(fd(), data, size, off_t(info->offset + offset))
                           : ::pread(fd(), data, size, off_t(info->offset + offset));
   if (n != ssize_t(size))
-    return fail(Error::from_errno(n < 0 ? errno : EIO, bdf_.str(),
+    return fail(Error::from_errno(n < 0 ? errno : EIO, name(),
                                   fmt::format("{} of {} bytes at {}+0x{:x} failed", write ? "pwrite" : "pread", size,
                                               region_name(index), offset)));
   return {};
@@ -184,10 +187,10 @@ Result<void> Device::enable_bus_master() const {
 
 Result<IrqInfo> Device::irq_info(uint32_t index) const {
   if (index >= info_.num_irqs)
-    return fail(Errc::invalid_argument, bdf_.str(), fmt::format("has {} interrupt indexes; there is no {}", info_.num_irqs, irq_name(index)));
+    return fail(Errc::invalid_argument, name(), fmt::format("has {} interrupt indexes; there is no {}", info_.num_irqs, irq_name(index)));
   vfio_irq_info raw{.argsz = sizeof(raw), .flags = 0, .index = index, .count = 0};
   if (auto ok = checked_ioctl(fd(), VFIO_DEVICE_GET_IRQ_INFO, &raw, "VFIO_DEVICE_GET_IRQ_INFO",
-                              fmt::format("{} {}", bdf_.str(), irq_name(index)));
+                              fmt::format("{} {}", name(), irq_name(index)));
       !ok) {
     // vfio-pci answers EINVAL for an index this function cannot have (ERR
     // on a conventional PCI function): that index has no vectors.
@@ -208,7 +211,7 @@ Result<void> Device::set_irqs(uint32_t flags, uint32_t index, uint32_t start, ui
   set->count = count;
   std::copy(data.begin(), data.end(), buf.begin() + sizeof(vfio_irq_set));
   if (auto ok = checked_ioctl(fd(), VFIO_DEVICE_SET_IRQS, buf.data(), "VFIO_DEVICE_SET_IRQS",
-                              fmt::format("{} {}", bdf_.str(), irq_name(index)));
+                              fmt::format("{} {}", name(), irq_name(index)));
       !ok)
     return fail(ok.error());
   return {};
@@ -217,9 +220,9 @@ Result<void> Device::set_irqs(uint32_t flags, uint32_t index, uint32_t start, ui
 Result<std::span<const EventFd>> Device::enable_irq(uint32_t index, uint32_t count) {
   auto info = irq_info(index);
   if (!info) return fail(info.error());
-  if (info->count == 0) return fail(Errc::unsupported, bdf_.str(), fmt::format("does not support {}", irq_name(index)));
+  if (info->count == 0) return fail(Errc::unsupported, name(), fmt::format("does not support {}", irq_name(index)));
   if (count == 0 || count > info->count)
-    return fail(Errc::invalid_argument, bdf_.str(),
+    return fail(Errc::invalid_argument, name(),
                 fmt::format("{} has {} vectors; cannot enable {}", irq_name(index), info->count, count));
   // Only one index is active at a time on vfio-pci (INTx, MSI or MSI-X), and
   // a NORESIZE index takes its vectors as one set.
@@ -244,7 +247,7 @@ Result<std::span<const EventFd>> Device::enable_irq(uint32_t index, uint32_t cou
 Result<const EventFd*> Device::replace_vector(uint32_t index, uint32_t vector) {
   auto it = irqs_.find(index);
   if (it == irqs_.end() || vector >= it->second.size())
-    return fail(Errc::invalid_argument, bdf_.str(), fmt::format("{} vector {} is not enabled", irq_name(index), vector));
+    return fail(Errc::invalid_argument, name(), fmt::format("{} vector {} is not enabled", irq_name(index), vector));
   auto e = EventFd::create();
   if (!e) return fail(e.error());
   const int32_t raw = e->fd();
@@ -283,13 +286,13 @@ std::span<const EventFd> Device::irq_eventfds(uint32_t index) const {
 
 Result<void> Device::reset() const {
   if (!info_.reset_supported()) {
-    const auto methods = host::read_attr(backend_->sysfs().device_dir(bdf_) / "reset_method");
-    return fail(Errc::unsupported, bdf_.str(),
+    const auto methods = host::read_attr(address_.sysfs_dir(backend_->sysfs()) / "reset_method");
+    return fail(Errc::unsupported, name(),
                 fmt::format("has no function-level reset VFIO can use (reset_method: {}); a hot reset of its bus "
                             "may still work",
                             methods && *methods ? **methods : "none"));
   }
-  auto ok = checked_ioctl(fd(), VFIO_DEVICE_RESET, nullptr, "VFIO_DEVICE_RESET", bdf_.str());
+  auto ok = checked_ioctl(fd(), VFIO_DEVICE_RESET, nullptr, "VFIO_DEVICE_RESET", name());
   if (!ok) return fail(ok.error());
   return {};
 }
@@ -307,26 +310,26 @@ Result<HotResetInfo> Device::hot_reset_info() const {
         continue;
       }
       if (err == ENODEV)
-        return fail(Error(Errc::unsupported, bdf_.str(), "cannot be hot reset: no bus or slot reset reaches it", err));
-      return fail(Error::from_errno(err, bdf_.str(), "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO failed"));
+        return fail(Error(Errc::unsupported, name(), "cannot be hot reset: no bus or slot reset reaches it", err));
+      return fail(Error::from_errno(err, name(), "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO failed"));
     }
     return parse_hot_reset_info(buf);
   }
-  return fail(Errc::malformed, bdf_.str(), "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO keeps asking for more room");
+  return fail(Errc::malformed, name(), "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO keeps asking for more room");
 }
 
 Result<void> Device::hot_reset() const {
   auto info = hot_reset_info();
   if (!info) return fail(info.error());
   auto proof = backend_->hot_reset_proof(info->peers);
-  if (!proof) return fail(Error(proof.error().code(), bdf_.str(), proof.error().message()));
+  if (!proof) return fail(Error(proof.error().code(), name(), proof.error().message()));
   std::vector<uint8_t> buf(sizeof(vfio_pci_hot_reset) + proof->size() * sizeof(int32_t));
   auto* reset = reinterpret_cast<vfio_pci_hot_reset*>(buf.data());
   reset->argsz = uint32_t(buf.size());
   reset->flags = 0;
   reset->count = uint32_t(proof->size());
   std::copy(proof->begin(), proof->end(), reinterpret_cast<int32_t*>(buf.data() + sizeof(vfio_pci_hot_reset)));
-  if (auto ok = checked_ioctl(fd(), VFIO_DEVICE_PCI_HOT_RESET, buf.data(), "VFIO_DEVICE_PCI_HOT_RESET", bdf_.str()); !ok)
+  if (auto ok = checked_ioctl(fd(), VFIO_DEVICE_PCI_HOT_RESET, buf.data(), "VFIO_DEVICE_PCI_HOT_RESET", name()); !ok)
     return fail(ok.error());
   return {};
 }

@@ -1,4 +1,4 @@
-// A PCI function owned through VFIO: info, regions, config space, interrupts,
+// A PCI function (or an mdev) owned through VFIO: info, regions, config space, interrupts,
 // reset. Closing it (destruction) disables its interrupts, unmaps its
 // regions, closes the device fd and only then lets the backend release the
 // group or cdev binding: the order the kernel needs.
@@ -14,7 +14,9 @@
 #include "base/error.hpp"
 #include "pci/bdf.hpp"
 #include "pci/device.hpp"
+#include "vfio/device_address.hpp"
 #include "vfio/event_fd.hpp"
+#include "vfio/feature_ioctl.hpp"
 #include "vfio/hot_reset.hpp"
 #include "vfio/iommu_backend.hpp"
 #include "vfio/irq_info.hpp"
@@ -36,17 +38,21 @@ std::string device_flag_names(uint32_t flags);
 
 class Device {
  public:
-  // Opens `bdf` through `backend` (a group in its container, or the cdev
-  // bound to its iommufd). The function must be bound to vfio-pci.
-  static Result<std::unique_ptr<Device>> open(std::shared_ptr<IommuBackend> backend, const pci::Bdf& bdf);
+  // Opens `device` through `backend` (a group in its container, or the cdev
+  // bound to its iommufd). A PCI function must be bound to vfio-pci; an mdev
+  // is bound to its parent's driver from creation.
+  static Result<std::unique_ptr<Device>> open(std::shared_ptr<IommuBackend> backend, const DeviceAddress& device);
   // Opens with a backend of its own, chosen by `choice`.
-  static Result<std::unique_ptr<Device>> open(const pci::Bdf& bdf, BackendChoice choice = BackendChoice::automatic,
+  static Result<std::unique_ptr<Device>> open(const DeviceAddress& device,
+                                              BackendChoice choice = BackendChoice::automatic,
                                               host::SysfsRoot root = host::SysfsRoot("/sys"));
   ~Device();
   Device(const Device&) = delete;
   Device& operator=(const Device&) = delete;
 
-  const pci::Bdf& bdf() const { return bdf_; }
+  const DeviceAddress& address() const { return address_; }
+  // The subject of messages: the BDF or the mdev UUID.
+  const std::string& name() const { return address_.str(); }
   int fd() const { return fd_.get(); }
   IommuBackend& backend() const { return *backend_; }
   const std::shared_ptr<IommuBackend>& shared_backend() const { return backend_; }
@@ -96,6 +102,10 @@ class Device {
   Result<void> trigger_irq(uint32_t index, uint32_t vector = 0) const;
   std::span<const EventFd> irq_eventfds(uint32_t index) const;
 
+  // VFIO_DEVICE_FEATURE on this device (device_features, migration,
+  // dma_logging take it). Valid while the device is open.
+  KernelFeatureIoctl feature_ioctl() const { return KernelFeatureIoctl(fd(), name()); }
+
   // Resets.
   Result<void> reset() const;
   Result<HotResetInfo> hot_reset_info() const;
@@ -104,15 +114,15 @@ class Device {
   Result<void> hot_reset() const;
 
  private:
-  Device(std::shared_ptr<IommuBackend> backend, pci::Bdf bdf, UniqueFd fd)
-      : backend_(std::move(backend)), bdf_(bdf), fd_(std::move(fd)) {}
+  Device(std::shared_ptr<IommuBackend> backend, DeviceAddress address, UniqueFd fd)
+      : backend_(std::move(backend)), address_(std::move(address)), fd_(std::move(fd)) {}
   Result<void> load_info();
   Result<void> transfer(uint32_t index, uint64_t offset, void* data, size_t size, bool write) const;
   Result<void> set_irqs(uint32_t flags, uint32_t index, uint32_t start, uint32_t count,
                         std::span<const uint8_t> data) const;
 
   std::shared_ptr<IommuBackend> backend_;
-  pci::Bdf bdf_;
+  DeviceAddress address_;
   UniqueFd fd_;
   DeviceInfo info_;
   std::optional<RegionInfo> config_region_;

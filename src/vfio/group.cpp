@@ -12,13 +12,13 @@
 
 namespace vfiokit::vfio {
 
-Result<unsigned> iommu_group_of(const host::SysfsRoot& root, const pci::Bdf& bdf) {
-  const auto dir = root.device_dir(bdf);
+Result<unsigned> iommu_group_of(const host::SysfsRoot& root, const DeviceAddress& device) {
+  const auto dir = device.sysfs_dir(root);
   std::error_code ec;
-  if (!std::filesystem::exists(dir, ec)) return fail(Errc::not_found, bdf.str(), "no such PCI function");
+  if (!std::filesystem::exists(dir, ec)) return fail(Errc::not_found, device.str(), fmt::format("no such {}", device.kind_name()));
   const auto name = host::read_link_name(dir / "iommu_group");
   if (!name)
-    return fail(Errc::not_found, bdf.str(),
+    return fail(Errc::not_found, device.str(),
                 "has no IOMMU group (is the IOMMU on? boot with intel_iommu=on or amd_iommu=on)");
   unsigned group = 0;
   if (std::sscanf(name->c_str(), "%u", &group) != 1)
@@ -41,7 +41,11 @@ std::vector<HostBoundDevice> host_bound_members(const host::SysfsRoot& root, uns
   return out;
 }
 
-Error not_bound_error(const host::SysfsRoot& root, const pci::Bdf& bdf) {
+Error not_bound_error(const host::SysfsRoot& root, const DeviceAddress& device) {
+  if (device.is_mdev())
+    return Error(Errc::not_found, device.str(),
+                 "has no VFIO driver bound (an mdev is bound to its parent's mdev driver when created)");
+  const auto& bdf = *device.bdf();
   return Error(Errc::not_found, bdf.str(),
                fmt::format("is not bound to vfio-pci (driver: {}); bind it to vfio-pci first (vfiokit bind {})",
                            host::read_link_name(root.device_dir(bdf) / "driver").value_or("none"), bdf.str()));

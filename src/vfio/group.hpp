@@ -9,16 +9,17 @@
 #include "base/error.hpp"
 #include "host/sysfs_root.hpp"
 #include "pci/bdf.hpp"
+#include "vfio/device_address.hpp"
 #include "vfio/unique_fd.hpp"
 
 namespace vfiokit::vfio {
 
-// The IOMMU group of a function, from its iommu_group link.
-Result<unsigned> iommu_group_of(const host::SysfsRoot& root, const pci::Bdf& bdf);
+// The IOMMU group of a function or mdev, from its iommu_group link.
+Result<unsigned> iommu_group_of(const host::SysfsRoot& root, const DeviceAddress& device);
 
 // "0000:01:00.0: is not bound to vfio-pci (driver: e1000e); ...": said
 // before any VFIO node is touched, the most common mistake.
-Error not_bound_error(const host::SysfsRoot& root, const pci::Bdf& bdf);
+Error not_bound_error(const host::SysfsRoot& root, const DeviceAddress& device);
 
 struct HostBoundDevice {
   pci::Bdf bdf;

@@ -22,9 +22,9 @@ Result<BackendChoice> parse_backend_choice(const std::string& text) {
   return fail(Errc::invalid_argument, text, "is not a backend (auto, type1, iommufd)");
 }
 
-Result<BackendKind> resolve_backend(BackendChoice choice, const host::SysfsRoot& root, const pci::Bdf& bdf) {
+Result<BackendKind> resolve_backend(BackendChoice choice, const host::SysfsRoot& root, const DeviceAddress& device) {
   std::error_code ec;
-  const bool has_cdev = std::filesystem::is_directory(root.device_dir(bdf) / "vfio-dev", ec);
+  const bool has_cdev = std::filesystem::is_directory(device.sysfs_dir(root) / "vfio-dev", ec);
   const bool has_iommufd = ::access("/dev/iommu", F_OK) == 0;
   switch (choice) {
     case BackendChoice::type1: return BackendKind::type1;

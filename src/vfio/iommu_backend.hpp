@@ -14,6 +14,7 @@
 #include "base/error.hpp"
 #include "host/sysfs_root.hpp"
 #include "pci/bdf.hpp"
+#include "vfio/device_address.hpp"
 #include "vfio/iova_allocator.hpp"
 #include "vfio/unique_fd.hpp"
 
@@ -39,9 +40,9 @@ class IommuBackend {
 
   // Opens the function through this address space and returns its device
   // fd; Device::open is the public way in.
-  virtual Result<UniqueFd> attach(const pci::Bdf& bdf) = 0;
+  virtual Result<UniqueFd> attach(const DeviceAddress& device) = 0;
   // Called by a device after it closed its fd.
-  virtual void detach(const pci::Bdf& bdf) = 0;
+  virtual void detach(const DeviceAddress& device) = 0;
   // The group fds VFIO_DEVICE_PCI_HOT_RESET needs as proof of ownership of
   // the affected devices (empty on iommufd, where devids prove it); fails
   // naming the affected devices this backend does not own.
@@ -93,7 +94,7 @@ Result<BackendChoice> parse_backend_choice(const std::string& text);  // auto, t
 
 // iommufd when /dev/iommu exists and the function has a vfio cdev
 // (sysfs vfio-dev/), type1 otherwise.
-Result<BackendKind> resolve_backend(BackendChoice choice, const host::SysfsRoot& root, const pci::Bdf& bdf);
+Result<BackendKind> resolve_backend(BackendChoice choice, const host::SysfsRoot& root, const DeviceAddress& device);
 
 Result<std::shared_ptr<IommuBackend>> open_backend(BackendKind kind, host::SysfsRoot root = host::SysfsRoot("/sys"));
 

@@ -22,16 +22,18 @@ uint32_t map_flags(DmaAccess access) {
 }
 }  // namespace
 
-Result<std::string> vfio_cdev_of(const host::SysfsRoot& root, const pci::Bdf& bdf) {
-  const auto dir = root.device_dir(bdf) / "vfio-dev";
+Result<std::string> vfio_cdev_of(const host::SysfsRoot& root, const DeviceAddress& device) {
+  const auto dir = device.sysfs_dir(root) / "vfio-dev";
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     const auto name = entry.path().filename().string();
     if (name.rfind("vfio", 0) == 0) return "/dev/vfio/devices/" + name;
   }
-  if (!std::filesystem::exists(root.device_dir(bdf), ec)) return fail(Errc::not_found, bdf.str(), "no such PCI function");
-  if (host::read_link_name(root.device_dir(bdf) / "driver") != "vfio-pci") return fail(not_bound_error(root, bdf));
-  return fail(Errc::unsupported, bdf.str(), "is on vfio-pci but has no vfio cdev (the kernel lacks CONFIG_VFIO_DEVICE_CDEV)");
+  if (!std::filesystem::exists(device.sysfs_dir(root), ec))
+    return fail(Errc::not_found, device.str(), fmt::format("no such {}", device.kind_name()));
+  if (!device.is_mdev() && host::read_link_name(device.sysfs_dir(root) / "driver") != "vfio-pci")
+    return fail(not_bound_error(root, device));
+  return fail(Errc::unsupported, device.str(), "has no vfio cdev (the kernel lacks CONFIG_VFIO_DEVICE_CDEV)");
 }
 
 Result<std::unique_ptr<IommufdBackend>> IommufdBackend::open(host::SysfsRoot root) {
@@ -58,53 +60,53 @@ IommufdBackend::~IommufdBackend() {
 
 std::string IommufdBackend::describe() const { return fmt::format("iommufd IOAS {}", ioas_); }
 
-std::optional<uint32_t> IommufdBackend::devid(const pci::Bdf& bdf) const {
-  auto it = devices_.find(bdf);
+std::optional<uint32_t> IommufdBackend::devid(const DeviceAddress& device) const {
+  auto it = devices_.find(device);
   if (it == devices_.end()) return std::nullopt;
   return it->second.devid;
 }
 
-Result<UniqueFd> IommufdBackend::attach(const pci::Bdf& bdf) {
-  auto group = iommu_group_of(root_, bdf);
+Result<UniqueFd> IommufdBackend::attach(const DeviceAddress& device) {
+  auto group = iommu_group_of(root_, device);
   if (!group) return fail(group.error());
-  auto node = vfio_cdev_of(root_, bdf);
+  auto node = vfio_cdev_of(root_, device);
   if (!node) return fail(node.error());
   const int raw = ::open(node->c_str(), O_RDWR | O_CLOEXEC);
   if (raw < 0) {
     if (errno == EBUSY)
-      return fail(Error(Errc::permission, *node, fmt::format("{} is already open (the cdev allows one user)", bdf.str()),
+      return fail(Error(Errc::permission, *node, fmt::format("{} is already open (the cdev allows one user)", device.str()),
                         EBUSY));
     return fail(Error::from_errno(errno, *node, "cannot open"));
   }
   UniqueFd fd(raw);
   uapi::DeviceBindIommufd bind;
   bind.iommufd = iommufd_.get();
-  if (auto ok = checked_ioctl(fd.get(), uapi::kDeviceBindIommufd, &bind, "VFIO_DEVICE_BIND_IOMMUFD", bdf.str()); !ok) {
+  if (auto ok = checked_ioctl(fd.get(), uapi::kDeviceBindIommufd, &bind, "VFIO_DEVICE_BIND_IOMMUFD", device.str()); !ok) {
     // Binding claims DMA ownership of the whole group, which fails while a
     // member is bound to a host driver.
     if (!host_bound_members(root_, *group).empty()) return fail(not_viable_error(root_, *group, ok.error().sys_errno()));
     // vfio_df_open() refuses a device that is already open (through another
     // cdev fd or its group) with EINVAL; our arguments are otherwise valid.
     if (ok.error().sys_errno() == EINVAL)
-      return fail(Error(Errc::permission, bdf.str(), "is already open through VFIO (by this or another process)", EINVAL));
+      return fail(Error(Errc::permission, device.str(), "is already open through VFIO (by this or another process)", EINVAL));
     return fail(ok.error());
   }
   uapi::DeviceAttachIommufdPt attach;
   attach.pt_id = ioas_;
   if (auto ok = checked_ioctl(fd.get(), uapi::kDeviceAttachIommufdPt, &attach, "VFIO_DEVICE_ATTACH_IOMMUFD_PT",
-                              bdf.str());
+                              device.str());
       !ok)
     return fail(ok.error());  // closing the fd unbinds
-  devices_[bdf] = {bind.out_devid, *group};
+  devices_[device] = {bind.out_devid, *group};
   if (auto ok = refresh_ranges(); !ok) {
-    devices_.erase(bdf);
+    devices_.erase(device);
     return fail(ok.error());
   }
   return fd;
 }
 
-void IommufdBackend::detach(const pci::Bdf& bdf) {
-  devices_.erase(bdf);
+void IommufdBackend::detach(const DeviceAddress& device) {
+  devices_.erase(device);
   // The IOAS and its mappings stay; ranges widen again without the device.
   (void)refresh_ranges();
 }

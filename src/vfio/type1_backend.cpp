@@ -50,14 +50,14 @@ Type1Backend::~Type1Backend() {
   for (auto& [id, member] : groups_) ioctl(member.group.fd(), VFIO_GROUP_UNSET_CONTAINER);
 }
 
-Result<UniqueFd> Type1Backend::attach(const pci::Bdf& bdf) {
-  auto group_id = iommu_group_of(root_, bdf);
+Result<UniqueFd> Type1Backend::attach(const DeviceAddress& device) {
+  auto group_id = iommu_group_of(root_, device);
   if (!group_id) return fail(group_id.error());
   auto it = groups_.find(*group_id);
   if (it == groups_.end()) {
     auto group = Group::open(*group_id);
     if (!group) {
-      if (group.error().code() == Errc::not_found) return fail(not_bound_error(root_, bdf));
+      if (group.error().code() == Errc::not_found) return fail(not_bound_error(root_, device));
       return fail(group.error());
     }
     auto status = group->status();
@@ -89,9 +89,9 @@ Result<UniqueFd> Type1Backend::attach(const pci::Bdf& bdf) {
       return fail(ok.error());
     }
   }
-  std::string name = bdf.str();
+  std::string name = device.str();
   auto fd = checked_ioctl(it->second.group.fd(), VFIO_GROUP_GET_DEVICE_FD, name.data(), "VFIO_GROUP_GET_DEVICE_FD",
-                          bdf.str());
+                          device.str());
   if (!fd) {
     if (it->second.devices == 0) {
       ioctl(it->second.group.fd(), VFIO_GROUP_UNSET_CONTAINER);
@@ -99,16 +99,16 @@ Result<UniqueFd> Type1Backend::attach(const pci::Bdf& bdf) {
       if (groups_.empty()) iommu_set_ = false, forget_mappings();
     }
     if (fd.error().sys_errno() == EBUSY)
-      return fail(Error(Errc::permission, bdf.str(), "is already open through VFIO (by this or another process)", EBUSY));
+      return fail(Error(Errc::permission, device.str(), "is already open through VFIO (by this or another process)", EBUSY));
     return fail(fd.error());
   }
   ++it->second.devices;
-  device_groups_[bdf] = *group_id;
+  device_groups_[device] = *group_id;
   return UniqueFd(*fd);
 }
 
-void Type1Backend::detach(const pci::Bdf& bdf) {
-  auto d = device_groups_.find(bdf);
+void Type1Backend::detach(const DeviceAddress& device) {
+  auto d = device_groups_.find(device);
   if (d == device_groups_.end()) return;
   auto g = groups_.find(d->second);
   device_groups_.erase(d);
@@ -209,6 +209,36 @@ Result<std::vector<int32_t>> Type1Backend::hot_reset_proof(const std::vector<Hot
   std::map<unsigned, int> held;
   for (const auto& [id, member] : groups_) held[id] = member.group.fd();
   return hot_reset_group_fds(peers, held);
+}
+
+Result<void> Type1Backend::set_dirty_tracking(bool enabled) {
+  vfio_iommu_type1_dirty_bitmap d{};
+  d.argsz = sizeof(d);
+  d.flags = enabled ? VFIO_IOMMU_DIRTY_PAGES_FLAG_START : VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP;
+  if (auto ok = checked_ioctl(container_.get(), VFIO_IOMMU_DIRTY_PAGES, &d,
+                              enabled ? "VFIO_IOMMU_DIRTY_PAGES(START)" : "VFIO_IOMMU_DIRTY_PAGES(STOP)", kContainer);
+      !ok)
+    return fail(ok.error());
+  return {};
+}
+
+Result<void> Type1Backend::read_dirty(DirtyBitmap& bitmap) {
+  // The header (with its flexible data[]) followed by the GET_BITMAP request.
+  alignas(8) uint8_t buf[sizeof(vfio_iommu_type1_dirty_bitmap) + sizeof(vfio_iommu_type1_dirty_bitmap_get)] = {};
+  auto* head = reinterpret_cast<vfio_iommu_type1_dirty_bitmap*>(buf);
+  auto& get = *reinterpret_cast<vfio_iommu_type1_dirty_bitmap_get*>(buf + sizeof(*head));
+  head->argsz = sizeof(buf);
+  head->flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP;
+  get.iova = bitmap.base().value();
+  get.size = bitmap.length();
+  get.bitmap.pgsize = bitmap.page_size();
+  get.bitmap.size = bitmap.words().size_bytes();
+  get.bitmap.data = reinterpret_cast<__u64*>(bitmap.words().data());
+  if (auto ok = checked_ioctl(container_.get(), VFIO_IOMMU_DIRTY_PAGES, buf, "VFIO_IOMMU_DIRTY_PAGES(GET_BITMAP)",
+                              kContainer);
+      !ok)
+    return fail(ok.error());
+  return {};
 }
 
 }  // namespace vfiokit::vfio

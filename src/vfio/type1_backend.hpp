@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 
+#include "vfio/dirty_bitmap.hpp"
 #include "vfio/group.hpp"
 #include "vfio/iommu_backend.hpp"
 
@@ -23,13 +24,22 @@ class Type1Backend final : public IommuBackend {
 
   BackendKind kind() const override { return BackendKind::type1; }
   std::string describe() const override { return "VFIO container (type1v2)"; }
-  Result<UniqueFd> attach(const pci::Bdf& bdf) override;
-  void detach(const pci::Bdf& bdf) override;
+  Result<UniqueFd> attach(const DeviceAddress& device) override;
+  void detach(const DeviceAddress& device) override;
   Result<std::vector<int32_t>> hot_reset_proof(const std::vector<HotResetPeer>& peers) const override;
 
   int container_fd() const { return container_.get(); }
   // VFIO_IOMMU_GET_INFO with its capability chain (needs a group attached).
   Result<Type1Info> info() const;
+
+  // Dirty-page tracking of the whole container (VFIO_IOMMU_DIRTY_PAGES).
+  // type1 cannot see device writes: it reports every pinned page dirty,
+  // unless all groups are "pinned page scoped" (mdevs that pin what they
+  // touch), when only the pages pinned since are reported.
+  Result<void> set_dirty_tracking(bool enabled);
+  // GET_BITMAP over the bitmap's range, which must start and end on mapping
+  // boundaries, at the IOMMU's smallest page size; ORed into `bitmap`.
+  Result<void> read_dirty(DirtyBitmap& bitmap);
 
  protected:
   Result<void> kernel_map(const void* vaddr, Iova iova, uint64_t size, DmaAccess access) override;
@@ -47,7 +57,7 @@ class Type1Backend final : public IommuBackend {
   UniqueFd container_;
   bool iommu_set_ = false;
   std::map<unsigned, Member> groups_;
-  std::map<pci::Bdf, unsigned> device_groups_;
+  std::map<DeviceAddress, unsigned> device_groups_;
 };
 
 }  // namespace vfiokit::vfio

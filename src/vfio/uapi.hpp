@@ -1,6 +1,6 @@
 // The VFIO and iommufd uAPI vfiokit uses beyond what the build machine's
 // <linux/vfio.h> (linux-libc-dev 6.1) declares: the vfio cdev ioctls (6.6),
-// hot-reset devid flags (6.6) and all of <linux/iommufd.h> (6.2+, absent from
+// hot-reset devid flags (6.6), migration pre-copy (6.2) and all of <linux/iommufd.h> (6.2+, absent from
 // the 6.1 headers). Names carry a k prefix so a newer system header cannot
 // clash. Layouts follow include/uapi/linux/{vfio,iommufd}.h; every ioctl is
 // _IO(';', nr), so the request number is 0x3B00 | nr.
@@ -100,5 +100,58 @@ struct IommuIoasUnmap {
   uint64_t length = 0;  // in/out: bytes unmapped
 };
 static_assert(sizeof(IommuIoasUnmap) == 24);
+
+// Device features newer than the 6.1 header: MIG_DATA_SIZE and PRE_COPY
+// (6.2), and the pre-copy progress ioctl on the migration data fd.
+constexpr uint32_t kFeatureMigDataSize = 9;
+constexpr uint64_t kMigrationPreCopy = 1u << 2;
+constexpr unsigned long kMigGetPrecopyInfo = io(100 + 21);
+
+struct PrecopyInfo {
+  uint32_t argsz = sizeof(PrecopyInfo);
+  uint32_t flags = 0;
+  uint64_t initial_bytes = 0;
+  uint64_t dirty_bytes = 0;
+};
+static_assert(sizeof(PrecopyInfo) == 24);
+
+// iommufd HWPT allocation and dirty tracking (6.6 / 6.7).
+constexpr unsigned long kIommuHwptAlloc = io(0x89);
+constexpr unsigned long kIommuHwptSetDirtyTracking = io(0x8b);
+constexpr unsigned long kIommuHwptGetDirtyBitmap = io(0x8c);
+constexpr uint32_t kHwptAllocDirtyTracking = 1u << 1;
+constexpr uint32_t kHwptDirtyTrackingEnable = 1u << 0;
+constexpr uint32_t kHwptGetDirtyBitmapNoClear = 1u << 0;
+
+// The 6.6 layout (24 bytes): a paging HWPT needs no data.
+struct IommuHwptAlloc {
+  uint32_t size = sizeof(IommuHwptAlloc);
+  uint32_t flags = 0;
+  uint32_t dev_id = 0;
+  uint32_t pt_id = 0;
+  uint32_t out_hwpt_id = 0;
+  uint32_t reserved = 0;
+};
+static_assert(sizeof(IommuHwptAlloc) == 24);
+
+struct IommuHwptSetDirtyTracking {
+  uint32_t size = sizeof(IommuHwptSetDirtyTracking);
+  uint32_t flags = 0;
+  uint32_t hwpt_id = 0;
+  uint32_t reserved = 0;
+};
+static_assert(sizeof(IommuHwptSetDirtyTracking) == 16);
+
+struct IommuHwptGetDirtyBitmap {
+  uint32_t size = sizeof(IommuHwptGetDirtyBitmap);
+  uint32_t hwpt_id = 0;
+  uint32_t flags = 0;
+  uint32_t reserved = 0;
+  uint64_t iova = 0;
+  uint64_t length = 0;
+  uint64_t page_size = 0;
+  uint64_t data = 0;  // user pointer to the u64 bitmap
+};
+static_assert(sizeof(IommuHwptGetDirtyBitmap) == 48);
 
 }  // namespace vfiokit::vfio::uapi

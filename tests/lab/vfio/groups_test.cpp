@@ -86,7 +86,7 @@ TEST_P(Groups, PcieToPciBridgeGroup) {
   }
   vfio::Device* edu_vfio = nullptr;
   for (auto& d : devices)
-    if (d->bdf() == t.bridge_edu) edu_vfio = d.get();
+    if (d->address() == vfio::DeviceAddress(t.bridge_edu)) edu_vfio = d.get();
   ASSERT_TRUE(edu_vfio);
   auto edu = edu::Device::attach(*edu_vfio);
   ASSERT_TRUE(edu) << edu.error().describe();
