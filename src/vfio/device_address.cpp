@@ -1,14 +1,20 @@
 #include "vfio/device_address.hpp"
 
-#include <fmt/format.h>
+#include <algorithm>
 
 namespace vfiokit::vfio {
 
 Result<DeviceAddress> DeviceAddress::parse(std::string_view text) {
-  if (auto bdf = pci::Bdf::parse(text)) return DeviceAddress(*bdf);
-  if (auto uuid = Uuid::parse(text)) return DeviceAddress(*uuid);
-  return fail(Errc::invalid_argument, std::string(text.substr(0, 64)),
-              "is neither a PCI address (0000:01:00.0) nor an mdev UUID");
+  // A UUID has four dashes and no colon; anything else is read as a BDF, so
+  // a mistyped BDF gets the BDF parser's precise complaint.
+  if (text.find(':') == std::string_view::npos && std::count(text.begin(), text.end(), '-') == 4) {
+    auto uuid = Uuid::parse(text);
+    if (!uuid) return fail(uuid.error());
+    return DeviceAddress(*uuid);
+  }
+  auto bdf = pci::Bdf::parse(text);
+  if (!bdf) return fail(bdf.error());
+  return DeviceAddress(*bdf);
 }
 
 std::optional<pci::Bdf> DeviceAddress::bdf() const {

@@ -10,4 +10,5 @@ set(VFIOKIT_LAB_VFIO_TEST_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/bad_input_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/lifecycle_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/virt_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/features_test.cpp
 )
