@@ -7,7 +7,9 @@ LAB_GUEST_MODULES="vfio-pci vfio_iommu_type1 iommufd e1000e e1000 nvme virtio_ne
 lab_copy_with_libs() {  # BINARY ROOT: the binary into ROOT/lab/bin, its libraries into ROOT/lab/lib
   local bin=$1 root=$2 lib
   [ -x "$bin" ] || lab_die "$bin is not built (cmake --build build)"
-  cp "$bin" "$root/lab/bin/"
+  # Without debug info: the guest needs no line tables (symbols stay for
+  # backtraces), and the unpacked initramfs must fit a small guest's memory.
+  strip --strip-debug -o "$root/lab/bin/$(basename "$bin")" "$bin" || lab_die "strip --strip-debug failed on $bin"
   for lib in $(ldd "$bin" | grep -oE '/[^ ]+\.so[^ ]*'); do
     case $lib in
     */ld-linux*) mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib" ;;

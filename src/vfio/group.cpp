@@ -45,7 +45,7 @@ Error not_bound_error(const host::SysfsRoot& root, const DeviceAddress& device) 
   if (device.is_mdev())
     return Error(Errc::not_found, device.str(),
                  "has no VFIO driver bound (an mdev is bound to its parent's mdev driver when created)");
-  const auto& bdf = *device.bdf();
+  const pci::Bdf bdf = *device.bdf();
   return Error(Errc::not_found, bdf.str(),
                fmt::format("is not bound to vfio-pci (driver: {}); bind it to vfio-pci first (vfiokit bind {})",
                            host::read_link_name(root.device_dir(bdf) / "driver").value_or("none"), bdf.str()));
