@@ -17,7 +17,10 @@ lab_check "vfiokit mdev list --json lists both" sh -c \
   "vfiokit mdev list --json > /tmp/mdev.json; grep -q $_u1 /tmp/mdev.json && grep -q $_u2 /tmp/mdev.json"
 lab_check "vfiokit probe $_u1 shows migration and features" sh -c \
   "vfiokit probe $_u1 | tee /dev/stderr | grep -q 'migration: STOP_COPY, P2P, PRE_COPY; state RUNNING'"
-lab_check "vfiokit migrate save $_u1" vfiokit migrate save $_u1 /tmp/mtty.state
+lab_check "vfiokit migrate save $_u1 leaves it stopped" sh -c \
+  "vfiokit migrate save $_u1 /tmp/mtty.state && vfiokit probe $_u1 | grep -q 'state STOP\$'"
+lab_check "vfiokit migrate save --resume runs it again" sh -c \
+  "vfiokit migrate save --resume $_u1 /tmp/mtty.state && vfiokit probe $_u1 | grep -q 'state RUNNING'"
 lab_check "vfiokit migrate load $_u2" vfiokit migrate load $_u2 /tmp/mtty.state
 lab_check "vfiokit migrate load refuses a cut-short file" sh -c \
   "head -c 30 /tmp/mtty.state > /tmp/cut.state; vfiokit migrate load $_u2 /tmp/cut.state; test \$? = 1"

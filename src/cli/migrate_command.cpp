@@ -2,10 +2,10 @@
 // migration v2 state into a file and back, for devices that offer
 // migration (VFIO_DEVICE_FEATURE_MIGRATION). DEVICE is a BDF on vfio-pci or
 // an mdev UUID. Save walks RUNNING -> [PRE_COPY] -> STOP_COPY -> STOP; load
-// walks STOP -> RESUMING -> STOP -> RUNNING. The state lives as long as
-// the device is open: closing it returns the device to its driver's reset
-// state, so a load shows its effect to whoever opens the device next only
-// when the driver keeps it (most reset on open).
+// walks STOP -> RESUMING -> STOP -> RUNNING. A saved source stays in STOP,
+// as a migration source does, until it is reset or `--resume` runs it again
+// (an mdev keeps its state across closes; vfio-pci resets a function when it
+// is opened).
 #include <fcntl.h>
 #include <fmt/format.h>
 
@@ -25,6 +25,7 @@ struct MigrateOptions {
   std::string file;
   std::string backend = "auto";
   bool no_precopy = false;
+  bool resume = false;
 };
 
 Result<std::unique_ptr<vfio::Device>> open_device(const MigrateOptions& o) {
@@ -54,7 +55,12 @@ int run_save(const MigrateOptions& o) {
     fmt::print("  PRE_COPY: {} bytes (initial {} / dirty {} reported by VFIO_MIG_GET_PRECOPY_INFO)\n",
                report->precopy_bytes, report->precopy.initial_bytes, report->precopy.dirty_bytes);
   fmt::print("  STOP_COPY: {} bytes (MIG_DATA_SIZE estimated {})\n", report->stop_copy_bytes, report->estimated_bytes);
-  fmt::print("  the device is stopped (STOP) until it is closed\n");
+  if (o.resume) {
+    if (auto ok = mig->transition(vfio::MigState::running); !ok) return print_error(ok.error()), 1;
+    fmt::print("  the device runs again (RUNNING)\n");
+  } else {
+    fmt::print("  the device is left in STOP, as a migration source is (--resume runs it again)\n");
+  }
   return 0;
 }
 
@@ -87,6 +93,7 @@ Runner add_migrate_command(CLI::App& app) {
         ->check(CLI::IsMember({"auto", "type1", "iommufd"}));
   }
   save->add_flag("--no-precopy", o->no_precopy, "go straight to STOP_COPY even when the device offers PRE_COPY");
+  save->add_flag("--resume", o->resume, "run the device again (RUNNING) after saving: a snapshot, not a migration");
   return [cmd, save, load, o] {
     if (!cmd->parsed()) return -1;
     if (save->parsed()) return run_save(*o);
