@@ -102,7 +102,7 @@ Result<Iova> IovaAllocator::allocate(const IovaRequest& request) {
     const auto [start, block] = m.recycled[i];
     if (block != size || start % align != 0 || start + (size - 1) > request.last_usable) continue;
     m.recycled[i] = m.recycled[--m.recycled_count];
-    m.allocated.emplace(start, size);
+    record(start, size);
     return Iova(start);
   }
   flush_recycled();
@@ -114,7 +114,7 @@ Result<Iova> IovaAllocator::allocate(const IovaRequest& request) {
     const uint64_t end = std::min(last, request.last_usable);
     if (at > end || size - 1 > end - at) continue;
     carve(it, at, size);
-    maps_->allocated.emplace(at, size);
+    record(at, size);
     return Iova(at);
   }
   return fail(Errc::out_of_range, "IOVA allocator",
@@ -152,7 +152,7 @@ Result<void> IovaAllocator::reserve(Iova iova, uint64_t size) {
   }
   --it;
   carve(it, start, size);
-  maps_->allocated.emplace(start, size);
+  record(start, size);
   return {};
 }
 
@@ -176,7 +176,8 @@ Result<void> IovaAllocator::release(Iova iova) {
   if (it == maps_->allocated.end())
     return fail(Errc::invalid_argument, "IOVA allocator", fmt::format("no mapping starts at {}", iova.str()));
   const uint64_t start = it->first, size = it->second;
-  maps_->allocated.erase(it);
+  auto node = maps_->allocated.extract(it);
+  if (maps_->spare.empty()) maps_->spare = std::move(node);
   // Only blocks still inside the usable ranges return to the free space.
   for (const auto& r : usable_)
     if (r.contains(start, size)) {
@@ -186,6 +187,18 @@ Result<void> IovaAllocator::release(Iova iova) {
       break;
     }
   return {};
+}
+
+void IovaAllocator::record(uint64_t start, uint64_t size) {
+  auto& m = *maps_;
+  if (m.spare.empty()) {
+    m.allocated.emplace(start, size);
+    return;
+  }
+  m.spare.key() = start;
+  m.spare.mapped() = size;
+  auto placed = m.allocated.insert(std::move(m.spare));
+  if (!placed.inserted) m.spare = std::move(placed.node);  // cannot happen: callers hand out free space only
 }
 
 void IovaAllocator::flush_recycled() {

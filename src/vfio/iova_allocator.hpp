@@ -63,17 +63,22 @@ class IovaAllocator {
   uint64_t granule_;
   // Map nodes come from a pool and are re-keyed rather than re-allocated, so
   // an allocate/release pair costs no malloc: it sits on every DMA map. The
-  // pool and its maps live and move together.
+  // pool and its maps live and move together. A released allocation's node
+  // is kept (`spare`) and re-keyed by the next allocation, which saves the
+  // pool's bookkeeping on the map + unmap path.
   struct Maps {
     std::pmr::unsynchronized_pool_resource pool;
     std::pmr::map<uint64_t, uint64_t> free{&pool};       // start -> last (inclusive), coalesced
     std::pmr::map<uint64_t, uint64_t> allocated{&pool};  // start -> size
+    std::pmr::map<uint64_t, uint64_t>::node_type spare;
     // Released blocks not yet merged back into `free` (start, size).
     std::array<std::pair<uint64_t, uint64_t>, 16> recycled{};
     size_t recycled_count = 0;
   };
   // Merges the recycled blocks back into the free tree.
   void flush_recycled();
+  // Records an allocation, re-keying the spare node when there is one.
+  void record(uint64_t start, uint64_t size);
   std::unique_ptr<Maps> maps_ = std::make_unique<Maps>();
 };
 
