@@ -27,7 +27,7 @@ lab_check "vfiokit migrate load refuses a cut-short file" sh -c \
 _edu=$(lab_find 1234:11e8 1b36:000c | head -n 1)
 lab_bind_vfio "$_edu" >/dev/null
 lab_check "vfiokit migrate save refuses a device without migration" sh -c \
-  "vfiokit migrate save $_edu /tmp/edu.state 2>&1 | grep -q 'does not support migration' && test ! -e /tmp/edu.state"
+  "echo keep > /tmp/edu.state; vfiokit migrate save $_edu /tmp/edu.state 2>&1 | grep -q 'does not support migration' && test \"\$(cat /tmp/edu.state)\" = keep"
 lab_check "vfiokit mdev remove $_u1" vfiokit mdev remove $_u1
 lab_check "vfiokit mdev remove $_u2" vfiokit mdev remove $_u2
 lab_check "vfiokit mdev remove of a missing mdev fails" sh -c "vfiokit mdev remove $_u1; test \$? = 1"

@@ -79,7 +79,7 @@ int run_create(const MdevOptions& o) {
   std::optional<Uuid> uuid;
   if (!o.uuid.empty()) {
     auto u = Uuid::parse(o.uuid);
-    if (!u) return print_error(u.error()), 2;
+    if (!u) return print_error(u.error()), 1;
     uuid = *u;
   }
   auto plan = host::plan_mdev_create(root, o.parent, o.type, uuid);
@@ -96,7 +96,7 @@ int run_create(const MdevOptions& o) {
 
 int run_remove(const MdevOptions& o) {
   auto u = Uuid::parse(o.uuid);
-  if (!u) return print_error(u.error()), 2;
+  if (!u) return print_error(u.error()), 1;
   if (auto ok = host::remove_mdev(host::SysfsRoot("/sys"), *u); !ok) return print_error(ok.error()), 1;
   fmt::print("removed {}\n", u->str());
   return 0;

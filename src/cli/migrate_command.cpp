@@ -42,11 +42,17 @@ int run_save(const MigrateOptions& o) {
   auto features = (*dev)->feature_ioctl();
   auto mig = vfio::Migration::attach(features);
   if (!mig) return print_error(mig.error()), 1;
-  vfio::UniqueFd out(::open(o.file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!out.valid()) return print_error(Error::from_errno(errno, o.file, "cannot create")), 1;
+  // Written beside FILE and renamed over it only when complete: a failed
+  // save leaves an earlier FILE as it was.
+  const std::string partial = o.file + ".partial";
+  vfio::UniqueFd out(::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!out.valid()) return print_error(Error::from_errno(errno, partial, "cannot create")), 1;
   auto report = vfio::save_device_state(*mig, out.get(), !o.no_precopy, (*dev)->name());
+  if (report && ::fsync(out.get()) != 0) report = fail(Error::from_errno(errno, partial, "fsync failed"));
+  if (report && ::rename(partial.c_str(), o.file.c_str()) != 0)
+    report = fail(Error::from_errno(errno, o.file, "cannot rename the saved state into place"));
   if (!report) {
-    ::unlink(o.file.c_str());  // a partial state is worth nothing
+    ::unlink(partial.c_str());
     return print_error(report.error()), 1;
   }
   fmt::print("{}: migration {}; saved {} bytes to {}\n", (*dev)->name(), mig->caps().describe(), report->total(),

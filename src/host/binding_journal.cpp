@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host/file_io.hpp"
+#include "host/journal_files.hpp"
 #include "host/json_fields.hpp"
 
 namespace vfiokit::host {
@@ -83,24 +84,21 @@ Result<void> BindingJournal::write(const JournalEntry& entry) const {
 }
 
 Result<std::optional<JournalEntry>> BindingJournal::read(unsigned group) const {
-  auto bytes = read_file_bytes(file(group), 1 << 20);
-  if (!bytes && bytes.error().sys_errno() == ENOENT) return std::optional<JournalEntry>();
-  if (!bytes) return fail(bytes.error());
-  auto e = journal_from_json(std::string(bytes->begin(), bytes->end()), file(group).string());
+  auto text = read_journal_text(file(group));
+  if (!text) return fail(text.error());
+  if (!*text) return std::optional<JournalEntry>();
+  auto e = journal_from_json(**text, file(group).string());
   if (!e) return fail(e.error());
   return std::optional<JournalEntry>(std::move(*e));
 }
 
 Result<std::vector<JournalEntry>> BindingJournal::list() const {
   std::vector<JournalEntry> out;
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir_, ec)) return out;
-  for (const auto& f : std::filesystem::directory_iterator(dir_, ec)) {
+  for (const auto& f : journal_files(dir_, "group-")) {
     unsigned group = 0;
     char tail = 0;
-    if (std::sscanf(f.path().filename().c_str(), "group-%u.jso%c", &group, &tail) != 2 || tail != 'n' ||
-        f.path().extension() != ".json")
-      continue;
+    // Only group-N.json: a decimal group number and nothing else.
+    if (std::sscanf(journal_file_key(f, "group-").c_str(), "%u%c", &group, &tail) != 1 || file(group) != f) continue;
     auto e = read(group);
     if (!e) return fail(e.error());
     if (*e) out.push_back(std::move(**e));
@@ -109,10 +107,6 @@ Result<std::vector<JournalEntry>> BindingJournal::list() const {
   return out;
 }
 
-Result<void> BindingJournal::remove(unsigned group) const {
-  if (::unlink(file(group).c_str()) != 0 && errno != ENOENT)
-    return fail(Error::from_errno(errno, file(group).string(), "cannot remove"));
-  return {};
-}
+Result<void> BindingJournal::remove(unsigned group) const { return remove_journal_file(file(group)); }
 
 }  // namespace vfiokit::host

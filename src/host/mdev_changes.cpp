@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host/file_io.hpp"
+#include "host/journal_files.hpp"
 #include "host/json_fields.hpp"
 
 namespace vfiokit::host {
@@ -57,27 +58,19 @@ Result<void> MdevJournal::write(const MdevJournalEntry& entry) const {
 
 Result<std::vector<MdevJournalEntry>> MdevJournal::list() const {
   std::vector<MdevJournalEntry> out;
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir_, ec)) return out;
-  for (const auto& f : std::filesystem::directory_iterator(dir_, ec)) {
-    const std::string name = f.path().filename().string();
-    if (!name.starts_with("mdev-") || !name.ends_with(".json")) continue;
-    auto bytes = read_file_bytes(f.path(), 1 << 16);
-    if (!bytes) return fail(bytes.error());
-    auto e = mdev_entry_from_json(std::string(bytes->begin(), bytes->end()), f.path().string());
+  for (const auto& f : journal_files(dir_, "mdev-")) {
+    auto text = read_journal_text(f);
+    if (!text) return fail(text.error());
+    if (!*text) continue;  // removed meanwhile
+    auto e = mdev_entry_from_json(**text, f.string());
     if (!e) return fail(e.error());
-    if (file(e->uuid) != f.path()) return fail(Errc::malformed, f.path().string(), "names another UUID than it holds");
+    if (file(e->uuid) != f) return fail(Errc::malformed, f.string(), "names another UUID than it holds");
     out.push_back(std::move(*e));
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.uuid < b.uuid; });
-  return out;
+  return out;  // journal_files sorts by name, which is by UUID
 }
 
-Result<void> MdevJournal::remove(const Uuid& uuid) const {
-  if (::unlink(file(uuid).c_str()) != 0 && errno != ENOENT)
-    return fail(Error::from_errno(errno, file(uuid).string(), "cannot remove"));
-  return {};
-}
+Result<void> MdevJournal::remove(const Uuid& uuid) const { return remove_journal_file(file(uuid)); }
 
 Result<MdevCreatePlan> plan_mdev_create(const SysfsRoot& root, const std::string& parent, const std::string& type,
                                         std::optional<Uuid> uuid) {

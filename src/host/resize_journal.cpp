@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host/file_io.hpp"
+#include "host/journal_files.hpp"
 #include "host/json_fields.hpp"
 
 namespace vfiokit::host {
@@ -113,23 +114,19 @@ Result<void> ResizeJournal::write(const ResizeEntry& entry) const {
 }
 
 Result<std::optional<ResizeEntry>> ResizeJournal::read(const pci::Bdf& bdf) const {
-  auto bytes = read_file_bytes(file(bdf), 1 << 20);
-  if (!bytes && bytes.error().sys_errno() == ENOENT) return std::optional<ResizeEntry>();
-  if (!bytes) return fail(bytes.error());
-  auto e = resize_entry_from_json(std::string(bytes->begin(), bytes->end()), file(bdf).string());
+  auto text = read_journal_text(file(bdf));
+  if (!text) return fail(text.error());
+  if (!*text) return std::optional<ResizeEntry>();
+  auto e = resize_entry_from_json(**text, file(bdf).string());
   if (!e) return fail(e.error());
   return std::optional<ResizeEntry>(std::move(*e));
 }
 
 Result<std::vector<ResizeEntry>> ResizeJournal::list() const {
   std::vector<ResizeEntry> out;
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir_, ec)) return out;
-  for (const auto& f : std::filesystem::directory_iterator(dir_, ec)) {
-    const std::string name = f.path().filename().string();
-    if (!name.starts_with("resize-") || !name.ends_with(".json")) continue;
-    auto bdf = pci::Bdf::parse(name.substr(7, name.size() - 12));
-    if (!bdf) return fail(Errc::malformed, f.path().string(), "is not named resize-BDF.json");
+  for (const auto& f : journal_files(dir_, "resize-")) {
+    auto bdf = pci::Bdf::parse(journal_file_key(f, "resize-"));
+    if (!bdf) return fail(Errc::malformed, f.string(), "is not named resize-BDF.json");
     auto e = read(*bdf);
     if (!e) return fail(e.error());
     if (*e) out.push_back(std::move(**e));
@@ -138,10 +135,6 @@ Result<std::vector<ResizeEntry>> ResizeJournal::list() const {
   return out;
 }
 
-Result<void> ResizeJournal::remove(const pci::Bdf& bdf) const {
-  if (::unlink(file(bdf).c_str()) != 0 && errno != ENOENT)
-    return fail(Error::from_errno(errno, file(bdf).string(), "cannot remove"));
-  return {};
-}
+Result<void> ResizeJournal::remove(const pci::Bdf& bdf) const { return remove_journal_file(file(bdf)); }
 
 }  // namespace vfiokit::host

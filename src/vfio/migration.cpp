@@ -47,25 +47,37 @@ Result<UniqueFd> Migration::step(MigState next) {
   if (!is_direct_arc(*from, next, caps_)) {
     auto path = plan_path(*from, next, caps_);
     if (!path) return fail(path.error());
+    std::string way = mig_state_name(*from);
+    for (auto s : *path) way += fmt::format(" -> {}", mig_state_name(s));
     return fail(Errc::invalid_argument, device_->subject(),
                 fmt::format("{} -> {} is not a single arc of the migration state machine (the way is {})",
-                            mig_state_name(*from), mig_state_name(next),
-                            [&] {
-                              std::string w = mig_state_name(*from);
-                              for (auto s : *path) w += fmt::format(" -> {}", mig_state_name(s));
-                              return w;
-                            }()));
+                            mig_state_name(*from), mig_state_name(next), way));
   }
+  return step_from(*from, next);
+}
+
+Result<UniqueFd> Migration::step_from(MigState from, MigState next) {
   MigStatePayload s{uint32_t(next), -1};
   if (auto ok = device_->feature(feature_flags(Feature::mig_device_state, kFeatureSet), s); !ok)
     return fail(Error(Errc::io, device_->subject(),
-                      fmt::format("migration arc {} -> {} failed", mig_state_name(*from), mig_state_name(next)),
+                      fmt::format("migration arc {} -> {} failed", mig_state_name(from), mig_state_name(next)),
                       ok.error().sys_errno()));
   UniqueFd fd(s.data_fd);
-  if (arc_starts_session(*from, next) && !fd.valid())
+  if (arc_starts_session(from, next) && !fd.valid())
     return fail(Errc::malformed, device_->subject(),
-                fmt::format("the arc {} -> {} returned no migration data fd", mig_state_name(*from), mig_state_name(next)));
+                fmt::format("the arc {} -> {} returned no migration data fd", mig_state_name(from), mig_state_name(next)));
   return fd;
+}
+
+Result<UniqueFd> Migration::walk(MigState from, const std::vector<MigState>& path) {
+  UniqueFd data;
+  for (MigState next : path) {
+    auto fd = step_from(from, next);
+    if (!fd) return fail(fd.error());
+    if (fd->valid()) data = std::move(*fd);
+    from = next;
+  }
+  return data;
 }
 
 Result<UniqueFd> Migration::transition(MigState target, MigState recover) {
@@ -75,28 +87,23 @@ Result<UniqueFd> Migration::transition(MigState target, MigState recover) {
   if (!path) return fail(Error(path.error().code(), device_->subject(), path.error().message()));
   if (recover == MigState::error || !caps_.supports(recover))
     return fail(Errc::invalid_argument, mig_state_name(recover), "cannot be a recover state of this device");
-  UniqueFd data;
-  for (MigState next : *path) {
-    auto fd = step(next);
-    if (!fd) {
-      const std::string ended = recover_to(recover);
-      return fail(Error(fd.error().code(), fd.error().subject(), fd.error().message() + "; " + ended,
-                        fd.error().sys_errno()));
-    }
-    if (fd->valid()) data = std::move(*fd);
+  auto data = walk(*from, *path);
+  if (!data) {
+    const std::string ended = recover_to(recover);
+    return fail(Error(data.error().code(), data.error().subject(), data.error().message() + "; " + ended,
+                      data.error().sys_errno()));
   }
   return data;
 }
 
 std::string Migration::recover_to(MigState recover) {
+  // After a failed SET the device may be anywhere along the way: ask it.
   auto now = state();
   if (now && *now == recover) return fmt::format("the device stayed in {}", mig_state_name(recover));
   if (now && *now != MigState::error) {
-    bool ok = true;
     auto path = plan_path(*now, recover, caps_);
-    if (!path) ok = false;
-    for (size_t i = 0; ok && i < path->size(); ++i) ok = step((*path)[i]).has_value();
-    if (ok) return fmt::format("the device was moved from {} to {}", mig_state_name(*now), mig_state_name(recover));
+    if (path && walk(*now, *path))
+      return fmt::format("the device was moved from {} to {}", mig_state_name(*now), mig_state_name(recover));
   }
   // From ERROR (or a way back that failed too) only a reset helps: the uAPI
   // defines VFIO_DEVICE_RESET as returning the device to RUNNING.
@@ -105,8 +112,7 @@ std::string Migration::recover_to(MigState recover) {
     return fmt::format("the device is in {} and its reset failed: {}", was, reset.error().describe());
   if (recover != MigState::running) {
     auto path = plan_path(MigState::running, recover, caps_);
-    for (size_t i = 0; path && i < path->size(); ++i)
-      if (!step((*path)[i])) return fmt::format("the device was reset from {} to RUNNING", was);
+    if (!path || !walk(MigState::running, *path)) return fmt::format("the device was reset from {} to RUNNING", was);
   }
   return fmt::format("the device was reset from {} and is in {}", was, mig_state_name(recover));
 }

@@ -41,6 +41,10 @@ class Migration {
 
  private:
   Migration(DeviceFeatureIoctl& device, MigrationCaps caps) : device_(&device), caps_(caps) {}
+  // step() from a state already known: a planned walk reads the state once.
+  Result<UniqueFd> step_from(MigState from, MigState next);
+  // Walks `path` from `from`, stopping at the first failed arc.
+  Result<UniqueFd> walk(MigState from, const std::vector<MigState>& path);
   // Brings the device to `recover` after a failed arc; says where it ended.
   std::string recover_to(MigState recover);
 

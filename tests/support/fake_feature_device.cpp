@@ -41,6 +41,7 @@ Result<void> FakeFeatureDevice::feature(uint32_t flags, std::span<uint8_t> paylo
     case Feature::mig_device_state:
       if (payload.size() < 8) return err(EINVAL, "short");
       if (op == vfio::kFeatureGet) {
+        ++get_calls;
         const uint32_t s = uint32_t(state);
         const int32_t fd = -1;
         std::memcpy(payload.data(), &s, 4);

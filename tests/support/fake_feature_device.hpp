@@ -42,6 +42,7 @@ class FakeFeatureDevice final : public vfio::DeviceFeatureIoctl {
   std::optional<Fault> fault;
   std::vector<std::pair<vfio::MigState, vfio::MigState>> arcs;  // every arc the "driver" carried out
   int set_calls = 0;
+  int get_calls = 0;  // MIG_DEVICE_STATE GETs
   int resets = 0;
 
   // Low power.
