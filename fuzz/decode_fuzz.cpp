@@ -1,7 +1,8 @@
 // libFuzzer target over what `vfiokit decode` does with a file: parse it as
 // a dump (lspci text or raw bytes), decode every device, and render both the
 // text and the JSON form. The same bytes are also decoded directly as a
-// 4096-byte config space so the capability walks see arbitrary pointers.
+// 4096-byte config space so the capability walks see arbitrary pointers,
+// and parsed as a function's sysfs `uevent`, the other text a host hands us.
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -10,6 +11,7 @@
 #include "cli/device_json.hpp"
 #include "cli/device_text.hpp"
 #include "host/pci_names.hpp"
+#include "host/pci_uevent.hpp"
 #include "pci/device.hpp"
 #include "pci/dump_format.hpp"
 
@@ -37,5 +39,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<uint8_t> raw(vfiokit::pci::kExtendedSize, 0);
   std::copy_n(data, std::min(size, raw.size()), raw.begin());
   decode_and_render(vfiokit::pci::ConfigSpace::from_bytes(raw).value(), {});
+  (void)vfiokit::host::parse_pci_uevent({reinterpret_cast<const char*>(data), size}, "fuzz");
   return 0;
 }

@@ -113,7 +113,7 @@ json row_json(const GroupRow& row, const host::HostView& view) {
   }
   return {{"id", row.id},     {"type", row.type ? json(*row.type) : json(nullptr)},
           {"viable", row.viable}, {"blockers", row.blockers},
-          {"devices", devices}, {"reasons", row.reasons}};
+          {"devices", std::move(devices)}, {"reasons", row.reasons}};
 }
 
 int run_groups(const GroupsOptions& options) {
@@ -126,12 +126,13 @@ int run_groups(const GroupsOptions& options) {
   if (o.json) {
     json groups = json::array();
     for (const auto& row : rows) groups.push_back(row_json(row, view));
-    fmt::print("{}\n", json{{"schema", "vfiokit.groups/1"},
-                            {"iommu", view.has_iommu_groups()},
-                            {"source", view.has_iommu_groups() ? "kernel" : "predicted"},
-                            {"groups", groups},
-                            {"prediction_mismatches", differ}}
-                           .dump(2));
+    json out{{"schema", "vfiokit.groups/1"},
+             {"iommu", view.has_iommu_groups()},
+             {"source", view.has_iommu_groups() ? "kernel" : "predicted"}};
+    // Moved, not copied: a host of thousands of functions is a large tree.
+    out["groups"] = std::move(groups);
+    out["prediction_mismatches"] = differ;
+    fmt::print("{}\n", out.dump(2));
   } else {
     host::PciNames names;
     if (!view.has_iommu_groups())

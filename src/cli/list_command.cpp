@@ -51,7 +51,7 @@ json function_json(const host::PciFunction& f, host::PciNames& names) {
   if (f.physfn) j["physfn"] = f.physfn->str();
   json problems = json::array();
   for (const auto& p : f.problems) problems.push_back(p.describe());
-  j["problems"] = problems;
+  j["problems"] = std::move(problems);
   return j;
 }
 
@@ -63,10 +63,10 @@ int run_list(const HostOptions& o) {
   if (o.json) {
     json list = json::array();
     for (const auto& f : view.functions) list.push_back(function_json(f, names));
-    fmt::print("{}\n", json{{"schema", "vfiokit.list/1"},
-                            {"iommu", view.has_iommu_groups()},
-                            {"functions", list}}
-                           .dump(2));
+    json out{{"schema", "vfiokit.list/1"}, {"iommu", view.has_iommu_groups()}};
+    // Moved, not copied: a host of thousands of functions is a large tree.
+    out["functions"] = std::move(list);
+    fmt::print("{}\n", out.dump(2));
   } else {
     if (view.functions.empty()) fmt::print("No PCI functions under {}\n", source->root().pci_devices().string());
     fmt::print("{:<13} {:<10} {:<14} {:>5}  {:<16} {:<6} {}\n", "BDF", "ID", "DRIVER", "GROUP", "RESET", "POWER",

@@ -3,11 +3,32 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <span>
 #include <system_error>
 
 #include "host/file_io.hpp"
 
 namespace vfiokit::host {
+namespace {
+
+Result<DeviceConfig> decode(std::span<const uint8_t> bytes, size_t file_size, const std::filesystem::path& path) {
+  // A privileged read of a 4096-byte file can still stop early on some
+  // devices; the config space size is what was actually read.
+  size_t usable = bytes.size() >= pci::kExtendedSize      ? pci::kExtendedSize
+                  : bytes.size() >= pci::kConventionalSize ? pci::kConventionalSize
+                  : bytes.size() >= pci::kHeaderSize       ? pci::kHeaderSize
+                                                           : 0;
+  if (usable == 0)
+    return fail(Errc::malformed, path.string(),
+                fmt::format("only {} bytes could be read; the header needs 64", bytes.size()));
+  auto config = pci::ConfigSpace::from_bytes(bytes.first(usable));
+  if (!config) return std::unexpected(config.error());
+  DeviceConfig out{std::move(*config), false, file_size};
+  out.limited_by_privilege = out.file_size > usable && usable == pci::kHeaderSize;
+  return out;
+}
+
+}  // namespace
 
 Result<DeviceConfig> read_device_config(const SysfsRoot& root, const pci::Bdf& bdf) {
   const auto dir = root.device_dir(bdf);
@@ -18,21 +39,16 @@ Result<DeviceConfig> read_device_config(const SysfsRoot& root, const pci::Bdf& b
     return fail(Errc::not_found, bdf.str(), fmt::format("no such PCI device under {}", root.pci_devices().string()));
   if (!bytes) return std::unexpected(bytes.error());
   const auto file_size = std::filesystem::file_size(path, ec);
-  // A privileged read of a 4096-byte file can still stop early on some
-  // devices; the config space size is what was actually read.
-  size_t usable = bytes->size() >= pci::kExtendedSize      ? pci::kExtendedSize
-                  : bytes->size() >= pci::kConventionalSize ? pci::kConventionalSize
-                  : bytes->size() >= pci::kHeaderSize       ? pci::kHeaderSize
-                                                            : 0;
-  if (usable == 0)
-    return fail(Errc::malformed, path.string(), fmt::format("only {} bytes could be read; the header needs 64",
-                                                            bytes->size()));
-  bytes->resize(usable);
-  auto config = pci::ConfigSpace::from_bytes(*bytes);
-  if (!config) return std::unexpected(config.error());
-  DeviceConfig out{std::move(*config), false, ec ? 0 : static_cast<size_t>(file_size)};
-  out.limited_by_privilege = out.file_size > usable && usable == pci::kHeaderSize;
-  return out;
+  return decode(*bytes, ec ? 0 : static_cast<size_t>(file_size), path);
+}
+
+Result<DeviceConfig> read_device_config(const SysfsDir& dir) {
+  size_t file_size = 0;
+  auto text = dir.read("config", pci::kExtendedSize, &file_size);
+  if (!text) return std::unexpected(text.error());
+  if (!*text) return fail(Errc::not_found, (dir / "config").string(), "missing");
+  const std::string& bytes = **text;
+  return decode({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, file_size, dir / "config");
 }
 
 }  // namespace vfiokit::host

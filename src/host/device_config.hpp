@@ -7,6 +7,7 @@
 #pragma once
 
 #include "base/error.hpp"
+#include "host/sysfs_dir.hpp"
 #include "host/sysfs_root.hpp"
 #include "pci/bdf.hpp"
 #include "pci/config_space.hpp"
@@ -21,5 +22,7 @@ struct DeviceConfig {
 };
 
 Result<DeviceConfig> read_device_config(const SysfsRoot& root, const pci::Bdf& bdf);
+// `config` in a function's open directory.
+Result<DeviceConfig> read_device_config(const SysfsDir& dir);
 
 }  // namespace vfiokit::host

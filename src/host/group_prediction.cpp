@@ -160,10 +160,9 @@ class Grouper {
                     fmt::format("{} and {} are functions of one multifunction device without isolation ({})",
                                 p->bdf.str(), g->second.str(), why));
     }
-    // 5. A new group, with the lowest free number.
-    unsigned id = 0;
-    while (used_.count(id)) ++id;
-    used_.insert(id);
+    // 5. A new group. The kernel takes the lowest free number from an IDA;
+    // no group is freed while devices are added, so that is the next one.
+    const unsigned id = next_id_++;
     std::string reason = !acs_reason.empty() ? acs_reason : alias_reason;
     if (reason.empty()) {
       std::string why;
@@ -175,7 +174,7 @@ class Grouper {
 
   const Topology& t_;
   GroupPrediction out_;
-  std::set<unsigned> used_;
+  unsigned next_id_ = 0;
   std::set<uint8_t> visited_;
 };
 

@@ -16,8 +16,8 @@ namespace {
 
 // The attributes vfiokit reads (host/pci_function.cpp), and what the other
 // commands will need.
-constexpr std::array<const char*, 34> kAttributes = {
-    "config", "vendor", "device", "subsystem_vendor", "subsystem_device", "class", "revision", "resource", "irq",
+constexpr std::array<const char*, 35> kAttributes = {
+    "config", "uevent", "vendor", "device", "subsystem_vendor", "subsystem_device", "class", "revision", "resource", "irq",
     "numa_node", "driver_override", "reset_method", "power_state", "d3cold_allowed", "enable", "msi_bus",
     "sriov_totalvfs", "sriov_numvfs", "sriov_offset", "sriov_stride", "sriov_vf_device", "resource0_resize",
     "resource1_resize", "resource2_resize", "resource3_resize", "resource4_resize", "resource5_resize",

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "base/error.hpp"
+#include "host/sysfs_dir.hpp"
 
 namespace vfiokit::host {
 
@@ -21,5 +22,11 @@ Result<std::optional<int64_t>> read_int_attr(const std::filesystem::path& file);
 // The last path component a symlink points to ("vfio-pci" for driver), or
 // nullopt when there is no link.
 std::optional<std::string> read_link_name(const std::filesystem::path& link);
+
+// The same reads, relative to an open directory (one path component each).
+Result<std::optional<std::string>> read_attr(const SysfsDir& dir, std::string_view name);
+Result<std::optional<uint64_t>> read_hex_attr(const SysfsDir& dir, std::string_view name, uint64_t max);
+Result<std::optional<int64_t>> read_int_attr(const SysfsDir& dir, std::string_view name);
+std::optional<std::string> read_link_name(const SysfsDir& dir, std::string_view name);
 
 }  // namespace vfiokit::host

@@ -1,0 +1,62 @@
+// One open sysfs directory, read through its file descriptor.
+//
+// A host with thousands of functions is read with as few system calls and
+// path walks as possible: each function's directory is opened once
+// (relative to its parent's), listed once with getdents64, and its
+// attributes are opened relative to it (openat, readlinkat), so the kernel
+// resolves one path component per file instead of the whole path.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/error.hpp"
+
+namespace vfiokit::host {
+
+struct DirEntry {
+  std::string name;
+  bool is_dir = false;
+  bool is_link = false;
+};
+
+class SysfsDir {
+ public:
+  static Result<SysfsDir> open(const std::filesystem::path& path);
+  // A subdirectory (a link to one is followed).
+  Result<SysfsDir> open_child(std::string_view name) const;
+
+  SysfsDir(SysfsDir&& other) noexcept;
+  SysfsDir& operator=(SysfsDir&& other) noexcept;
+  SysfsDir(const SysfsDir&) = delete;
+  SysfsDir& operator=(const SysfsDir&) = delete;
+  ~SysfsDir();
+
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(std::string_view name) const { return path_ / name; }
+
+  // Every entry but "." and "..", sorted by name.
+  Result<std::vector<DirEntry>> list() const;
+  // Up to `limit` bytes of a file, read until EOF; nullopt when it does not
+  // exist. `file_size`, when given, receives the size fstat reports, or
+  // `limit` when the read filled it (sysfs `config` is larger than what an
+  // unprivileged reader gets).
+  Result<std::optional<std::string>> read(std::string_view name, size_t limit,
+                                          size_t* file_size = nullptr) const;
+  // Where a link points, as written; nullopt when there is no such link.
+  std::optional<std::string> link_target(std::string_view name) const;
+
+ private:
+  SysfsDir(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}
+  int fd_ = -1;
+  std::filesystem::path path_;
+  mutable bool listed_ = false;
+};
+
+// Whether a sorted listing holds `name`.
+bool has_entry(const std::vector<DirEntry>& entries, std::string_view name);
+
+}  // namespace vfiokit::host
