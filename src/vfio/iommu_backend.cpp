@@ -75,13 +75,19 @@ void IommuBackend::forget_mappings() {
 }
 
 namespace {
-Result<void> check_page_aligned(const void* vaddr, uint64_t size, uint64_t granule, const IommuBackend& backend) {
-  if (size == 0) return fail(Errc::invalid_argument, backend.describe(), "a DMA mapping of 0 bytes");
-  if ((reinterpret_cast<uintptr_t>(vaddr) | size) & (granule - 1))
-    return fail(Errc::invalid_argument, backend.describe(),
-                fmt::format("DMA memory {} (0x{:x} bytes) is not aligned to the IOMMU page size 0x{:x}", vaddr, size,
-                            granule));
-  return {};
+[[gnu::cold]] Error misaligned(const void* vaddr, uint64_t size, uint64_t granule, const IommuBackend& backend) {
+  if (size == 0) return Error(Errc::invalid_argument, backend.describe(), "a DMA mapping of 0 bytes");
+  return Error(Errc::invalid_argument, backend.describe(),
+               fmt::format("DMA memory {} (0x{:x} bytes) is not aligned to the IOMMU page size 0x{:x}", vaddr, size,
+                           granule));
+}
+
+// The test is inline and the message out of line: this is on every DMA map.
+inline Result<void> check_page_aligned(const void* vaddr, uint64_t size, uint64_t granule,
+                                       const IommuBackend& backend) {
+  if (size != 0 && !((reinterpret_cast<uintptr_t>(vaddr) | size) & (granule - 1))) [[likely]]
+    return {};
+  return fail(misaligned(vaddr, size, granule, backend));
 }
 }  // namespace
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <utility>
 
 namespace vfiokit::vfio {
 
@@ -17,10 +18,14 @@ bool align_up(uint64_t value, uint64_t align, uint64_t& out) {
   return true;
 }
 
+// std::has_single_bit becomes a libgcc popcount call on baseline x86-64
+// (no -mpopcnt); this is on every DMA map.
+constexpr bool is_power_of_two(uint64_t v) { return v && !(v & (v - 1)); }
+
 }  // namespace
 
 IovaAllocator::IovaAllocator(std::vector<IovaRange> usable, uint64_t granule)
-    : granule_(granule && std::has_single_bit(granule) ? granule : 4096) {
+    : granule_(is_power_of_two(granule) ? granule : 4096) {
   (void)set_usable(std::move(usable));
 }
 
@@ -77,6 +82,7 @@ Result<void> IovaAllocator::set_usable(std::vector<IovaRange> usable) {
     clean.push_back({start, last});
   }
   std::sort(clean.begin(), clean.end());
+  settle_newest();
   maps_->recycled_count = 0;  // the free space is rebuilt from the ranges below
   for (const auto& [start, size] : maps_->allocated) {
     const bool inside = std::any_of(clean.begin(), clean.end(), [&](const IovaRange& r) { return r.contains(start, size); });
@@ -92,7 +98,7 @@ Result<void> IovaAllocator::set_usable(std::vector<IovaRange> usable) {
 Result<Iova> IovaAllocator::allocate(const IovaRequest& request) {
   if (request.size == 0) return fail(Errc::invalid_argument, "IOVA allocator", "a mapping of 0 bytes");
   const uint64_t align = std::max(request.align, granule_);
-  if (!std::has_single_bit(align))
+  if (!is_power_of_two(align))
     return fail(Errc::invalid_argument, "IOVA allocator", fmt::format("alignment 0x{:x} is not a power of two", align));
   uint64_t size;
   if (!align_up(request.size, granule_, size))
@@ -100,7 +106,7 @@ Result<Iova> IovaAllocator::allocate(const IovaRequest& request) {
   auto& m = *maps_;
   for (size_t i = m.recycled_count; i-- > 0;) {
     const auto [start, block] = m.recycled[i];
-    if (block != size || start % align != 0 || start + (size - 1) > request.last_usable) continue;
+    if (block != size || (start & (align - 1)) || start + (size - 1) > request.last_usable) continue;
     m.recycled[i] = m.recycled[--m.recycled_count];
     record(start, size);
     return Iova(start);
@@ -121,11 +127,12 @@ Result<Iova> IovaAllocator::allocate(const IovaRequest& request) {
               fmt::format("no free IOVA range of 0x{:x} bytes aligned to 0x{:x}{} (valid ranges: {}; {} mappings)", size,
                           align,
                           request.last_usable == UINT64_MAX ? "" : fmt::format(" below 0x{:x}", request.last_usable),
-                          describe_usable(), maps_->allocated.size()));
+                          describe_usable(), allocation_count()));
 }
 
 Result<void> IovaAllocator::reserve(Iova iova, uint64_t size) {
   flush_recycled();
+  settle_newest();
   const uint64_t start = iova.value();
   if (size == 0) return fail(Errc::invalid_argument, "IOVA allocator", "a mapping of 0 bytes");
   if ((start | size) & (granule_ - 1))
@@ -172,16 +179,21 @@ void IovaAllocator::carve(std::pmr::map<uint64_t, uint64_t>::iterator block, uin
 }
 
 Result<void> IovaAllocator::release(Iova iova) {
-  auto it = maps_->allocated.find(iova.value());
-  if (it == maps_->allocated.end())
-    return fail(Errc::invalid_argument, "IOVA allocator", fmt::format("no mapping starts at {}", iova.str()));
-  const uint64_t start = it->first, size = it->second;
-  auto node = maps_->allocated.extract(it);
-  if (maps_->spare.empty()) maps_->spare = std::move(node);
+  auto& m = *maps_;
+  uint64_t start = iova.value(), size = 0;
+  if (m.newest_size && m.newest_start == start) {
+    size = std::exchange(m.newest_size, 0);
+  } else {
+    auto it = m.allocated.find(start);
+    if (it == m.allocated.end())
+      return fail(Errc::invalid_argument, "IOVA allocator", fmt::format("no mapping starts at {}", iova.str()));
+    size = it->second;
+    auto node = m.allocated.extract(it);
+    if (m.spare.empty()) m.spare = std::move(node);
+  }
   // Only blocks still inside the usable ranges return to the free space.
   for (const auto& r : usable_)
     if (r.contains(start, size)) {
-      auto& m = *maps_;
       if (m.recycled_count == m.recycled.size()) flush_recycled();
       m.recycled[m.recycled_count++] = {start, size};
       break;
@@ -190,7 +202,16 @@ Result<void> IovaAllocator::release(Iova iova) {
 }
 
 void IovaAllocator::record(uint64_t start, uint64_t size) {
+  settle_newest();
+  maps_->newest_start = start;
+  maps_->newest_size = size;
+}
+
+void IovaAllocator::settle_newest() {
   auto& m = *maps_;
+  if (!m.newest_size) return;
+  const uint64_t start = m.newest_start, size = std::exchange(m.newest_size, 0);
+  // The spare node of a released allocation is re-keyed: no allocation.
   if (m.spare.empty()) {
     m.allocated.emplace(start, size);
     return;
@@ -208,6 +229,7 @@ void IovaAllocator::flush_recycled() {
 }
 
 uint64_t IovaAllocator::allocation_size(Iova iova) const {
+  if (maps_->newest_size && maps_->newest_start == iova.value()) return maps_->newest_size;
   auto it = maps_->allocated.find(iova.value());
   return it == maps_->allocated.end() ? 0 : it->second;
 }

@@ -47,7 +47,7 @@ class IovaAllocator {
 
   uint64_t granule() const { return granule_; }
   const std::vector<IovaRange>& usable() const { return usable_; }
-  size_t allocation_count() const { return maps_->allocated.size(); }
+  size_t allocation_count() const { return maps_->allocated.size() + (maps_->newest_size ? 1 : 0); }
   // Size of the allocation starting at `iova`, 0 when there is none.
   uint64_t allocation_size(Iova iova) const;
 
@@ -74,10 +74,16 @@ class IovaAllocator {
     // Released blocks not yet merged back into `free` (start, size).
     std::array<std::pair<uint64_t, uint64_t>, 16> recycled{};
     size_t recycled_count = 0;
+    // The newest allocation is held here, not in `allocated`, until the
+    // next one: a driver's map + unmap loop then touches no tree at all.
+    uint64_t newest_start = 0, newest_size = 0;  // size 0: none
   };
+  // Moves the newest allocation into `allocated`; every walk of all
+  // allocations does this first.
+  void settle_newest();
   // Merges the recycled blocks back into the free tree.
   void flush_recycled();
-  // Records an allocation, re-keying the spare node when there is one.
+  // Records an allocation as the newest.
   void record(uint64_t start, uint64_t size);
   std::unique_ptr<Maps> maps_ = std::make_unique<Maps>();
 };

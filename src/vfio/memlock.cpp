@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <sys/resource.h>
 
-#include <atomic>
 #include <fstream>
 #include <string>
 
@@ -28,24 +27,16 @@ Result<MemlockState> read_memlock_state() {
   return state;
 }
 
-namespace {
-std::atomic<uint64_t> g_pinned{0};
-}
-
-uint64_t process_pinned_bytes() { return g_pinned.load(std::memory_order_relaxed); }
-void add_process_pinned_bytes(int64_t delta) { g_pinned.fetch_add(uint64_t(delta), std::memory_order_relaxed); }
-
 uint64_t current_memlock_limit() {
   rlimit rl{};
   if (getrlimit(RLIMIT_MEMLOCK, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return UINT64_MAX;
   return uint64_t(rl.rlim_cur);
 }
 
-Result<void> check_memlock(uint64_t bytes, uint64_t pinned_by_us, uint64_t known_limit) {
-  auto fits = [&](uint64_t limit) {
-    return limit == UINT64_MAX || (pinned_by_us <= limit && bytes <= limit - pinned_by_us);
-  };
-  if (fits(known_limit) || fits(current_memlock_limit())) return {};
+Result<void> check_memlock_again(uint64_t bytes, uint64_t pinned_by_us) {
+  // The limit may have been raised since it was read (prlimit, setrlimit).
+  const uint64_t limit = current_memlock_limit();
+  if (limit == UINT64_MAX || (pinned_by_us <= limit && bytes <= limit - pinned_by_us)) return {};
   auto state = read_memlock_state();
   if (!state) return fail(state.error());
   if (state->exempt || state->limit == UINT64_MAX) return {};

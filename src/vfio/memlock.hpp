@@ -4,6 +4,7 @@
 // the kernel's bare ENOMEM into a message that says what to raise.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 #include "base/error.hpp"
@@ -26,10 +27,21 @@ uint64_t current_memlock_limit();
 // earlier: when the two fit, no system call is made (the map path stays as
 // cheap as a raw ioctl); otherwise the limit is read again and
 // /proc/self/status gives the exact locked size and the capability.
-Result<void> check_memlock(uint64_t bytes, uint64_t pinned_by_us, uint64_t known_limit);
+// Inline: it sits on every DMA map.
+Result<void> check_memlock_again(uint64_t bytes, uint64_t pinned_by_us);
+inline Result<void> check_memlock(uint64_t bytes, uint64_t pinned_by_us, uint64_t known_limit) {
+  if (known_limit == UINT64_MAX || (pinned_by_us <= known_limit && bytes <= known_limit - pinned_by_us)) return {};
+  return check_memlock_again(bytes, pinned_by_us);
+}
+
+namespace detail {
+inline std::atomic<uint64_t> process_pinned{0};
+}
 
 // What every backend of this process has pinned for DMA.
-uint64_t process_pinned_bytes();
-void add_process_pinned_bytes(int64_t delta);
+inline uint64_t process_pinned_bytes() { return detail::process_pinned.load(std::memory_order_relaxed); }
+inline void add_process_pinned_bytes(int64_t delta) {
+  detail::process_pinned.fetch_add(uint64_t(delta), std::memory_order_relaxed);
+}
 
 }  // namespace vfiokit::vfio
