@@ -4,32 +4,37 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 
 namespace vfiokit::host {
 
+int read_fd(int fd, std::string& out, size_t limit, bool short_read_ends) {
+  std::array<char, 4096> page;  // a page holds any sysfs attribute
+  while (out.size() < limit) {
+    const size_t want = std::min(page.size(), limit - out.size());
+    // read(), not pread(): the descriptor may be a pipe such as /dev/stdin.
+    const ssize_t n = ::read(fd, page.data(), want);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    out.append(page.data(), static_cast<size_t>(n));
+    if (n == 0 || (short_read_ends && static_cast<size_t>(n) < want)) break;
+  }
+  return 0;
+}
+
 Result<std::vector<uint8_t>> read_file_bytes(const std::filesystem::path& path, size_t limit) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::unexpected(Error::from_errno(errno, path.string(), "cannot open"));
-  // A page holds any sysfs attribute; the buffer grows for larger files.
-  std::vector<uint8_t> data(std::min<size_t>(limit, 4096));
-  size_t got = 0;
-  while (got < limit) {
-    if (got == data.size()) data.resize(std::min(limit, data.size() * 2));
-    // read(), not pread(): the path may be a pipe such as /dev/stdin.
-    const ssize_t n = ::read(fd, data.data() + got, data.size() - got);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      return std::unexpected(Error::from_errno(err, path.string(), "cannot read"));
-    }
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
+  // sysfs attribute files report a size that need not match what a read
+  // returns, and the path may be a pipe: read until EOF.
+  std::string data;
+  const int err = read_fd(fd, data, limit, false);
   ::close(fd);
-  data.resize(got);
-  return data;
+  if (err) return std::unexpected(Error::from_errno(err, path.string(), "cannot read"));
+  return std::vector<uint8_t>(data.begin(), data.end());
 }
 
 Result<void> write_file_durably(const std::filesystem::path& path, const std::string& text) {

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <utility>
 
+#include "host/file_io.hpp"
+
 namespace vfiokit::host {
 namespace {
 
@@ -93,23 +95,10 @@ Result<std::optional<std::string>> SysfsDir::read(std::string_view name, size_t 
     if (errno == ENOENT) return std::optional<std::string>();
     return std::unexpected(Error::from_errno(errno, (path_ / n).string(), "cannot open"));
   }
-  // A page holds any sysfs attribute. A read that returns less than asked
-  // is the end: a regular file and a sysfs attribute (kernfs hands out the
-  // whole value at once) both give all they have, which saves the second
-  // read of every small file.
-  std::array<char, 4096> page;
   std::string data;
-  for (;;) {
-    const size_t want = std::min(page.size(), limit - data.size());
-    const ssize_t r = want ? ::read(fd, page.data(), want) : 0;
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      return std::unexpected(Error::from_errno(err, (path_ / n).string(), "cannot read"));
-    }
-    data.append(page.data(), static_cast<size_t>(r));
-    if (static_cast<size_t>(r) < want || data.size() == limit) break;
+  if (const int err = read_fd(fd, data, limit, true)) {
+    ::close(fd);
+    return std::unexpected(Error::from_errno(err, (path_ / n).string(), "cannot read"));
   }
   if (file_size) {
     // A read that filled `limit` says all the caller needs; only a shorter
