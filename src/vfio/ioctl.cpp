@@ -1,29 +1,27 @@
 #include "vfio/ioctl.hpp"
 
-#include <sys/ioctl.h>
-
 #include <cerrno>
 
-namespace vfiokit::vfio {
+namespace vfiokit::vfio::detail {
 
 namespace {
 template <class Arg>
-Result<int> call(int fd, unsigned long request, Arg arg, const char* name, std::string_view subject) {
-  int rc;
-  do rc = ::ioctl(fd, request, arg);
-  while (rc < 0 && errno == EINTR);
-  if (rc < 0) return fail(Error::from_errno(errno, std::string(subject), std::string(name) + " failed"));
-  return rc;
+Result<int> retry(int fd, unsigned long request, Arg arg, const char* name, std::string_view subject) {
+  int rc = -1;
+  while (errno == EINTR && (rc = ::ioctl(fd, request, arg)) < 0) {
+  }
+  if (rc >= 0) return rc;
+  return fail(Error::from_errno(errno, std::string(subject), std::string(name) + " failed"));
 }
 }  // namespace
 
-Result<int> checked_ioctl(int fd, unsigned long request, void* arg, const char* name, std::string_view subject) {
-  return call(fd, request, arg, name, subject);
+Result<int> ioctl_failed(int fd, unsigned long request, void* arg, const char* name, std::string_view subject) {
+  return retry(fd, request, arg, name, subject);
 }
 
-Result<int> checked_ioctl_value(int fd, unsigned long request, unsigned long value, const char* name,
-                                std::string_view subject) {
-  return call(fd, request, value, name, subject);
+Result<int> ioctl_value_failed(int fd, unsigned long request, unsigned long value, const char* name,
+                               std::string_view subject) {
+  return retry(fd, request, value, name, subject);
 }
 
-}  // namespace vfiokit::vfio
+}  // namespace vfiokit::vfio::detail

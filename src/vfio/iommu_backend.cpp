@@ -82,6 +82,14 @@ namespace {
                            granule));
 }
 
+[[gnu::cold]] Error allocator_refused(const Error& e, const IommuBackend& backend) {
+  return Error(e.code(), backend.describe(), e.message());
+}
+
+[[gnu::cold]] Error no_mapping_at(Iova iova, const IommuBackend& backend) {
+  return Error(Errc::invalid_argument, backend.describe(), fmt::format("no DMA mapping starts at {}", iova.str()));
+}
+
 // The test is inline and the message out of line: this is on every DMA map.
 inline Result<void> check_page_aligned(const void* vaddr, uint64_t size, uint64_t granule,
                                        const IommuBackend& backend) {
@@ -96,8 +104,9 @@ Result<Iova> IommuBackend::map_dma(const void* vaddr, uint64_t size, DmaAccess a
   placement.size = size;
   if (auto ok = check_memlock(size, process_pinned_bytes(), memlock_limit_); !ok) return fail(ok.error());
   auto iova = allocator_.allocate(placement);
-  if (!iova) return fail(Error(iova.error().code(), describe(), iova.error().message()));
-  if (auto ok = kernel_map(vaddr, *iova, size, access); !ok) {
+  if (!iova) [[unlikely]]
+    return fail(allocator_refused(iova.error(), *this));
+  if (auto ok = kernel_map(vaddr, *iova, size, access); !ok) [[unlikely]] {
     (void)allocator_.release(*iova);
     return fail(ok.error());
   }
@@ -144,10 +153,17 @@ Result<void> IommuBackend::record_kernel_chosen(Iova iova, uint64_t size) {
   return {};
 }
 
+Error IommuBackend::short_unmap(std::string_view subject, const char* ioctl_name, Iova iova, uint64_t done,
+                               uint64_t size) {
+  return Error(Errc::io, std::string(subject), fmt::format("{} at {} unmapped {} of {} bytes", ioctl_name, iova.str(), done, size));
+}
+
 Result<void> IommuBackend::unmap_dma(Iova iova) {
   const uint64_t size = allocator_.allocation_size(iova);
-  if (size == 0) return fail(Errc::invalid_argument, describe(), fmt::format("no DMA mapping starts at {}", iova.str()));
-  if (auto ok = kernel_unmap(iova, size); !ok) return fail(ok.error());
+  if (size == 0) [[unlikely]]
+    return fail(no_mapping_at(iova, *this));
+  if (auto ok = kernel_unmap(iova, size); !ok) [[unlikely]]
+    return fail(ok.error());
   (void)allocator_.release(iova);
   account(-int64_t(size));
   return {};

@@ -71,6 +71,10 @@ class IommuBackend {
 
   virtual Result<void> kernel_map(const void* vaddr, Iova iova, uint64_t size, DmaAccess access) = 0;
   virtual Result<void> kernel_unmap(Iova iova, uint64_t size) = 0;
+  // The error of an unmap ioctl that unmapped `done` of `size` bytes (built
+  // out of line: kernel_unmap runs on every DMA unmap).
+  [[gnu::cold]] static Error short_unmap(std::string_view subject, const char* ioctl_name, Iova iova, uint64_t done,
+                                         uint64_t size);
   // Re-reads the valid ranges after an attach (they can only shrink).
   Result<void> set_valid_ranges(std::vector<IovaRange> backend_ranges, uint64_t granule,
                                 const std::vector<unsigned>& groups);

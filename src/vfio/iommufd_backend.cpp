@@ -147,7 +147,7 @@ Result<void> IommufdBackend::kernel_map(const void* vaddr, Iova iova, uint64_t s
   map.user_va = reinterpret_cast<uint64_t>(vaddr);
   map.length = size;
   map.iova = iova.value();
-  if (auto ok = checked_ioctl(iommufd_.get(), uapi::kIommuIoasMap, &map, "IOMMU_IOAS_MAP", kIommufd); !ok)
+  if (auto ok = checked_ioctl(iommufd_.get(), uapi::kIommuIoasMap, &map, "IOMMU_IOAS_MAP", kIommufd); !ok) [[unlikely]]
     return fail(ok.error());
   return {};
 }
@@ -170,10 +170,10 @@ Result<void> IommufdBackend::kernel_unmap(Iova iova, uint64_t size) {
   unmap.iova = iova.value();
   unmap.length = size;
   if (auto ok = checked_ioctl(iommufd_.get(), uapi::kIommuIoasUnmap, &unmap, "IOMMU_IOAS_UNMAP", kIommufd); !ok)
+      [[unlikely]]
     return fail(ok.error());
-  if (unmap.length != size)
-    return fail(Errc::io, describe(),
-                fmt::format("IOMMU_IOAS_UNMAP at {} unmapped {} of {} bytes", iova.str(), unmap.length, size));
+  if (unmap.length != size) [[unlikely]]
+    return fail(short_unmap(describe(), "IOMMU_IOAS_UNMAP", iova, unmap.length, size));
   return {};
 }
 

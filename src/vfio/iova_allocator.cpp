@@ -83,19 +83,19 @@ Result<void> IovaAllocator::set_usable(std::vector<IovaRange> usable) {
   }
   std::sort(clean.begin(), clean.end());
   settle_newest();
-  maps_->recycled_count = 0;  // the free space is rebuilt from the ranges below
   for (const auto& [start, size] : maps_->allocated) {
     const bool inside = std::any_of(clean.begin(), clean.end(), [&](const IovaRange& r) { return r.contains(start, size); });
     if (!inside)
       return fail(Errc::out_of_range, "IOVA allocator",
                   fmt::format("the mapping at 0x{:x} (0x{:x} bytes) lies outside the new valid ranges", start, size));
   }
+  maps_->recycled_count = 0;  // the free space is rebuilt from the ranges below
   usable_ = std::move(clean);
   rebuild_free();
   return {};
 }
 
-Result<Iova> IovaAllocator::allocate(const IovaRequest& request) {
+Result<Iova> IovaAllocator::allocate_searching(const IovaRequest& request) {
   if (request.size == 0) return fail(Errc::invalid_argument, "IOVA allocator", "a mapping of 0 bytes");
   const uint64_t align = std::max(request.align, granule_);
   if (!is_power_of_two(align))
@@ -178,7 +178,7 @@ void IovaAllocator::carve(std::pmr::map<uint64_t, uint64_t>::iterator block, uin
   }
 }
 
-Result<void> IovaAllocator::release(Iova iova) {
+Result<void> IovaAllocator::release_searching(Iova iova) {
   auto& m = *maps_;
   uint64_t start = iova.value(), size = 0;
   if (m.newest_size && m.newest_start == start) {
@@ -191,13 +191,9 @@ Result<void> IovaAllocator::release(Iova iova) {
     auto node = m.allocated.extract(it);
     if (m.spare.empty()) m.spare = std::move(node);
   }
-  // Only blocks still inside the usable ranges return to the free space.
-  for (const auto& r : usable_)
-    if (r.contains(start, size)) {
-      if (m.recycled_count == m.recycled.size()) flush_recycled();
-      m.recycled[m.recycled_count++] = {start, size};
-      break;
-    }
+  // Inside the usable ranges, as every allocation (see release).
+  if (m.recycled_count == m.recycled.size()) flush_recycled();
+  m.recycled[m.recycled_count++] = {start, size};
   return {};
 }
 
@@ -207,9 +203,8 @@ void IovaAllocator::record(uint64_t start, uint64_t size) {
   maps_->newest_size = size;
 }
 
-void IovaAllocator::settle_newest() {
+void IovaAllocator::move_newest_into_tree() {
   auto& m = *maps_;
-  if (!m.newest_size) return;
   const uint64_t start = m.newest_start, size = std::exchange(m.newest_size, 0);
   // The spare node of a released allocation is re-keyed: no allocation.
   if (m.spare.empty()) {
@@ -228,8 +223,7 @@ void IovaAllocator::flush_recycled() {
   m.recycled_count = 0;
 }
 
-uint64_t IovaAllocator::allocation_size(Iova iova) const {
-  if (maps_->newest_size && maps_->newest_start == iova.value()) return maps_->newest_size;
+uint64_t IovaAllocator::settled_allocation_size(Iova iova) const {
   auto it = maps_->allocated.find(iova.value());
   return it == maps_->allocated.end() ? 0 : it->second;
 }

@@ -12,6 +12,7 @@
 #include <memory_resource>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/error.hpp"
@@ -35,11 +36,37 @@ class IovaAllocator {
   // handed out again first to a request it fits exactly (the map/unmap loop
   // of a driver costs no tree walk then). Never returns IOVA 0: devices and
   // drivers commonly read a zero DMA address as "not programmed".
-  Result<Iova> allocate(const IovaRequest& request);
+  // The reuse of the block released last is inline: it is the whole
+  // allocator cost of a map/unmap loop, and under emulation (the lab's TCG)
+  // every call and return the loop makes shows in its time.
+  Result<Iova> allocate(const IovaRequest& request) {
+    auto& m = *maps_;
+    if (m.recycled_count != 0 && m.newest_size == 0 && request.align <= granule_) {
+      const auto [start, size] = m.recycled[m.recycled_count - 1];
+      if (size == request.size && start + (size - 1) <= request.last_usable) {
+        --m.recycled_count;
+        m.newest_start = start;
+        m.newest_size = size;
+        return Iova(start);
+      }
+    }
+    return allocate_searching(request);
+  }
   // Claims exactly [iova, iova + size) for a mapping at a fixed address.
   Result<void> reserve(Iova iova, uint64_t size);
-  // Gives back an allocation or reservation, by its start.
-  Result<void> release(Iova iova);
+  // Gives back an allocation or reservation, by its start. Releasing the
+  // newest allocation is inline, as allocate's reuse.
+  Result<void> release(Iova iova) {
+    auto& m = *maps_;
+    if (m.newest_size != 0 && m.newest_start == iova.value() && m.recycled_count != m.recycled.size()) {
+      // Every allocation lies inside the usable ranges (allocate and
+      // reserve hand out only usable space, and set_usable refuses ranges
+      // that would leave one outside), so it goes back as it is.
+      m.recycled[m.recycled_count++] = {iova.value(), std::exchange(m.newest_size, 0)};
+      return {};
+    }
+    return release_searching(iova);
+  }
 
   // The usable ranges change as devices attach; existing allocations must
   // stay inside the new ones.
@@ -49,11 +76,17 @@ class IovaAllocator {
   const std::vector<IovaRange>& usable() const { return usable_; }
   size_t allocation_count() const { return maps_->allocated.size() + (maps_->newest_size ? 1 : 0); }
   // Size of the allocation starting at `iova`, 0 when there is none.
-  uint64_t allocation_size(Iova iova) const;
+  uint64_t allocation_size(Iova iova) const {
+    if (maps_->newest_size != 0 && maps_->newest_start == iova.value()) return maps_->newest_size;
+    return settled_allocation_size(iova);
+  }
 
   std::string describe_usable() const;
 
  private:
+  Result<Iova> allocate_searching(const IovaRequest& request);
+  Result<void> release_searching(Iova iova);
+  uint64_t settled_allocation_size(Iova iova) const;
   void rebuild_free();
   void insert_free(uint64_t start, uint64_t last);
   // Takes [at, at + size) out of the free block `block`, which holds it.
@@ -79,8 +112,12 @@ class IovaAllocator {
     uint64_t newest_start = 0, newest_size = 0;  // size 0: none
   };
   // Moves the newest allocation into `allocated`; every walk of all
-  // allocations does this first.
-  void settle_newest();
+  // allocations does this first. The test is inline: a map/unmap loop
+  // finds nothing to move on every allocation.
+  void settle_newest() {
+    if (maps_->newest_size) move_newest_into_tree();
+  }
+  void move_newest_into_tree();
   // Merges the recycled blocks back into the free tree.
   void flush_recycled();
   // Records an allocation as the newest.

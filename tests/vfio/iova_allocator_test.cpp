@@ -99,6 +99,21 @@ TEST(IovaAllocator, RangesThatShrinkMustKeepEveryMapping) {
   EXPECT_EQ(next->value(), 0x100000u);
 }
 
+// A refused change leaves the allocator as it was: space released just
+// before is still free (it was held aside for quick reuse when the change
+// came), and everything else still fits around the mapping.
+TEST(IovaAllocator, ARefusedRangeChangeKeepsReleasedSpaceFree) {
+  IovaAllocator a({{0, 0x3fff}}, kPage);
+  auto x = a.allocate({.size = kPage}), y = a.allocate({.size = kPage}), z = a.allocate({.size = kPage});
+  ASSERT_TRUE(x && y && z);
+  ASSERT_TRUE(a.release(*x));
+  ASSERT_TRUE(a.release(*z));
+  EXPECT_FALSE(a.set_usable({{0, 0x1fff}}));  // would leave y outside
+  auto two = a.allocate({.size = kPage}), three = a.allocate({.size = kPage});
+  ASSERT_TRUE(two && three) << "released space was lost";
+  EXPECT_EQ(std::set<uint64_t>({two->value(), three->value()}), std::set<uint64_t>({x->value(), z->value()}));
+}
+
 TEST(IovaAllocator, RangesReachingTheTopOfTheAddressSpace) {
   IovaAllocator a({{0xfffffffffff00000ull, UINT64_MAX}}, kPage);
   auto x = a.allocate({.size = 0x100000});

@@ -157,8 +157,11 @@ class FeaturesMdev : public ::testing::TestWithParam<BackendKind> {
   void TearDown() override {
     src_.reset();
     dst_.reset();
-    for (const auto& u : {a_, b_})
-      if (auto d = host::find_mdev(kSys, u); d && *d) EXPECT_TRUE(host::remove_mdev(kSys, u));
+    for (const auto& u : {a_, b_}) {
+      if (auto d = host::find_mdev(kSys, u); d && *d) {
+        EXPECT_TRUE(host::remove_mdev(kSys, u));
+      }
+    }
     EXPECT_TRUE(journal_.list()->empty());
   }
   static void put(vfio::Device& d, uint32_t port, uint64_t reg, uint8_t v) {
