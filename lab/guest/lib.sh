@@ -47,8 +47,16 @@ lab_load_modules() {
   for _m in vfio-pci vfio_iommu_type1 iommufd e1000e e1000 nvme virtio_net pci-stub; do
     modprobe "$_m" 2>/dev/null
   done
-  # let asynchronous probes (nvme) settle before tests look at drivers
-  sleep 1
+  lab_wait_nvme
+}
+
+# nvme probes asynchronously: waits (up to 10 s) until every nvme function
+# has its driver, so tests look at settled drivers.
+lab_wait_nvme() {
+  for _b in $(lab_find 1b36:0010); do
+    _i=0
+    while [ -z "$(lab_driver_of "$_b")" ] && [ "$_i" -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+  done
 }
 
 # Sets _id to "vvvv:dddd" of the function in directory $1, with shell
@@ -101,10 +109,7 @@ lab_host_drivers() {
     read -r _o <"$_d/driver_override"
     [ "$_o" = "(null)" ] || lab_unbind "${_d##*/}"
   done
-  for _b in $(lab_find 1b36:0010); do
-    _i=0
-    while [ -z "$(lab_driver_of "$_b")" ] && [ "$_i" -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
-  done
+  lab_wait_nvme
 }
 
 # Sends the sysfs files vfiokit reads, as a gzip'd tar, to the host on
@@ -115,10 +120,11 @@ lab_snapshot() {
   rm -rf $_snap
   mkdir -p $_snap
   lab_check "vfiokit snapshot" vfiokit snapshot $_snap/host.tar.gz
-  tar -xzf $_snap/host.tar.gz -C $_snap && rm $_snap/host.tar.gz
   lspci -D -xxxx >"$_snap/lspci-xxxx.txt" 2>/dev/null
   uname -r >"$_snap/kernel-release"
   stty -F /dev/ttyS1 raw -echo 2>/dev/null
+  # vfiokit's archive goes inside as it is (the host unpacks both): taking
+  # it apart and compressing it again costs most of a second under TCG.
   tar -C $_snap -cf - . | gzip -1 >/dev/ttyS1
   echo "lab: snapshot sent on ttyS1"
 }

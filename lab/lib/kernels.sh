@@ -113,10 +113,18 @@ lab_custom_kernel() {
 }
 
 lab_kernel() {
+  # Lab runs go in parallel (ctest -j): the first to need a kernel fetches
+  # or builds it while the others wait on the cache's lock, released when
+  # this returns or the run dies.
+  local lock
+  mkdir -p "$LAB_CACHE"
+  exec {lock}>"$LAB_CACHE/.lock"
+  flock "$lock"
   case $1 in
   debian-6.1) lab_debian_kernel 6.1 ;;
   debian-6.12) lab_debian_kernel 6.12 ;;
   custom) lab_custom_kernel ;;
   *) lab_die "unknown kernel '$1' (debian-6.1, debian-6.12, custom)" ;;
   esac
+  exec {lock}>&-
 }

@@ -4,7 +4,8 @@
 # window with the e1000 and the pci-testdev: both are soft-removed,
 # rescanned, and given back their drivers and driver_override; the edu's own
 # vfio-pci binding is released and restored; IOMMU groups stay as they were.
-# A run killed after each step is undone by `vfiokit recover`.
+# A run killed after each step is undone by `vfiokit recover` (after the
+# suite "faults").
 
 lab_host_drivers
 
@@ -52,6 +53,8 @@ lab_check "the journal is empty" sh -c "test -z \"\$(ls /run/vfiokit 2>/dev/null
 
 _steps=$(grep -c '^  [0-9]*\. ' /tmp/plan)
 lab_check "the plan has 9 steps" test "$_steps" = 9
+# Fault injection, after the suite "faults": a kill after every step.
+[ -n "${LAB_FAULTS:-}" ] || _steps=0
 _k=1
 while [ "$_k" -lt "$_steps" ]; do
   VFIOKIT_TEST_KILL_AFTER_STEP=$_k vfiokit rebar "$_edu" --bar 0 --rehearse >/dev/null 2>&1

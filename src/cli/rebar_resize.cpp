@@ -76,7 +76,7 @@ int run_resize(const std::string& bdf_text, const HostOptions& host_options, con
   const host::HostView view = host::read_host(*root);
   if (!view.function(*bdf)) return print_error(Error(Errc::not_found, bdf->str(), "no such PCI function")), 1;
   auto plan = host::plan_resize(*root, view, request,
-                                [&](const pci::Bdf& bdf) { return host::function_uses(*root, bdf); });
+                                [&](const pci::Bdf& f) { return host::function_uses(*root, f); });
   if (!plan) return print_error(plan.error()), 1;
   if (plan->nothing_to_do()) {
     fmt::print("{} BAR {} is already {}: nothing to do\n", bdf->str(), plan->bar, plan->to.str());

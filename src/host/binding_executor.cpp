@@ -17,7 +17,7 @@ Result<void> run_step(const SysfsRoot& root, const BindStep& step, const BindPla
     case StepKind::unbind: return unbind_driver(root, step.bdf);
     case StepKind::probe: {
       if (auto ok = probe_driver(root, step.bdf); !ok) return ok;
-      auto b = wait_for_driver(root, step.bdf, step.value, options.probe_timeout_ms);
+      auto b = wait_for_driver(root, step.bdf, step.value, options.deferred_probe_ms);
       if (!b) return fail(b.error());
       if (b->driver != step.value)
         return fail(Errc::io, step.bdf.str(),

@@ -14,7 +14,15 @@ struct ExecutionOptions {
   // The process sends itself SIGKILL right after step K (1-based) of a plan
   // or a restore. From $VFIOKIT_TEST_KILL_AFTER_STEP.
   std::optional<size_t> kill_after_step;
+  // How long a driver may take to claim a function that the kernel probes
+  // asynchronously (after a rescan, or a module load).
   int probe_timeout_ms = 5000;
+  // A write to bus/pci/drivers_probe probes synchronously (drivers_probe_store
+  // -> device_attach, which never defers to an async probe): when it returns
+  // without the driver, only a probe deferred with -EPROBE_DEFER and retried
+  // from the kernel's workqueue can still bind it. That is waited for this
+  // long, so a driver that refuses the device is reported at once.
+  int deferred_probe_ms = 500;
   static ExecutionOptions from_environment();
 };
 

@@ -11,7 +11,8 @@ using vfio::BackendKind;
 using vfio::PciIrq;
 
 // e1000e registers (Intel 82574 datasheet, section 10.2).
-constexpr uint64_t kIcr = 0xC0, kIcs = 0xC8, kIms = 0xD0, kImc = 0xD8, kIvar = 0xE4;
+constexpr uint64_t kIcr = 0xC0, kItr = 0xC4, kIcs = 0xC8, kIms = 0xD0, kImc = 0xD8, kIvar = 0xE4;
+constexpr uint64_t kEitr0 = 0xE8;  // 5 registers, one per MSI-X vector
 constexpr uint32_t kIcrLsc = 1u << 2;     // link status change, an "other" cause
 constexpr uint32_t kIcrOther = 1u << 24;  // MSI-X mode: "other causes" summary, routed by IVAR
 constexpr uint32_t kIvarOtherValid = 1u << 19;
@@ -25,6 +26,13 @@ class E1000e : public ::testing::TestWithParam<BackendKind> {
     auto bar0 = dev_->map_region(0);
     ASSERT_TRUE(bar0) << bar0.error().describe();
     bar0_ = *bar0;
+    // Interrupt throttling off. The host driver leaves ITR and EITR set,
+    // and with them QEMU's e1000e arms a timer on every interrupt; one that
+    // fires after MSI-X was disabled aborts QEMU (QEMU 7.2,
+    // e1000e_intrmgr_on_msix_throttling_timer asserts msix_enabled). A
+    // loaded host makes that late firing likely.
+    VFIOKIT_ASSERT_OK(bar0_->write<uint32_t>(kItr, 0));
+    for (uint64_t i = 0; i < 5; ++i) VFIOKIT_ASSERT_OK(bar0_->write<uint32_t>(kEitr0 + 4 * i, 0));
     VFIOKIT_ASSERT_OK(dev_->enable_bus_master());
   }
   void raise(uint32_t cause) {
