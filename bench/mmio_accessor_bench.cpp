@@ -1,5 +1,5 @@
 // Instruction cost of vfiokit's MMIO accessors against a raw volatile read,
-// counted by callgrind (bench/mmio-callgrind runs this under valgrind and
+// counted by callgrind (bench/callgrind-counts runs this under valgrind and
 // prints the counts of the three loops). The "BAR" is a memfd mapped
 // through MappedRegion exactly as a device fd is, so the checked accessor
 // takes its real path; a device is not needed to count instructions.
