@@ -97,10 +97,10 @@ int main(int argc, char** argv) {
       auto first = backend.map_dma(buffer->data(), size, vfio::DmaAccess::read_write);
       if (!first || !backend.unmap_dma(*first)) return fmt::print(stderr, "the first map or unmap failed\n"), 1;
       const uint64_t iova = first->value();
-      // A 4 KiB round takes ~10 ms and a 2 MiB round ~40 ms: the short
-      // ones run more rounds, which narrows their median (the per-round
-      // ratio scatters by ~10% under TCG).
-      const int iterations = size == 4096 ? 200 : 10;
+      // A 4 KiB round takes ~5 ms and a 2 MiB round ~20 ms: the short ones
+      // run more rounds, which narrows their median (the per-round ratio
+      // scatters by ~10% under TCG).
+      const int iterations = size == 4096 ? 100 : 5;
       const int rounds = size == 4096 ? 161 : 41;
       std::vector<double> ours, raw, ratios;
       for (int round = 0; round < rounds; ++round) {

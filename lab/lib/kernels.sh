@@ -2,7 +2,7 @@
 # download and unpacked, never installed) and a kernel built from Debian's
 # linux-source-6.12 with lab/kernel/lab.config. `lab_kernel NAME` sets:
 #   KVER     the kernel release
-#   KIMAGE   the bzImage to boot
+#   KIMAGE   the kernel to boot: vmlinux with a PVH entry, else the bzImage
 #   KROOT    a directory holding lib/modules/$KVER
 #   KCONFIG  the kernel's .config
 
@@ -37,12 +37,35 @@ lab_debian_package() {
 }
 
 # A cached kernel directory holds boot/vmlinuz-$KVER, boot/config-$KVER and
-# lib/modules/$KVER.
+# lib/modules/$KVER, and for a kernel with a PVH entry boot/vmlinux-$KVER,
+# which is booted instead.
 lab_use_kernel_dir() {
   KVER=$(ls "$1/lib/modules")
   KIMAGE=$1/boot/vmlinuz-$KVER
+  [ -e "$1/boot/vmlinux-$KVER" ] && KIMAGE=$1/boot/vmlinux-$KVER
   KROOT=$1
   KCONFIG=$1/boot/config-$KVER
+}
+
+# lab_extract_vmlinux VMLINUZ OUT: the ELF kernel a bzImage carries, found by
+# the magic of its compressor (as the kernel's scripts/extract-vmlinux does).
+# QEMU boots an ELF kernel with a PVH entry directly, skipping the
+# decompressor: under TCG, unpacking Debian's xz image took 6 s of every 6.1
+# boot and zstd about 3 s of every 6.12 boot.
+lab_extract_vmlinux() {
+  local in=$1 out=$2 magic tool pos
+  for magic in '\xfd\x37\x7a\x58\x5a\x00:xz -dcq' '\x28\xb5\x2f\xfd:zstd -dcq' '\x1f\x8b\x08:gzip -dcq'; do
+    tool=${magic#*:}
+    for pos in $(LC_ALL=C grep -obUaP "${magic%%:*}" "$in" | cut -d: -f1); do
+      tail -c +$((pos + 1)) "$in" | $tool >"$out.tmp" 2>/dev/null
+      if [ "$(head -c 4 "$out.tmp" | od -An -tx1 | tr -d ' \n')" = 7f454c46 ]; then
+        mv "$out.tmp" "$out"
+        return 0
+      fi
+    done
+  done
+  rm -f "$out.tmp"
+  return 1
 }
 
 lab_debian_kernel() {
@@ -63,6 +86,11 @@ lab_debian_kernel() {
     KVER=$(ls "$dir/lib/modules")
     depmod -b "$dir" "$KVER"
     touch "$dir/.complete"
+  fi
+  KVER=$(ls "$dir/lib/modules")
+  if [ ! -e "$dir/boot/vmlinux-$KVER" ] && grep -qx 'CONFIG_PVH=y' "$dir/boot/config-$KVER"; then
+    lab_extract_vmlinux "$dir/boot/vmlinuz-$KVER" "$dir/boot/vmlinux-$KVER" ||
+      lab_log "no ELF kernel found in vmlinuz-$KVER: booting the compressed image"
   fi
   lab_use_kernel_dir "$dir"
 }
@@ -103,6 +131,7 @@ lab_custom_kernel() {
     KVER=$(make -s -C "$src" O="$obj" kernelrelease)
     rm -rf "$dir" && mkdir -p "$dir/boot"
     cp "$obj/arch/x86/boot/bzImage" "$dir/boot/vmlinuz-$KVER"
+    cp "$obj/vmlinux" "$dir/boot/vmlinux-$KVER"  # booted through its PVH entry
     cp "$obj/.config" "$dir/boot/config-$KVER"
     make -s -C "$src" O="$obj" INSTALL_MOD_PATH="$dir" modules_install >/dev/null
     rm -rf "$obj"

@@ -31,7 +31,7 @@ for _target in "$_mf_edu" "$_bridge_edu" "$_nvme"; do
   _same_state "bind --dry-run $_target changes nothing" "$_target" /tmp/state.before
   lab_check "bind $_target" vfiokit bind "$_target"
   lab_check "every endpoint of $_target's group is on vfio-pci" sh -c \
-    "vfiokit status | grep -q 'held on vfio-pci' && ! vfiokit status | grep '^  ' | grep -v 'now vfio-pci' | grep -v 'bridge, left alone'"
+    "vfiokit status >/tmp/status && grep -q 'held on vfio-pci' /tmp/status && ! grep '^  ' /tmp/status | grep -v 'now vfio-pci' | grep -v 'bridge, left alone'"
   lab_check "status --json lists the group" sh -c "vfiokit status --json | grep -q '\"state\": \"held\"'"
   lab_check "release $_target" vfiokit release "$_target"
   _same_state "after release $_target's group is exactly as before" "$_target" /tmp/state.before
