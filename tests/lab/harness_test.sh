@@ -14,7 +14,7 @@ limit=240
 expect=()
 case $case in
 fail) expect=("FAIL a check that fails on purpose: exit 3: guest says: 2 + 2 is not 5" "passed, 1 failed") ;;
-hang) limit=10; expect=("the guest timed out" "guest says: about to hang") ;;
+hang) limit=8; expect=("the guest timed out" "guest says: about to hang") ;;
 panic) expect=("stopped before its suite finished" "Kernel panic") ;;
 *) echo "harness_test: unknown case $case" >&2; exit 2 ;;
 esac
