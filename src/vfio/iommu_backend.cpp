@@ -101,14 +101,16 @@ inline Result<void> check_page_aligned(const void* vaddr, uint64_t size, uint64_
 
 Result<Iova> IommuBackend::map_dma(const void* vaddr, uint64_t size, DmaAccess access, IovaRequest placement) {
   if (auto ok = check_page_aligned(vaddr, size, iova_granule(), *this); !ok) return fail(ok.error());
+  if (!dma_.ready()) [[unlikely]]
+    return fail(not_ready());
   placement.size = size;
   if (auto ok = check_memlock(size, process_pinned_bytes(), memlock_limit_); !ok) return fail(ok.error());
   auto iova = allocator_.allocate(placement);
   if (!iova) [[unlikely]]
     return fail(allocator_refused(iova.error(), *this));
-  if (auto ok = kernel_map(vaddr, *iova, size, access); !ok) [[unlikely]] {
+  if (const int err = dma_.map(vaddr, iova->value(), size, access)) [[unlikely]] {
     (void)allocator_.release(*iova);
-    return fail(ok.error());
+    return fail(map_failed(err, *iova, size));
   }
   account(int64_t(size));  // page-aligned, so exactly what the allocator took
   return *iova;
@@ -116,14 +118,15 @@ Result<Iova> IommuBackend::map_dma(const void* vaddr, uint64_t size, DmaAccess a
 
 Result<void> IommuBackend::map_dma_at(const void* vaddr, Iova iova, uint64_t size, DmaAccess access) {
   if (auto ok = check_page_aligned(vaddr, size, iova_granule(), *this); !ok) return ok;
+  if (!dma_.ready()) return fail(not_ready());
   if (auto ok = allocator_.reserve(iova, size); !ok) return fail(Error(ok.error().code(), describe(), ok.error().message()));
   if (auto ok = check_memlock(size, process_pinned_bytes(), memlock_limit_); !ok) {
     (void)allocator_.release(iova);
     return fail(ok.error());
   }
-  if (auto ok = kernel_map(vaddr, iova, size, access); !ok) {
+  if (const int err = dma_.map(vaddr, iova.value(), size, access)) {
     (void)allocator_.release(iova);
-    return fail(ok.error());
+    return fail(map_failed(err, iova, size));
   }
   account(int64_t(size));
   return {};
@@ -144,7 +147,8 @@ Result<Iova> IommuBackend::map_dma_kernel_chosen(const void*, uint64_t, DmaAcces
 
 Result<void> IommuBackend::record_kernel_chosen(Iova iova, uint64_t size) {
   if (auto ok = allocator_.reserve(iova, size); !ok) {
-    (void)kernel_unmap(iova, size);
+    uint64_t unmapped = 0;
+    (void)dma_.unmap(iova.value(), size, unmapped);
     return fail(Error(Errc::malformed, describe(),
                       fmt::format("the kernel chose {} outside what vfiokit knows as valid: {}", iova.str(),
                                   ok.error().message())));
@@ -153,21 +157,38 @@ Result<void> IommuBackend::record_kernel_chosen(Iova iova, uint64_t size) {
   return {};
 }
 
-Error IommuBackend::short_unmap(std::string_view subject, const char* ioctl_name, Iova iova, uint64_t done,
-                               uint64_t size) {
-  return Error(Errc::io, std::string(subject), fmt::format("{} at {} unmapped {} of {} bytes", ioctl_name, iova.str(), done, size));
+Error IommuBackend::map_failed(int err, Iova iova, uint64_t size) const {
+  // Both backends charge pinned pages to RLIMIT_MEMLOCK and answer ENOMEM
+  // past it (type1's vfio_lock_acct, iommufd's incr_user_locked_vm).
+  return Error::from_errno(err, describe(),
+                           fmt::format("{} of {} bytes at IOVA {} failed{}", dma_.map_name(), size, iova.str(),
+                                       err == ENOMEM ? " (pinned memory beyond RLIMIT_MEMLOCK?)" : ""));
+}
+
+Error IommuBackend::unmap_failed(int err, Iova iova, uint64_t size) const {
+  return Error::from_errno(err, describe(), fmt::format("{} of {} bytes at IOVA {} failed", dma_.unmap_name(), size, iova.str()));
+}
+
+Error IommuBackend::short_unmap(Iova iova, uint64_t done, uint64_t size) const {
+  return Error(Errc::io, describe(), fmt::format("{} at {} unmapped {} of {} bytes", dma_.unmap_name(), iova.str(), done, size));
+}
+
+Error IommuBackend::not_ready() const {
+  return Error(Errc::invalid_argument, describe(), "no device is attached yet: open a device first");
 }
 
 Result<void> IommuBackend::unmap_dma(Iova iova) {
   const uint64_t size = allocator_.allocation_size(iova);
   if (size == 0) [[unlikely]]
     return fail(no_mapping_at(iova, *this));
-  if (auto ok = kernel_unmap(iova, size); !ok) [[unlikely]]
-    return fail(ok.error());
+  uint64_t unmapped = 0;
+  if (const int err = dma_.unmap(iova.value(), size, unmapped)) [[unlikely]]
+    return fail(unmap_failed(err, iova, size));
+  if (unmapped != size) [[unlikely]]
+    return fail(short_unmap(iova, unmapped, size));
   (void)allocator_.release(iova);
   account(-int64_t(size));
   return {};
 }
-
 
 }  // namespace vfiokit::vfio

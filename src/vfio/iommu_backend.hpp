@@ -15,6 +15,7 @@
 #include "host/sysfs_root.hpp"
 #include "pci/bdf.hpp"
 #include "vfio/device_address.hpp"
+#include "vfio/dma_ioctls.hpp"
 #include "vfio/iova_allocator.hpp"
 #include "vfio/unique_fd.hpp"
 
@@ -22,9 +23,6 @@ namespace vfiokit::vfio {
 
 enum class BackendKind { type1, iommufd };
 const char* backend_name(BackendKind kind);  // "type1", "iommufd"
-
-// What the device may do with a mapping.
-enum class DmaAccess : uint32_t { read = 1, write = 2, read_write = 3 };
 
 struct HotResetPeer;
 
@@ -69,12 +67,12 @@ class IommuBackend {
  protected:
   explicit IommuBackend(host::SysfsRoot root);
 
-  virtual Result<void> kernel_map(const void* vaddr, Iova iova, uint64_t size, DmaAccess access) = 0;
-  virtual Result<void> kernel_unmap(Iova iova, uint64_t size) = 0;
-  // The error of an unmap ioctl that unmapped `done` of `size` bytes (built
-  // out of line: kernel_unmap runs on every DMA unmap).
-  [[gnu::cold]] static Error short_unmap(std::string_view subject, const char* ioctl_name, Iova iova, uint64_t done,
-                                         uint64_t size);
+  // The errors of the map and unmap ioctls, built out of line: both run on
+  // every DMA map and unmap.
+  [[gnu::cold]] Error map_failed(int err, Iova iova, uint64_t size) const;
+  [[gnu::cold]] Error unmap_failed(int err, Iova iova, uint64_t size) const;
+  [[gnu::cold]] Error short_unmap(Iova iova, uint64_t done, uint64_t size) const;
+  [[gnu::cold]] Error not_ready() const;
   // Re-reads the valid ranges after an attach (they can only shrink).
   Result<void> set_valid_ranges(std::vector<IovaRange> backend_ranges, uint64_t granule,
                                 const std::vector<unsigned>& groups);
@@ -85,6 +83,9 @@ class IommuBackend {
   void account(int64_t delta);
 
   host::SysfsRoot root_;
+  // The map and unmap ioctls of this address space; not ready() until it
+  // can take mappings (type1: once the container has its IOMMU).
+  DmaIoctls dma_;
   IovaAllocator allocator_;
   uint64_t mapped_bytes_ = 0;
   // RLIMIT_MEMLOCK when the backend was opened: the map path compares with

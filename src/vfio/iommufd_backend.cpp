@@ -140,18 +140,6 @@ Result<void> IommufdBackend::refresh_ranges() {
   return set_valid_ranges(std::move(r->first), r->second, groups);
 }
 
-Result<void> IommufdBackend::kernel_map(const void* vaddr, Iova iova, uint64_t size, DmaAccess access) {
-  uapi::IommuIoasMap map;
-  map.flags = uapi::kIoasMapFixedIova | map_flags(access);
-  map.ioas_id = ioas_;
-  map.user_va = reinterpret_cast<uint64_t>(vaddr);
-  map.length = size;
-  map.iova = iova.value();
-  if (auto ok = checked_ioctl(iommufd_.get(), uapi::kIommuIoasMap, &map, "IOMMU_IOAS_MAP", kIommufd); !ok) [[unlikely]]
-    return fail(ok.error());
-  return {};
-}
-
 Result<Iova> IommufdBackend::map_dma_kernel_chosen(const void* vaddr, uint64_t size, DmaAccess access) {
   uapi::IommuIoasMap map;
   map.flags = map_flags(access);
@@ -162,19 +150,6 @@ Result<Iova> IommufdBackend::map_dma_kernel_chosen(const void* vaddr, uint64_t s
     return fail(ok.error());
   if (auto ok = record_kernel_chosen(Iova(map.iova), size); !ok) return fail(ok.error());
   return Iova(map.iova);
-}
-
-Result<void> IommufdBackend::kernel_unmap(Iova iova, uint64_t size) {
-  uapi::IommuIoasUnmap unmap;
-  unmap.ioas_id = ioas_;
-  unmap.iova = iova.value();
-  unmap.length = size;
-  if (auto ok = checked_ioctl(iommufd_.get(), uapi::kIommuIoasUnmap, &unmap, "IOMMU_IOAS_UNMAP", kIommufd); !ok)
-      [[unlikely]]
-    return fail(ok.error());
-  if (unmap.length != size) [[unlikely]]
-    return fail(short_unmap(describe(), "IOMMU_IOAS_UNMAP", iova, unmap.length, size));
-  return {};
 }
 
 Result<std::vector<int32_t>> IommufdBackend::hot_reset_proof(const std::vector<HotResetPeer>& peers) const {

@@ -32,13 +32,11 @@ class IommufdBackend final : public IommuBackend {
   // the IOAS, e.g. an IOMMUFD_TEST mock device).
   Result<void> refresh_ranges();
 
- protected:
-  Result<void> kernel_map(const void* vaddr, Iova iova, uint64_t size, DmaAccess access) override;
-  Result<void> kernel_unmap(Iova iova, uint64_t size) override;
-
  private:
   IommufdBackend(host::SysfsRoot root, UniqueFd fd, uint32_t ioas)
-      : IommuBackend(std::move(root)), iommufd_(std::move(fd)), ioas_(ioas) {}
+      : IommuBackend(std::move(root)), iommufd_(std::move(fd)), ioas_(ioas) {
+    dma_ = DmaIoctls::iommufd(iommufd_.get(), ioas_);
+  }
 
   UniqueFd iommufd_;
   uint32_t ioas_;

@@ -69,7 +69,7 @@ Result<UniqueFd> Type1Backend::attach(const DeviceAddress& device) {
       if (ok.error().sys_errno() == EPERM) return fail(not_viable_error(root_, *group_id, EPERM));
       return fail(ok.error());
     }
-    if (!iommu_set_) {
+    if (!dma_.ready()) {
       if (auto ok = checked_ioctl_value(container_.get(), VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU, "VFIO_SET_IOMMU(TYPE1v2)",
                                         kContainer);
           !ok) {
@@ -81,7 +81,7 @@ Result<UniqueFd> Type1Backend::attach(const DeviceAddress& device) {
                             EPERM));
         return fail(ok.error());
       }
-      iommu_set_ = true;
+      dma_ = DmaIoctls::type1(container_.get());
     }
     it = groups_.emplace(*group_id, Member{std::move(*group), 0}).first;
     if (auto ok = refresh_ranges(); !ok) {
@@ -96,7 +96,7 @@ Result<UniqueFd> Type1Backend::attach(const DeviceAddress& device) {
     if (it->second.devices == 0) {
       ioctl(it->second.group.fd(), VFIO_GROUP_UNSET_CONTAINER);
       groups_.erase(it);
-      if (groups_.empty()) iommu_set_ = false, forget_mappings();
+      if (groups_.empty()) dma_ = DmaIoctls(), forget_mappings();
     }
     if (fd.error().sys_errno() == EBUSY)
       return fail(Error(Errc::permission, device.str(), "is already open through VFIO (by this or another process)", EBUSY));
@@ -117,7 +117,7 @@ void Type1Backend::detach(const DeviceAddress& device) {
   groups_.erase(g);
   if (groups_.empty()) {
     // The last group took the IOMMU context and its mappings with it.
-    iommu_set_ = false;
+    dma_ = DmaIoctls();
     forget_mappings();
   } else {
     (void)refresh_ranges();
@@ -171,43 +171,6 @@ Result<void> Type1Backend::refresh_ranges() {
   std::vector<unsigned> ids;
   for (const auto& [id, m] : groups_) ids.push_back(id);
   return set_valid_ranges(std::move(ranges), granule, ids);
-}
-
-namespace {
-// The messages of the map path are built out of line: it runs on every DMA map.
-[[gnu::cold]] Error map_failed(const Error& e, Iova iova, uint64_t size) {
-  return Error(e.code(), kContainer,
-               fmt::format("VFIO_IOMMU_MAP_DMA of {} bytes at IOVA {} failed{}", size, iova.str(),
-                           e.sys_errno() == ENOMEM ? " (pinned memory beyond RLIMIT_MEMLOCK?)" : ""),
-               e.sys_errno());
-}
-}  // namespace
-
-Result<void> Type1Backend::kernel_map(const void* vaddr, Iova iova, uint64_t size, DmaAccess access) {
-  if (!iommu_set_) return fail(Errc::invalid_argument, describe(), "no device is attached yet: open a device first");
-  vfio_iommu_type1_dma_map map{};
-  map.argsz = sizeof(map);
-  map.flags = (uint32_t(access) & 1 ? VFIO_DMA_MAP_FLAG_READ : 0) | (uint32_t(access) & 2 ? VFIO_DMA_MAP_FLAG_WRITE : 0);
-  map.vaddr = reinterpret_cast<uint64_t>(vaddr);
-  map.iova = iova.value();
-  map.size = size;
-  auto ok = checked_ioctl(container_.get(), VFIO_IOMMU_MAP_DMA, &map, "VFIO_IOMMU_MAP_DMA", kContainer);
-  if (!ok) [[unlikely]]
-    return fail(map_failed(ok.error(), iova, size));
-  return {};
-}
-
-Result<void> Type1Backend::kernel_unmap(Iova iova, uint64_t size) {
-  vfio_iommu_type1_dma_unmap unmap{};
-  unmap.argsz = sizeof(unmap);
-  unmap.iova = iova.value();
-  unmap.size = size;
-  if (auto ok = checked_ioctl(container_.get(), VFIO_IOMMU_UNMAP_DMA, &unmap, "VFIO_IOMMU_UNMAP_DMA", kContainer); !ok)
-      [[unlikely]]
-    return fail(ok.error());
-  if (unmap.size != size) [[unlikely]]
-    return fail(short_unmap(kContainer, "VFIO_IOMMU_UNMAP_DMA", iova, unmap.size, size));
-  return {};
 }
 
 Result<std::vector<int32_t>> Type1Backend::hot_reset_proof(const std::vector<HotResetPeer>& peers) const {

@@ -41,10 +41,6 @@ class Type1Backend final : public IommuBackend {
   // boundaries, at the IOMMU's smallest page size; ORed into `bitmap`.
   Result<void> read_dirty(DirtyBitmap& bitmap);
 
- protected:
-  Result<void> kernel_map(const void* vaddr, Iova iova, uint64_t size, DmaAccess access) override;
-  Result<void> kernel_unmap(Iova iova, uint64_t size) override;
-
  private:
   Type1Backend(host::SysfsRoot root, UniqueFd container)
       : IommuBackend(std::move(root)), container_(std::move(container)) {}
@@ -55,7 +51,6 @@ class Type1Backend final : public IommuBackend {
     unsigned devices = 0;
   };
   UniqueFd container_;
-  bool iommu_set_ = false;
   std::map<unsigned, Member> groups_;
   std::map<DeviceAddress, unsigned> device_groups_;
 };
