@@ -71,12 +71,17 @@ lab_report() {  # OUTDIR KERNEL
   failed=$(grep -c '^LAB-TEST FAIL ' "$out/results.txt" || true)
   first=$(awk -v t0="$LAB_BOOT_T0" '$2 == "LAB-TIME" && $3 == "first-test" { printf "%.1f", $1 - t0; exit }' "$out/serial.log")
   sed 's/^LAB-TEST /  /' "$out/results.txt"
-  echo "lab: $kernel ($KVER): boot to first test ${first:-?}s (host), $passed passed, $failed failed"
-  # Where the time went: the guest's uptime at each mark, as differences.
-  awk '$2 == "LAB-TIME" && $3 != "init" {
-      if (name != "") line = line (line == "" ? "" : ", ") name " " sprintf("%.1fs", $4 - at)
-      name = ($3 == "first-test" ? "" : $3); sub(/^suite-/, "", name); at = $4 }
-    END { if (line != "") print "lab: time per suite (guest clock): " line }' "$out/serial.log"
+  # The summary is also kept in summary.txt, which scripts/test prints for
+  # every lab run: boot time per kernel and the benchmarks' figures.
+  {
+    echo "lab: $kernel ($KVER): boot to first test ${first:-?}s (host), $passed passed, $failed failed"
+    # Where the time went: the guest's uptime at each mark, as differences.
+    awk '$2 == "LAB-TIME" && $3 != "init" {
+        if (name != "") line = line (line == "" ? "" : ", ") name " " sprintf("%.1fs", $4 - at)
+        name = ($3 == "first-test" ? "" : $3); sub(/^suite-/, "", name); at = $4 }
+      END { if (line != "") print "lab: time per suite (guest clock): " line }' "$out/serial.log"
+    cut -d' ' -f2- "$out/serial.log" | grep -a '^BENCH ' | sed 's/^/lab: /' || true
+  } | tee "$out/summary.txt"
   if [ -s "$out/snapshot.tar.gz" ] && mkdir -p "$out/sysfs" && tar -xzf "$out/snapshot.tar.gz" -C "$out/sysfs" 2>/dev/null &&
     tar -xzf "$out/sysfs/host.tar.gz" -C "$out/sysfs" 2>/dev/null && rm "$out/sysfs/host.tar.gz"; then
     echo "lab: sysfs snapshot in $out/sysfs"
