@@ -64,8 +64,8 @@ lab_boot() {  # OUTDIR SUITE TIMEOUT
 
 # Prints per-test results and the timings; returns 0 only when the suite ran
 # to the end with at least one test and no failure.
-lab_report() {  # OUTDIR KERNEL
-  local out=$1 kernel=$2 passed failed first
+lab_report() {  # OUTDIR KERNEL SUITES
+  local out=$1 kernel=$2 suites=$3 passed failed first
   grep -a ' LAB-TEST ' "$out/serial.log" | cut -d' ' -f2- >"$out/results.txt" || true
   passed=$(grep -c '^LAB-TEST PASS ' "$out/results.txt" || true)
   failed=$(grep -c '^LAB-TEST FAIL ' "$out/results.txt" || true)
@@ -74,7 +74,7 @@ lab_report() {  # OUTDIR KERNEL
   # The summary is also kept in summary.txt, which scripts/test prints for
   # every lab run: boot time per kernel and the benchmarks' figures.
   {
-    echo "lab: $kernel ($KVER): boot to first test ${first:-?}s (host), $passed passed, $failed failed"
+    echo "lab: $kernel ($KVER), suites $suites: boot to first test ${first:-?}s (host), $passed passed, $failed failed"
     # Where the time went: the guest's uptime at each mark, as differences.
     awk '$2 == "LAB-TIME" && $3 != "init" {
         if (name != "") line = line (line == "" ? "" : ", ") name " " sprintf("%.1fs", $4 - at)
