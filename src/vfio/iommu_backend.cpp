@@ -74,50 +74,21 @@ void IommuBackend::forget_mappings() {
   account(-int64_t(mapped_bytes_));
 }
 
-namespace {
-[[gnu::cold]] Error misaligned(const void* vaddr, uint64_t size, uint64_t granule, const IommuBackend& backend) {
-  if (size == 0) return Error(Errc::invalid_argument, backend.describe(), "a DMA mapping of 0 bytes");
-  return Error(Errc::invalid_argument, backend.describe(),
+Error IommuBackend::misaligned(const void* vaddr, uint64_t size) const {
+  if (size == 0) return Error(Errc::invalid_argument, describe(), "a DMA mapping of 0 bytes");
+  return Error(Errc::invalid_argument, describe(),
                fmt::format("DMA memory {} (0x{:x} bytes) is not aligned to the IOMMU page size 0x{:x}", vaddr, size,
-                           granule));
+                           iova_granule()));
 }
 
-[[gnu::cold]] Error allocator_refused(const Error& e, const IommuBackend& backend) {
-  return Error(e.code(), backend.describe(), e.message());
-}
+Error IommuBackend::allocator_refused(const Error& e) const { return Error(e.code(), describe(), e.message()); }
 
-[[gnu::cold]] Error no_mapping_at(Iova iova, const IommuBackend& backend) {
-  return Error(Errc::invalid_argument, backend.describe(), fmt::format("no DMA mapping starts at {}", iova.str()));
-}
-
-// The test is inline and the message out of line: this is on every DMA map.
-inline Result<void> check_page_aligned(const void* vaddr, uint64_t size, uint64_t granule,
-                                       const IommuBackend& backend) {
-  if (size != 0 && !((reinterpret_cast<uintptr_t>(vaddr) | size) & (granule - 1))) [[likely]]
-    return {};
-  return fail(misaligned(vaddr, size, granule, backend));
-}
-}  // namespace
-
-Result<Iova> IommuBackend::map_dma(const void* vaddr, uint64_t size, DmaAccess access, IovaRequest placement) {
-  if (auto ok = check_page_aligned(vaddr, size, iova_granule(), *this); !ok) return fail(ok.error());
-  if (!dma_.ready()) [[unlikely]]
-    return fail(not_ready());
-  placement.size = size;
-  if (auto ok = check_memlock(size, process_pinned_bytes(), memlock_limit_); !ok) return fail(ok.error());
-  auto iova = allocator_.allocate(placement);
-  if (!iova) [[unlikely]]
-    return fail(allocator_refused(iova.error(), *this));
-  if (const int err = dma_.map(vaddr, iova->value(), size, access)) [[unlikely]] {
-    (void)allocator_.release(*iova);
-    return fail(map_failed(err, *iova, size));
-  }
-  account(int64_t(size));  // page-aligned, so exactly what the allocator took
-  return *iova;
+Error IommuBackend::no_mapping_at(Iova iova) const {
+  return Error(Errc::invalid_argument, describe(), fmt::format("no DMA mapping starts at {}", iova.str()));
 }
 
 Result<void> IommuBackend::map_dma_at(const void* vaddr, Iova iova, uint64_t size, DmaAccess access) {
-  if (auto ok = check_page_aligned(vaddr, size, iova_granule(), *this); !ok) return ok;
+  if (!mappable(vaddr, size)) return fail(misaligned(vaddr, size));
   if (!dma_.ready()) return fail(not_ready());
   if (auto ok = allocator_.reserve(iova, size); !ok) return fail(Error(ok.error().code(), describe(), ok.error().message()));
   if (auto ok = check_memlock(size, process_pinned_bytes(), memlock_limit_); !ok) {
@@ -135,11 +106,6 @@ Result<void> IommuBackend::map_dma_at(const void* vaddr, Iova iova, uint64_t siz
 IommuBackend::IommuBackend(host::SysfsRoot root) : root_(std::move(root)), memlock_limit_(current_memlock_limit()) {}
 
 IommuBackend::~IommuBackend() { add_process_pinned_bytes(-int64_t(mapped_bytes_)); }
-
-void IommuBackend::account(int64_t delta) {
-  mapped_bytes_ += uint64_t(delta);
-  add_process_pinned_bytes(delta);
-}
 
 Result<Iova> IommuBackend::map_dma_kernel_chosen(const void*, uint64_t, DmaAccess) {
   return fail(Errc::unsupported, describe(), "only iommufd picks IOVAs itself; use map_dma (vfiokit's allocator)");
@@ -175,20 +141,6 @@ Error IommuBackend::short_unmap(Iova iova, uint64_t done, uint64_t size) const {
 
 Error IommuBackend::not_ready() const {
   return Error(Errc::invalid_argument, describe(), "no device is attached yet: open a device first");
-}
-
-Result<void> IommuBackend::unmap_dma(Iova iova) {
-  const uint64_t size = allocator_.allocation_size(iova);
-  if (size == 0) [[unlikely]]
-    return fail(no_mapping_at(iova, *this));
-  uint64_t unmapped = 0;
-  if (const int err = dma_.unmap(iova.value(), size, unmapped)) [[unlikely]]
-    return fail(unmap_failed(err, iova, size));
-  if (unmapped != size) [[unlikely]]
-    return fail(short_unmap(iova, unmapped, size));
-  (void)allocator_.release(iova);
-  account(-int64_t(size));
-  return {};
 }
 
 }  // namespace vfiokit::vfio

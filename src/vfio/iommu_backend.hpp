@@ -17,6 +17,7 @@
 #include "vfio/device_address.hpp"
 #include "vfio/dma_ioctls.hpp"
 #include "vfio/iova_allocator.hpp"
+#include "vfio/memlock.hpp"
 #include "vfio/unique_fd.hpp"
 
 namespace vfiokit::vfio {
@@ -49,11 +50,15 @@ class IommuBackend {
   // DMA. The device sees `vaddr`'s pages at the returned IOVA; the memory
   // must stay allocated until unmap. Addresses come from the allocator,
   // which knows the valid ranges.
-  Result<Iova> map_dma(const void* vaddr, uint64_t size, DmaAccess access, IovaRequest placement = {});
+  // Both inline (below), into the caller: they are a userspace driver's
+  // per-I/O path, and inline nothing but the ioctl itself is called on it
+  // (under the lab's TCG each return is a lookup of the code to go back to).
+  [[gnu::always_inline]] Result<Iova> map_dma(const void* vaddr, uint64_t size, DmaAccess access,
+                                              IovaRequest placement = {});
   Result<void> map_dma_at(const void* vaddr, Iova iova, uint64_t size, DmaAccess access);
   // iommufd only: the kernel picks the IOVA (IOMMU_IOAS_MAP without FIXED_IOVA).
   virtual Result<Iova> map_dma_kernel_chosen(const void* vaddr, uint64_t size, DmaAccess access);
-  Result<void> unmap_dma(Iova iova);
+  [[gnu::always_inline]] Result<void> unmap_dma(Iova iova);
 
   // Valid ranges (backend's ranges minus the attached groups' reserved
   // regions) and the mappings in place.
@@ -73,6 +78,13 @@ class IommuBackend {
   [[gnu::cold]] Error unmap_failed(int err, Iova iova, uint64_t size) const;
   [[gnu::cold]] Error short_unmap(Iova iova, uint64_t done, uint64_t size) const;
   [[gnu::cold]] Error not_ready() const;
+  // Not empty, and start and size on the IOMMU's page size.
+  bool mappable(const void* vaddr, uint64_t size) const {
+    return size != 0 && !((reinterpret_cast<uintptr_t>(vaddr) | size) & (iova_granule() - 1));
+  }
+  [[gnu::cold]] Error misaligned(const void* vaddr, uint64_t size) const;
+  [[gnu::cold]] Error allocator_refused(const Error& e) const;
+  [[gnu::cold]] Error no_mapping_at(Iova iova) const;
   // Re-reads the valid ranges after an attach (they can only shrink).
   Result<void> set_valid_ranges(std::vector<IovaRange> backend_ranges, uint64_t granule,
                                 const std::vector<unsigned>& groups);
@@ -80,7 +92,10 @@ class IommuBackend {
   void forget_mappings();
   Result<void> record_kernel_chosen(Iova iova, uint64_t size);
   // Pinned-byte accounting, for this backend and the process.
-  void account(int64_t delta);
+  void account(int64_t delta) {
+    mapped_bytes_ += uint64_t(delta);
+    add_process_pinned_bytes(delta);
+  }
 
   host::SysfsRoot root_;
   // The map and unmap ioctls of this address space; not ready() until it
@@ -92,6 +107,39 @@ class IommuBackend {
   // it and asks the kernel again only when a mapping would not fit.
   uint64_t memlock_limit_ = 0;
 };
+
+inline Result<Iova> IommuBackend::map_dma(const void* vaddr, uint64_t size, DmaAccess access, IovaRequest placement) {
+  if (!mappable(vaddr, size)) [[unlikely]]
+    return fail(misaligned(vaddr, size));
+  if (!dma_.ready()) [[unlikely]]
+    return fail(not_ready());
+  if (auto ok = check_memlock(size, process_pinned_bytes(), memlock_limit_); !ok) [[unlikely]]
+    return fail(std::move(ok.error()));
+  placement.size = size;
+  auto iova = allocator_.allocate(placement);
+  if (!iova) [[unlikely]]
+    return fail(allocator_refused(iova.error()));
+  if (const int err = dma_.map(vaddr, iova->value(), size, access)) [[unlikely]] {
+    (void)allocator_.release(*iova);
+    return fail(map_failed(err, *iova, size));
+  }
+  account(int64_t(size));  // page-aligned, so exactly what the allocator took
+  return *iova;
+}
+
+inline Result<void> IommuBackend::unmap_dma(Iova iova) {
+  const uint64_t size = allocator_.allocation_size(iova);
+  if (size == 0) [[unlikely]]
+    return fail(no_mapping_at(iova));
+  uint64_t unmapped = 0;
+  if (const int err = dma_.unmap(iova.value(), size, unmapped)) [[unlikely]]
+    return fail(unmap_failed(err, iova, size));
+  if (unmapped != size) [[unlikely]]
+    return fail(short_unmap(iova, unmapped, size));
+  (void)allocator_.release(iova);
+  account(-int64_t(size));
+  return {};
+}
 
 // How a backend is chosen for a device.
 enum class BackendChoice { automatic, type1, iommufd };
