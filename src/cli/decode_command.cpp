@@ -6,6 +6,7 @@
 #include "cli/commands.hpp"
 #include "cli/device_json.hpp"
 #include "cli/device_text.hpp"
+#include "cli/json_output.hpp"
 #include "cli/output.hpp"
 #include "host/file_io.hpp"
 #include "pci/dump_format.hpp"
@@ -52,7 +53,7 @@ int run_decode(const DecodeOptions& o) {
       status = 1;
     }
   }
-  if (o.json) fmt::print("{}\n", nlohmann::ordered_json{{"schema", kDevicesSchema}, {"devices", list}}.dump(2));
+  if (o.json) print_json(nlohmann::ordered_json{{"schema", kDevicesSchema}, {"devices", list}});
   return status;
 }
 

@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/host_options.hpp"
+#include "cli/json_output.hpp"
 #include "cli/output.hpp"
 #include "host/isolation_advice.hpp"
 #include "host/pci_names.hpp"
@@ -57,18 +58,17 @@ int run_explain(const ExplainOptions& o) {
   const bool predicted_agrees = !kernel || view.predicted.group_of.at(f->bdf) == *f->iommu_group;
 
   if (o.host.json) {
-    fmt::print("{}\n", json{{"schema", "vfiokit.explain/1"},
-                            {"bdf", f->bdf.str()},
-                            {"group", group},
-                            {"group_source", kernel ? "kernel" : "predicted"},
-                            {"prediction_agrees", predicted_agrees},
-                            {"assign_with", with_it},
-                            {"reasons", reasons},
-                            {"isolation", advice.causes},
-                            {"kernel_parameter", advice.kernel_parameter()},
-                            {"reset_methods", f->reset_methods},
-                            {"bus_reset_also_hits", bus_hits}}
-                           .dump(2));
+    print_json(json{{"schema", "vfiokit.explain/1"},
+                    {"bdf", f->bdf.str()},
+                    {"group", group},
+                    {"group_source", kernel ? "kernel" : "predicted"},
+                    {"prediction_agrees", predicted_agrees},
+                    {"assign_with", with_it},
+                    {"reasons", reasons},
+                    {"isolation", advice.causes},
+                    {"kernel_parameter", advice.kernel_parameter()},
+                    {"reset_methods", f->reset_methods},
+                    {"bus_reset_also_hits", bus_hits}});
     return report_host_problems(view, o.host.strict);
   }
   host::PciNames names;

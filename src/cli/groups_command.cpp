@@ -14,6 +14,7 @@
 #include "cli/commands.hpp"
 #include "cli/group_graph.hpp"
 #include "cli/host_options.hpp"
+#include "cli/json_output.hpp"
 #include "cli/output.hpp"
 #include "host/pci_names.hpp"
 #include "host/run_tool.hpp"
@@ -132,7 +133,7 @@ int run_groups(const GroupsOptions& options) {
     // Moved, not copied: a host of thousands of functions is a large tree.
     out["groups"] = std::move(groups);
     out["prediction_mismatches"] = differ;
-    fmt::print("{}\n", out.dump(2));
+    print_json(out);
   } else {
     host::PciNames names;
     if (!view.has_iommu_groups())

@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/host_options.hpp"
+#include "cli/json_output.hpp"
 #include "cli/output.hpp"
 #include "host/pci_names.hpp"
 #include "host/sysfs_source.hpp"
@@ -66,7 +67,7 @@ int run_list(const HostOptions& o) {
     json out{{"schema", "vfiokit.list/1"}, {"iommu", view.has_iommu_groups()}};
     // Moved, not copied: a host of thousands of functions is a large tree.
     out["functions"] = std::move(list);
-    fmt::print("{}\n", out.dump(2));
+    print_json(out);
   } else {
     if (view.functions.empty()) fmt::print("No PCI functions under {}\n", source->root().pci_devices().string());
     fmt::print("{:<13} {:<10} {:<14} {:>5}  {:<16} {:<6} {}\n", "BDF", "ID", "DRIVER", "GROUP", "RESET", "POWER",

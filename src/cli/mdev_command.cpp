@@ -9,6 +9,7 @@
 
 #include "cli/binding_target.hpp"
 #include "cli/commands.hpp"
+#include "cli/json_output.hpp"
 #include "cli/output.hpp"
 #include "host/binding_journal.hpp"
 #include "host/mdev_changes.hpp"
@@ -53,7 +54,7 @@ int run_list(const MdevOptions& o) {
                               {"type", d.type},
                               {"driver", d.driver ? ordered_json(*d.driver) : ordered_json(nullptr)},
                               {"iommu_group", d.iommu_group ? ordered_json(*d.iommu_group) : ordered_json(nullptr)}});
-    fmt::print("{}\n", j.dump(2));
+    print_json(j);
     return 0;
   }
   if (types->empty()) {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/json_output.hpp"
 #include "cli/output.hpp"
 #include "host/power_state.hpp"
 #include "vfio/device.hpp"
@@ -125,7 +126,7 @@ int run_power(const PowerOptions& o) {
     }
   }
   if (o.json)
-    fmt::print("{}\n", j.dump(2));
+    print_json(j);
   else
     fmt::print("{}", text);
   return status;

@@ -10,6 +10,7 @@
 
 #include "base/byte_size.hpp"
 #include "cli/commands.hpp"
+#include "cli/json_output.hpp"
 #include "cli/output.hpp"
 #include "host/sysfs_attr.hpp"
 #include "vfio/device.hpp"
@@ -176,7 +177,7 @@ int run_probe(const ProbeOptions& o) {
   if (o.json) {
     ordered_json doc{{"schema", "vfiokit.probe/1"}};
     for (auto& [k, v] : report.json.items()) doc[k] = v;
-    fmt::print("{}\n", doc.dump(2));
+    print_json(doc);
   } else {
     fmt::print("{}", report.text);
   }

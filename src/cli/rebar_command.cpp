@@ -13,6 +13,7 @@
 #include "base/byte_size.hpp"
 #include "cli/commands.hpp"
 #include "cli/host_options.hpp"
+#include "cli/json_output.hpp"
 #include "cli/output.hpp"
 #include "cli/rebar_resize.hpp"
 #include "host/file_io.hpp"
@@ -75,7 +76,7 @@ int run_from_dump(const RebarOptions& o) {
     if (bars.empty() && !o.host.json) fmt::print("  no Resizable BAR capability\n");
     list.push_back({{"bdf", name}, {"rebar", bars}});
   }
-  if (o.host.json) fmt::print("{}\n", json{{"schema", "vfiokit.rebar/1"}, {"devices", list}}.dump(2));
+  if (o.host.json) print_json(json{{"schema", "vfiokit.rebar/1"}, {"devices", list}});
   return 0;
 }
 
@@ -122,7 +123,7 @@ int run_on_host(const RebarOptions& o) {
       fmt::print("    not assigned an address\n");
   }
   if (o.host.json)
-    fmt::print("{}\n", json{{"schema", "vfiokit.rebar-host/1"}, {"bdf", bdf->str()}, {"bars", bars}}.dump(2));
+    print_json(json{{"schema", "vfiokit.rebar-host/1"}, {"bdf", bdf->str()}, {"bars", bars}});
   return status;
 }
 

@@ -6,6 +6,7 @@
 #include "cli/commands.hpp"
 #include "cli/device_json.hpp"
 #include "cli/device_text.hpp"
+#include "cli/json_output.hpp"
 #include "cli/output.hpp"
 #include "host/device_config.hpp"
 
@@ -40,7 +41,7 @@ int run_show(const ShowOptions& o) {
   if (o.json) {
     nlohmann::ordered_json device = device_json(label, decoded, names);
     device["limited_by_privilege"] = read->limited_by_privilege;
-    fmt::print("{}\n", nlohmann::ordered_json{{"schema", kDevicesSchema}, {"devices", {device}}}.dump(2));
+    print_json(nlohmann::ordered_json{{"schema", kDevicesSchema}, {"devices", {device}}});
   } else {
     fmt::print("{}", device_text(label, decoded, names));
   }

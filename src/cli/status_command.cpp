@@ -8,6 +8,7 @@
 
 #include "cli/binding_target.hpp"
 #include "cli/commands.hpp"
+#include "cli/json_output.hpp"
 #include "cli/output.hpp"
 #include "host/driver_binding.hpp"
 
@@ -54,7 +55,7 @@ int run_status(const StatusOptions& o) {
                       {"next_step", e.next_step}, {"steps", e.steps}, {"members", members}});
   }
   if (o.json)
-    fmt::print("{}\n", json{{"schema", "vfiokit.status/1"}, {"journal", journal.dir().string()}, {"groups", groups}}.dump(2));
+    print_json(json{{"schema", "vfiokit.status/1"}, {"journal", journal.dir().string()}, {"groups", groups}});
   else if (entries->empty())
     fmt::print("vfiokit holds nothing (journal {})\n", journal.dir().string());
   return 0;

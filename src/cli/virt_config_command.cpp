@@ -11,6 +11,7 @@
 
 #include "base/byte_size.hpp"
 #include "cli/commands.hpp"
+#include "cli/json_output.hpp"
 #include "cli/output.hpp"
 #include "host/pci_names.hpp"
 #include "pci/capability_names.hpp"
@@ -61,13 +62,12 @@ int run_virt(const VirtOptions& o) {
     json bars = json::array();
     for (unsigned i = 0; i < 7; ++i)
       if (sizes[i]) bars.push_back({{"region", vfio::region_name(i)}, {"size", sizes[i]}});
-    fmt::print("{}\n", json{{"schema", "vfiokit.virt-config/1"},
-                            {"bdf", bdf->str()},
-                            {"regions", bars},
-                            {"physical_capabilities", cap_lines(phys_decoded)},
-                            {"guest_capabilities", cap_lines(guest_decoded)},
-                            {"rewrites", guest->rewrites()}}
-                           .dump(2));
+    print_json(json{{"schema", "vfiokit.virt-config/1"},
+                    {"bdf", bdf->str()},
+                    {"regions", bars},
+                    {"physical_capabilities", cap_lines(phys_decoded)},
+                    {"guest_capabilities", cap_lines(guest_decoded)},
+                    {"rewrites", guest->rewrites()}});
   } else {
     fmt::print("{}: the guest's view of config space (vfiokit virt/)\n", bdf->str());
     for (unsigned i = 0; i < 7; ++i)

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 namespace vfiokit::host {
 
@@ -36,6 +37,16 @@ Result<BindPlan> plan_bind(const HostView& host, unsigned group, const std::stri
                            const UsageMap& usage) {
   const auto g = std::find_if(host.groups.begin(), host.groups.end(), [&](const IommuGroup& x) { return x.id == group; });
   if (g == host.groups.end()) return fail(Errc::not_found, fmt::format("IOMMU group {}", group), "does not exist");
+  // A driver's name is a directory under bus/pci/drivers and a word of the
+  // journal: nothing that could climb out of that directory or that is not
+  // plain text.
+  const bool plain = !driver.empty() && driver.size() <= 64 && driver[0] != '.' &&
+                     std::all_of(driver.begin(), driver.end(), [](char c) {
+                       return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+                     });
+  if (!plain)
+    return fail(Errc::invalid_argument, driver,
+                "is not a driver name (letters, digits, '-', '_' and '.', as in vfio-pci or snd_hda_intel)");
   BindPlan plan;
   plan.group = group;
   plan.driver = driver;
@@ -46,6 +57,7 @@ Result<BindPlan> plan_bind(const HostView& host, unsigned group, const std::stri
     if (!f) return fail(Errc::not_found, bdf.str(), fmt::format("is in group {} but not under bus/pci/devices", group));
     GroupMember m{bdf, Binding{f->driver, f->driver_override}, f->is_bridge()};
     plan.members.push_back(m);
+    if (auto ok = check_journalable(m.original, bdf); !ok) plan.refusals.push_back(ok.error().describe());
     if (m.bridge) continue;
     if (f->sriov_numvfs && *f->sriov_numvfs > 0)
       plan.refusals.push_back(fmt::format(

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <thread>
 
+#include "base/utf8.hpp"
 #include "host/sysfs_attr.hpp"
 
 namespace vfiokit::host {
@@ -13,6 +14,14 @@ std::string Binding::describe() const {
   std::string out = driver.empty() ? "no driver" : driver;
   if (driver_override) out += fmt::format(" (driver_override {})", *driver_override);
   return out;
+}
+
+Result<void> check_journalable(const Binding& binding, const pci::Bdf& bdf) {
+  if (is_utf8(binding.driver) && (!binding.driver_override || is_utf8(*binding.driver_override))) return {};
+  return fail(Errc::unsupported, bdf.str(),
+              fmt::format("its driver_override is not UTF-8 text, so the journal cannot record it to restore it; "
+                          "clear it first (echo > /sys/bus/pci/devices/{}/driver_override)",
+                          bdf.str()));
 }
 
 Result<Binding> read_binding(const SysfsRoot& root, const pci::Bdf& bdf) {

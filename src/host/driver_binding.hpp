@@ -25,6 +25,12 @@ struct Binding {
 
 Result<Binding> read_binding(const SysfsRoot& root, const pci::Bdf& bdf);
 
+// Whether a journal (JSON, text only) can record this binding so that it
+// can be restored: driver_override holds whatever bytes were written to
+// it, and one that is not UTF-8 is refused before any change, naming the
+// way to clear it.
+Result<void> check_journalable(const Binding& binding, const pci::Bdf& bdf);
+
 // Only a driver with this name may bind; nullopt clears the override. Does
 // not unbind the current driver.
 Result<void> set_driver_override(const SysfsRoot& root, const pci::Bdf& bdf, const std::optional<std::string>& name);

@@ -99,8 +99,10 @@ Result<ResizePlan> plan_resize(const SysfsRoot& root, const HostView& host, cons
       plan.removed.push_back(top);
       for (const auto& bdf : subtree_of(host, top)) add(bdf, true);
     }
-  for (const auto& a : plan.functions)
+  for (const auto& a : plan.functions) {
+    if (auto ok = check_journalable(a.original, a.bdf); !ok) return fail(ok.error());
     for (const auto& use : uses_of(a.bdf)) plan.in_use.push_back(fmt::format("{}: {}", a.bdf.str(), use));
+  }
 
   const AffectedFunction& target = plan.functions.front();
   if (!target.original.driver.empty())

@@ -104,6 +104,30 @@ TEST(CliGroups, BrokenSnapshotStillRunsAndStrictFails) {
   EXPECT_NE(bad.err.find("no such sysfs directory or snapshot"), std::string::npos) << bad.err;
 }
 
+// A sysfs attribute holds whatever bytes were written to it: every JSON
+// output still comes out, as JSON, with such bytes replaced by U+FFFD.
+TEST(CliJson, BytesThatAreNotTextDoNotEndTheProgram) {
+  testing::TempDir dir;
+  auto r = run_process({"tar", "-xzf", fixture("debian-6.12"), "-C", dir.path().string()});
+  ASSERT_EQ(r.exit_code, 0);
+  const auto devices = dir.path() / "sys/bus/pci/devices";
+  const auto nvme = std::filesystem::canonical(devices / "0000:0a:00.0");
+  dir.write((nvme / "driver_override").lexically_relative(dir.path()).string(), "bad\xff\xfename\n");
+  const std::string root = dir.path().string();
+  for (std::vector<std::string> argv : {std::vector<std::string>{"list", "--json"}, {"groups", "--json"},
+                                        {"explain", "0000:0a:00.0", "--json"}}) {
+    argv.insert(argv.begin(), VFIOKIT_BIN);
+    argv.insert(argv.end(), {"--sysfs-root", root});
+    auto out = run_process(argv);
+    EXPECT_EQ(out.exit_code, 0) << argv[1] << ": " << out.err;
+    EXPECT_TRUE(nlohmann::json::accept(out.out)) << argv[1] << ": " << out.out;
+    if (argv[1] == "list") {
+      // One U+FFFD for each byte that is not text.
+      EXPECT_NE(out.out.find("bad\xef\xbf\xbd\xef\xbf\xbdname"), std::string::npos) << out.out;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace vfiokit
 

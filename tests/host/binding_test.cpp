@@ -76,6 +76,25 @@ TEST(BindPlan, InUseAndSriovAreReported) {
   EXPECT_NE(plan->refusals[0].find("4 SR-IOV virtual functions enabled"), std::string::npos);
 }
 
+TEST(BindPlan, AnOverrideTheJournalCannotRecordIsRefused) {
+  HostView view = multifunction_host();
+  view.functions[2].driver_override = std::string("bad\xff\xfe");  // driver_override holds any bytes written
+  auto plan = plan_bind(view, 7, "vfio-pci", true, {});
+  ASSERT_TRUE(plan);
+  ASSERT_EQ(plan->refusals.size(), 1u);
+  EXPECT_NE(plan->refusals[0].find("0000:01:00.1"), std::string::npos) << plan->refusals[0];
+  EXPECT_NE(plan->refusals[0].find("not UTF-8 text"), std::string::npos) << plan->refusals[0];
+}
+
+TEST(BindPlan, ADriverNameIsAPlainWord) {
+  for (const char* name : {"", "../devices", "vfio/pci", ".hidden", "bad\xff", "a b"}) {
+    auto plan = plan_bind(multifunction_host(), 7, name, true, {});
+    ASSERT_FALSE(plan) << name;
+    EXPECT_EQ(plan.error().code(), Errc::invalid_argument) << name;
+  }
+  for (const char* name : {"vfio-pci", "snd_hda_intel", "pci-stub"}) EXPECT_TRUE(plan_bind(multifunction_host(), 7, name, true, {})) << name;
+}
+
 TEST(BindPlan, UnknownGroupAndNoIommu) {
   EXPECT_FALSE(plan_bind(multifunction_host(), 42, "vfio-pci", true, {}));
   HostView view = multifunction_host();

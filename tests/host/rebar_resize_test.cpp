@@ -118,6 +118,17 @@ TEST(ResizePlan, UnsupportedSizesAndEnabledVfsAreRefusedBeforeAnyChange) {
   EXPECT_EQ(s.state(), before);
 }
 
+TEST(ResizePlan, AnOverrideTheJournalCannotRecordIsRefusedBeforeAnyChange) {
+  RebarScenario s(true);
+  const auto before_kernel_log = s.kernel_log();
+  std::ofstream(s.dir() / "bus/pci/devices" / RebarScenario::audio.str() / "driver_override") << "bad\xff\n";
+  auto p = plan(s, "512M");
+  ASSERT_FALSE(p);
+  EXPECT_NE(p.error().describe().find(RebarScenario::audio.str()), std::string::npos) << p.error().describe();
+  EXPECT_NE(p.error().describe().find("not UTF-8 text"), std::string::npos) << p.error().describe();
+  EXPECT_EQ(s.kernel_log(), before_kernel_log);
+}
+
 TEST(ResizePlan, FunctionsTheHostUsesAreNamedAndOnlyThoseThePlanTouchesAreAsked) {
   RebarScenario s(true);
   const SysfsRoot root = s.root();

@@ -1,0 +1,18 @@
+// How every command prints a JSON document: indented by two, and text that
+// is not UTF-8 (a sysfs attribute holds whatever bytes were written to it)
+// replaced by U+FFFD rather than ending the program, which is what
+// nlohmann::json's dump does by default (type_error 316).
+#pragma once
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+namespace vfiokit::cli {
+
+template <class Json>
+void print_json(const Json& document) {
+  fmt::print("{}\n", document.dump(2, ' ', false, Json::error_handler_t::replace));
+}
+
+}  // namespace vfiokit::cli
