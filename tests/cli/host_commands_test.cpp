@@ -78,15 +78,29 @@ TEST(CliGroups, NoIommuIsSaidPlainly) {
   EXPECT_FALSE(j["groups"].empty());
 }
 
-TEST(CliGroups, BrokenSnapshotStillRunsAndStrictFails) {
+// The Debian 6.12 lab snapshot, unpacked to be damaged; `attribute` writes
+// one of a function's files.
+struct UnpackedSnapshot {
+  UnpackedSnapshot() {
+    auto r = run_process({"tar", "-xzf", fixture("debian-6.12"), "-C", dir.path().string()});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  }
+  std::filesystem::path devices() const { return dir.path() / "sys/bus/pci/devices"; }
+  std::filesystem::path function_dir(const char* bdf) const { return std::filesystem::canonical(devices() / bdf); }
+  void attribute(const char* bdf, const char* name, std::string_view content) const {
+    dir.write((function_dir(bdf) / name).lexically_relative(dir.path()).string(), content);
+  }
+  std::string root() const { return dir.path().string(); }
   testing::TempDir dir;
-  auto r = run_process({"tar", "-xzf", fixture("debian-6.12"), "-C", dir.path().string()});
-  ASSERT_EQ(r.exit_code, 0);
-  const auto devices = dir.path() / "sys/bus/pci/devices";
-  const auto nvme = std::filesystem::canonical(devices / "0000:0a:00.0");
-  dir.write((nvme / "vendor").lexically_relative(dir.path()).string(), "garbage\n");
-  dir.write((nvme / "config").lexically_relative(dir.path()).string(), "short");
-  std::filesystem::remove(std::filesystem::canonical(devices / "0000:0b:00.0") / "class");
+};
+
+TEST(CliGroups, BrokenSnapshotStillRunsAndStrictFails) {
+  UnpackedSnapshot snapshot;
+  const auto& dir = snapshot.dir;
+  const auto devices = snapshot.devices();
+  snapshot.attribute("0000:0a:00.0", "vendor", "garbage\n");
+  snapshot.attribute("0000:0a:00.0", "config", "short");
+  std::filesystem::remove(snapshot.function_dir("0000:0b:00.0") / "class");
   std::filesystem::create_symlink("../../../devices/pci0000:00/nowhere", devices / "0000:0f:00.0");
   std::filesystem::create_directories(dir.path() / "sys/kernel/iommu_groups/99");
   const std::string root = dir.path().string();
@@ -107,13 +121,9 @@ TEST(CliGroups, BrokenSnapshotStillRunsAndStrictFails) {
 // A sysfs attribute holds whatever bytes were written to it: every JSON
 // output still comes out, as JSON, with such bytes replaced by U+FFFD.
 TEST(CliJson, BytesThatAreNotTextDoNotEndTheProgram) {
-  testing::TempDir dir;
-  auto r = run_process({"tar", "-xzf", fixture("debian-6.12"), "-C", dir.path().string()});
-  ASSERT_EQ(r.exit_code, 0);
-  const auto devices = dir.path() / "sys/bus/pci/devices";
-  const auto nvme = std::filesystem::canonical(devices / "0000:0a:00.0");
-  dir.write((nvme / "driver_override").lexically_relative(dir.path()).string(), "bad\xff\xfename\n");
-  const std::string root = dir.path().string();
+  UnpackedSnapshot snapshot;
+  snapshot.attribute("0000:0a:00.0", "driver_override", "bad\xff\xfename\n");
+  const std::string root = snapshot.root();
   for (std::vector<std::string> argv : {std::vector<std::string>{"list", "--json"}, {"groups", "--json"},
                                         {"explain", "0000:0a:00.0", "--json"}}) {
     argv.insert(argv.begin(), VFIOKIT_BIN);
