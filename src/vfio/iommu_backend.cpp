@@ -91,10 +91,11 @@ Result<void> IommuBackend::map_dma_at(const void* vaddr, Iova iova, uint64_t siz
   if (!mappable(vaddr, size)) return fail(misaligned(vaddr, size));
   if (!dma_.ready()) return fail(not_ready());
   if (auto ok = allocator_.reserve(iova, size); !ok) return fail(Error(ok.error().code(), describe(), ok.error().message()));
-  if (auto ok = check_memlock(size, process_pinned_bytes(), memlock_limit_); !ok) {
-    (void)allocator_.release(iova);
-    return fail(ok.error());
-  }
+  if (memlock_limit_ != UINT64_MAX)
+    if (auto ok = check_memlock(size, process_pinned_bytes(), memlock_limit_); !ok) {
+      (void)allocator_.release(iova);
+      return fail(ok.error());
+    }
   if (const int err = dma_.map(vaddr, iova.value(), size, access)) {
     (void)allocator_.release(iova);
     return fail(map_failed(err, iova, size));
@@ -103,9 +104,9 @@ Result<void> IommuBackend::map_dma_at(const void* vaddr, Iova iova, uint64_t siz
   return {};
 }
 
-IommuBackend::IommuBackend(host::SysfsRoot root) : root_(std::move(root)), memlock_limit_(current_memlock_limit()) {}
+IommuBackend::IommuBackend(host::SysfsRoot root) : root_(std::move(root)), memlock_limit_(dma_memlock_limit()) {}
 
-IommuBackend::~IommuBackend() { add_process_pinned_bytes(-int64_t(mapped_bytes_)); }
+IommuBackend::~IommuBackend() { account(-int64_t(mapped_bytes_)); }
 
 Result<Iova> IommuBackend::map_dma_kernel_chosen(const void*, uint64_t, DmaAccess) {
   return fail(Errc::unsupported, describe(), "only iommufd picks IOVAs itself; use map_dma (vfiokit's allocator)");

@@ -50,9 +50,10 @@ class IommuBackend {
   // DMA. The device sees `vaddr`'s pages at the returned IOVA; the memory
   // must stay allocated until unmap. Addresses come from the allocator,
   // which knows the valid ranges.
-  // Both inline (below), into the caller: they are a userspace driver's
-  // per-I/O path, and inline nothing but the ioctl itself is called on it
-  // (under the lab's TCG each return is a lookup of the code to go back to).
+  // map_dma and unmap_dma are inline in the caller (defined below): they
+  // are a userspace driver's per-I/O path, and so the ioctl is the only call
+  // on it (under the lab's TCG every return costs a lookup of the code to
+  // return to).
   [[gnu::always_inline]] Result<Iova> map_dma(const void* vaddr, uint64_t size, DmaAccess access,
                                               IovaRequest placement = {});
   Result<void> map_dma_at(const void* vaddr, Iova iova, uint64_t size, DmaAccess access);
@@ -92,9 +93,12 @@ class IommuBackend {
   void forget_mappings();
   Result<void> record_kernel_chosen(Iova iova, uint64_t size);
   // Pinned-byte accounting, for this backend and the process.
+  // Only a process held to a limit needs the process-wide sum (for
+  // check_memlock); an exempt one touches nothing beyond this object.
   void account(int64_t delta) {
     mapped_bytes_ += uint64_t(delta);
-    add_process_pinned_bytes(delta);
+    if (memlock_limit_ != UINT64_MAX) [[unlikely]]
+      add_process_pinned_bytes(delta);
   }
 
   host::SysfsRoot root_;
@@ -103,8 +107,8 @@ class IommuBackend {
   DmaIoctls dma_;
   IovaAllocator allocator_;
   uint64_t mapped_bytes_ = 0;
-  // RLIMIT_MEMLOCK when the backend was opened: the map path compares with
-  // it and asks the kernel again only when a mapping would not fit.
+  // dma_memlock_limit() when the backend was opened: the map path compares
+  // with it and asks the kernel again only when a mapping would not fit.
   uint64_t memlock_limit_ = 0;
 };
 
@@ -113,8 +117,8 @@ inline Result<Iova> IommuBackend::map_dma(const void* vaddr, uint64_t size, DmaA
     return fail(misaligned(vaddr, size));
   if (!dma_.ready()) [[unlikely]]
     return fail(not_ready());
-  if (auto ok = check_memlock(size, process_pinned_bytes(), memlock_limit_); !ok) [[unlikely]]
-    return fail(std::move(ok.error()));
+  if (memlock_limit_ != UINT64_MAX) [[unlikely]]
+    if (auto ok = check_memlock(size, process_pinned_bytes(), memlock_limit_); !ok) return fail(std::move(ok.error()));
   placement.size = size;
   auto iova = allocator_.allocate(placement);
   if (!iova) [[unlikely]]

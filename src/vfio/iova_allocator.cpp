@@ -89,7 +89,7 @@ Result<void> IovaAllocator::set_usable(std::vector<IovaRange> usable) {
       return fail(Errc::out_of_range, "IOVA allocator",
                   fmt::format("the mapping at 0x{:x} (0x{:x} bytes) lies outside the new valid ranges", start, size));
   }
-  maps_->recycled_count = 0;  // the free space is rebuilt from the ranges below
+  recycled_count_ = 0;  // the free space is rebuilt from the ranges below
   usable_ = std::move(clean);
   rebuild_free();
   return {};
@@ -103,11 +103,10 @@ Result<Iova> IovaAllocator::allocate_searching(const IovaRequest& request) {
   uint64_t size;
   if (!align_up(request.size, granule_, size))
     return fail(Errc::invalid_argument, "IOVA allocator", "size overflows the IOVA space");
-  auto& m = *maps_;
-  for (size_t i = m.recycled_count; i-- > 0;) {
-    const auto [start, block] = m.recycled[i];
+  for (size_t i = recycled_count_; i-- > 0;) {
+    const auto [start, block] = recycled_[i];
     if (block != size || (start & (align - 1)) || start + (size - 1) > request.last_usable) continue;
-    m.recycled[i] = m.recycled[--m.recycled_count];
+    recycled_[i] = recycled_[--recycled_count_];
     record(start, size);
     return Iova(start);
   }
@@ -181,8 +180,8 @@ void IovaAllocator::carve(std::pmr::map<uint64_t, uint64_t>::iterator block, uin
 Result<void> IovaAllocator::release_searching(Iova iova) {
   auto& m = *maps_;
   uint64_t start = iova.value(), size = 0;
-  if (m.newest_size && m.newest_start == start) {
-    size = std::exchange(m.newest_size, 0);
+  if (newest_size_ && newest_start_ == start) {
+    size = std::exchange(newest_size_, 0);
   } else {
     auto it = m.allocated.find(start);
     if (it == m.allocated.end())
@@ -192,20 +191,20 @@ Result<void> IovaAllocator::release_searching(Iova iova) {
     if (m.spare.empty()) m.spare = std::move(node);
   }
   // Inside the usable ranges, as every allocation (see release).
-  if (m.recycled_count == m.recycled.size()) flush_recycled();
-  m.recycled[m.recycled_count++] = {start, size};
+  if (recycled_count_ == recycled_.size()) flush_recycled();
+  recycled_[recycled_count_++] = {start, size};
   return {};
 }
 
 void IovaAllocator::record(uint64_t start, uint64_t size) {
   settle_newest();
-  maps_->newest_start = start;
-  maps_->newest_size = size;
+  newest_start_ = start;
+  newest_size_ = size;
 }
 
 void IovaAllocator::move_newest_into_tree() {
   auto& m = *maps_;
-  const uint64_t start = m.newest_start, size = std::exchange(m.newest_size, 0);
+  const uint64_t start = newest_start_, size = std::exchange(newest_size_, 0);
   // The spare node of a released allocation is re-keyed: no allocation.
   if (m.spare.empty()) {
     m.allocated.emplace(start, size);
@@ -218,9 +217,8 @@ void IovaAllocator::move_newest_into_tree() {
 }
 
 void IovaAllocator::flush_recycled() {
-  auto& m = *maps_;
-  for (size_t i = 0; i < m.recycled_count; ++i) insert_free(m.recycled[i].first, m.recycled[i].first + m.recycled[i].second - 1);
-  m.recycled_count = 0;
+  for (size_t i = 0; i < recycled_count_; ++i) insert_free(recycled_[i].first, recycled_[i].first + recycled_[i].second - 1);
+  recycled_count_ = 0;
 }
 
 uint64_t IovaAllocator::settled_allocation_size(Iova iova) const {

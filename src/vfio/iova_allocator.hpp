@@ -40,13 +40,12 @@ class IovaAllocator {
   // allocator cost of a map/unmap loop, and under emulation (the lab's TCG)
   // every call and return the loop makes shows in its time.
   Result<Iova> allocate(const IovaRequest& request) {
-    auto& m = *maps_;
-    if (m.recycled_count != 0 && m.newest_size == 0 && request.align <= granule_) {
-      const auto [start, size] = m.recycled[m.recycled_count - 1];
+    if (recycled_count_ != 0 && newest_size_ == 0 && request.align <= granule_) {
+      const auto [start, size] = recycled_[recycled_count_ - 1];
       if (size == request.size && start + (size - 1) <= request.last_usable) {
-        --m.recycled_count;
-        m.newest_start = start;
-        m.newest_size = size;
+        --recycled_count_;
+        newest_start_ = start;
+        newest_size_ = size;
         return Iova(start);
       }
     }
@@ -57,12 +56,11 @@ class IovaAllocator {
   // Gives back an allocation or reservation, by its start. Releasing the
   // newest allocation is inline, as allocate's reuse.
   Result<void> release(Iova iova) {
-    auto& m = *maps_;
-    if (m.newest_size != 0 && m.newest_start == iova.value() && m.recycled_count != m.recycled.size()) {
+    if (newest_size_ != 0 && newest_start_ == iova.value() && recycled_count_ != recycled_.size()) {
       // Every allocation lies inside the usable ranges (allocate and
       // reserve hand out only usable space, and set_usable refuses ranges
       // that would leave one outside), so it goes back as it is.
-      m.recycled[m.recycled_count++] = {iova.value(), std::exchange(m.newest_size, 0)};
+      recycled_[recycled_count_++] = {iova.value(), std::exchange(newest_size_, 0)};
       return {};
     }
     return release_searching(iova);
@@ -74,10 +72,10 @@ class IovaAllocator {
 
   uint64_t granule() const { return granule_; }
   const std::vector<IovaRange>& usable() const { return usable_; }
-  size_t allocation_count() const { return maps_->allocated.size() + (maps_->newest_size ? 1 : 0); }
+  size_t allocation_count() const { return maps_->allocated.size() + (newest_size_ ? 1 : 0); }
   // Size of the allocation starting at `iova`, 0 when there is none.
   uint64_t allocation_size(Iova iova) const {
-    if (maps_->newest_size != 0 && maps_->newest_start == iova.value()) return maps_->newest_size;
+    if (newest_size_ != 0 && newest_start_ == iova.value()) return newest_size_;
     return settled_allocation_size(iova);
   }
 
@@ -104,18 +102,22 @@ class IovaAllocator {
     std::pmr::map<uint64_t, uint64_t> free{&pool};       // start -> last (inclusive), coalesced
     std::pmr::map<uint64_t, uint64_t> allocated{&pool};  // start -> size
     std::pmr::map<uint64_t, uint64_t>::node_type spare;
-    // Released blocks not yet merged back into `free` (start, size).
-    std::array<std::pair<uint64_t, uint64_t>, 16> recycled{};
-    size_t recycled_count = 0;
-    // The newest allocation is held here, not in `allocated`, until the
-    // next one: a driver's map + unmap loop then touches no tree at all.
-    uint64_t newest_start = 0, newest_size = 0;  // size 0: none
   };
+  // The state a map + unmap loop touches is held in the allocator itself,
+  // next to the backend that holds it, not with the trees: the loop then
+  // touches no memory beyond the backend object and the stack, which under
+  // the lab's TCG (where every page touched costs a soft-TLB entry) shows.
+  // Released blocks not yet merged back into `free` (start, size).
+  std::array<std::pair<uint64_t, uint64_t>, 16> recycled_{};
+  size_t recycled_count_ = 0;
+  // The newest allocation is held here, not in `allocated`, until the next
+  // one: a driver's map + unmap loop then touches no tree at all.
+  uint64_t newest_start_ = 0, newest_size_ = 0;  // size 0: none
   // Moves the newest allocation into `allocated`; every walk of all
   // allocations does this first. The test is inline: a map/unmap loop
   // finds nothing to move on every allocation.
   void settle_newest() {
-    if (maps_->newest_size) move_newest_into_tree();
+    if (newest_size_) move_newest_into_tree();
   }
   void move_newest_into_tree();
   // Merges the recycled blocks back into the free tree.

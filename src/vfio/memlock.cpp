@@ -33,6 +33,13 @@ uint64_t current_memlock_limit() {
   return uint64_t(rl.rlim_cur);
 }
 
+uint64_t dma_memlock_limit() {
+  const uint64_t limit = current_memlock_limit();
+  if (limit == UINT64_MAX) return limit;
+  auto state = read_memlock_state();
+  return state && state->exempt ? UINT64_MAX : limit;
+}
+
 Result<void> check_memlock_again(uint64_t bytes, uint64_t pinned_by_us) {
   // The limit may have been raised since it was read (prlimit, setrlimit).
   const uint64_t limit = current_memlock_limit();

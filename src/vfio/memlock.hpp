@@ -21,6 +21,10 @@ Result<MemlockState> read_memlock_state();
 
 // RLIMIT_MEMLOCK's soft limit, UINT64_MAX when unlimited or unreadable.
 uint64_t current_memlock_limit();
+// The limit DMA mappings of this process are held to: RLIMIT_MEMLOCK's,
+// or UINT64_MAX when it is unlimited or the process has CAP_IPC_LOCK, which
+// exempts it (what check_memlock_again accepts too).
+uint64_t dma_memlock_limit();
 
 // Fails when pinning `bytes` more would exceed the limit. `pinned_by_us` is
 // what this process's backends already pinned and `known_limit` a limit read

@@ -3,8 +3,14 @@
 // ioctls the pipe answers succeed; the real VFIO requests, which it refuses,
 // fail, and nothing of the refused mapping may stay behind.
 #include <gtest/gtest.h>
+#include <linux/capability.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "support/pipe_backend.hpp"
+#include "vfio/memlock.hpp"
 
 namespace vfiokit::vfio {
 namespace {
@@ -79,6 +85,57 @@ TEST(DmaPath, MistakesAreRefusedBeforeAnyIoctl) {
   EXPECT_NE(outside.error().describe().find("outside the valid IOVA ranges"), std::string::npos)
       << outside.error().describe();
   EXPECT_EQ(backend.iova_space().allocation_count(), 0u);
+}
+
+// A process held to RLIMIT_MEMLOCK: the map path counts what its backends
+// pinned, process-wide, and refuses before any ioctl a mapping that cannot
+// fit. (Run in a child without CAP_IPC_LOCK, which exempts a process, as a
+// root test run has it; an exempt process counts nothing.)
+TEST(DmaPath, MemlockIsCountedAndAMappingPastItRefusedBeforeTheIoctl) {
+  alignas(4096) static uint8_t buffer[32 * 4096];
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2] = {};
+    if (syscall(SYS_capget, &header, data) != 0) _exit(10);
+    data[0].effective &= ~(1u << CAP_IPC_LOCK);
+    if (syscall(SYS_capset, &header, data) != 0) _exit(11);
+    rlimit rl{64 << 10, 64 << 10};  // lowering a limit is always allowed
+    if (setrlimit(RLIMIT_MEMLOCK, &rl) != 0) _exit(12);
+    PipeBackend first(Ioctls::answered), second(Ioctls::answered);
+    auto a = first.map_dma(buffer, 2 * 4096, DmaAccess::read_write);
+    if (!a) _exit(13);
+    auto b = second.map_dma(buffer + 2 * 4096, 4096, DmaAccess::read_write);
+    if (!b) _exit(14);
+    if (process_pinned_bytes() != 3 * 4096) _exit(15);  // both backends, counted
+    if (!first.unmap_dma(*a)) _exit(16);
+    if (process_pinned_bytes() != 4096) _exit(17);
+    // 80 KiB cannot fit under 64: refused with the limit named, and before
+    // the ioctl, which this backend's pipe would refuse with ENOTTY.
+    PipeBackend refusing(Ioctls::refused);
+    auto over = refusing.map_dma(buffer, 20 * 4096, DmaAccess::read_write);
+    if (over) _exit(18);
+    if (over.error().describe().find("RLIMIT_MEMLOCK") == std::string::npos || over.error().sys_errno() == ENOTTY)
+      _exit(19);
+    if (refusing.iova_space().allocation_count() != 0) _exit(20);
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "child step " << WEXITSTATUS(status) << " failed";
+}
+
+TEST(DmaPath, AnExemptProcessCountsNothingProcessWide) {
+  if (dma_memlock_limit() != UINT64_MAX) GTEST_SKIP() << "runs only where CAP_IPC_LOCK or an unlimited RLIMIT_MEMLOCK exempts the process";
+  alignas(4096) static uint8_t page[4096];
+  PipeBackend backend(Ioctls::answered);
+  const uint64_t before = process_pinned_bytes();
+  auto a = backend.map_dma(page, 4096, DmaAccess::read_write);
+  ASSERT_TRUE(a) << a.error().describe();
+  EXPECT_EQ(process_pinned_bytes(), before);
+  EXPECT_EQ(backend.mapped_bytes(), 4096u);
 }
 
 }  // namespace
