@@ -3,12 +3,10 @@
 // ioctls the pipe answers succeed; the real VFIO requests, which it refuses,
 // fail, and nothing of the refused mapping may stay behind.
 #include <gtest/gtest.h>
-#include <linux/capability.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "support/memlock_limit.hpp"
 #include "support/pipe_backend.hpp"
 #include "vfio/memlock.hpp"
 
@@ -96,13 +94,7 @@ TEST(DmaPath, MemlockIsCountedAndAMappingPastItRefusedBeforeTheIoctl) {
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-    __user_cap_data_struct data[2] = {};
-    if (syscall(SYS_capget, &header, data) != 0) _exit(10);
-    data[0].effective &= ~(1u << CAP_IPC_LOCK);
-    if (syscall(SYS_capset, &header, data) != 0) _exit(11);
-    rlimit rl{64 << 10, 64 << 10};  // lowering a limit is always allowed
-    if (setrlimit(RLIMIT_MEMLOCK, &rl) != 0) _exit(12);
+    if (!testing::hold_to_memlock_limit(64 << 10)) _exit(10);
     PipeBackend first(Ioctls::answered), second(Ioctls::answered);
     auto a = first.map_dma(buffer, 2 * 4096, DmaAccess::read_write);
     if (!a) _exit(13);

@@ -1,15 +1,13 @@
 // Wrong requests get a clear error and leave nothing behind: the next open
 // of the same device works.
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <linux/capability.h>
 #include <unistd.h>
 
 #include <fstream>
 
 #include "edu.hpp"
 #include "lab/vfio/vfio_lab.hpp"
+#include "support/memlock_limit.hpp"
 #include "vfio/dma_buffer.hpp"
 
 namespace vfiokit::lab {
@@ -93,13 +91,7 @@ TEST_P(BadInput, MemlockTooLow) {
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-    __user_cap_data_struct data[2] = {};
-    if (syscall(SYS_capget, &header, data) != 0) _exit(10);
-    data[0].effective &= ~(1u << CAP_IPC_LOCK);
-    if (syscall(SYS_capset, &header, data) != 0) _exit(11);
-    rlimit rl{64 << 10, 64 << 10};
-    if (setrlimit(RLIMIT_MEMLOCK, &rl) != 0) _exit(12);
+    if (!testing::hold_to_memlock_limit(64 << 10)) _exit(10);
     auto dev = vfio::Device::open(topology().edu, choice_of(GetParam()));
     if (!dev) _exit(13);
     auto buffer = vfio::DmaBuffer::allocate(1 << 20);
