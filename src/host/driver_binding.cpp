@@ -17,7 +17,9 @@ std::string Binding::describe() const {
 }
 
 Result<void> check_journalable(const Binding& binding, const pci::Bdf& bdf) {
-  if (is_utf8(binding.driver) && (!binding.driver_override || is_utf8(*binding.driver_override))) return {};
+  if (!is_utf8(binding.driver))  // the kernel names drivers in ASCII: a damaged tree
+    return fail(Errc::malformed, bdf.str(), "its driver's name is not UTF-8 text, so the journal cannot record it");
+  if (!binding.driver_override || is_utf8(*binding.driver_override)) return {};
   return fail(Errc::unsupported, bdf.str(),
               fmt::format("its driver_override is not UTF-8 text, so the journal cannot record it to restore it; "
                           "clear it first (echo > /sys/bus/pci/devices/{}/driver_override)",

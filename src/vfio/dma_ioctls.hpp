@@ -44,7 +44,6 @@ class DmaIoctls {
   }
 
   bool ready() const { return abi_ != Abi::none; }
-  Abi abi() const { return abi_; }
   const char* map_name() const { return abi_ == Abi::iommufd ? "IOMMU_IOAS_MAP" : "VFIO_IOMMU_MAP_DMA"; }
   const char* unmap_name() const { return abi_ == Abi::iommufd ? "IOMMU_IOAS_UNMAP" : "VFIO_IOMMU_UNMAP_DMA"; }
 

@@ -42,7 +42,10 @@ namespace detail {
 inline std::atomic<uint64_t> process_pinned{0};
 }
 
-// What every backend of this process has pinned for DMA.
+// What the backends of this process have pinned for DMA, counted by those
+// held to a limit (dma_memlock_limit() below UINT64_MAX when they opened);
+// an exempt backend counts nothing, and a check past its fast path asks the
+// kernel (VmLck) anyway.
 inline uint64_t process_pinned_bytes() { return detail::process_pinned.load(std::memory_order_relaxed); }
 inline void add_process_pinned_bytes(int64_t delta) {
   detail::process_pinned.fetch_add(uint64_t(delta), std::memory_order_relaxed);
