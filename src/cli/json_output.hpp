@@ -8,11 +8,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/json_writer.hpp"
+
 namespace vfiokit::cli {
 
 template <class Json>
 void print_json(const Json& document) {
   fmt::print("{}\n", document.dump(2, ' ', false, Json::error_handler_t::replace));
 }
+
+// A document written as it went, in the same layout.
+inline void print_json(const JsonWriter& document) { fmt::print("{}\n", document.text()); }
 
 }  // namespace vfiokit::cli

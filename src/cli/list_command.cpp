@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <memory>
-#include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/host_options.hpp"
@@ -14,8 +13,6 @@
 
 namespace vfiokit::cli {
 namespace {
-
-using json = nlohmann::ordered_json;
 
 std::string join(const std::vector<std::string>& items, const char* sep) {
   std::string out;
@@ -31,43 +28,51 @@ std::string rebar_summary(const host::PciFunction& f) {
   return join(bars, ",");
 }
 
-json function_json(const host::PciFunction& f, host::PciNames& names) {
-  json j{{"bdf", f.bdf.str()},
-         {"parent", f.parent ? json(f.parent->str()) : json(nullptr)},
-         {"vendor_id", f.vendor_id ? json(*f.vendor_id) : json(nullptr)},
-         {"device_id", f.device_id ? json(*f.device_id) : json(nullptr)},
-         {"class_code", f.class_code ? json(*f.class_code) : json(nullptr)},
-         {"name", f.vendor_id && f.device_id ? names.device(*f.vendor_id, *f.device_id) : ""},
-         {"bridge", f.is_bridge()},
-         {"driver", f.driver.empty() ? json(nullptr) : json(f.driver)},
-         {"driver_override", f.driver_override ? json(*f.driver_override) : json(nullptr)},
-         {"iommu_group", f.iommu_group ? json(*f.iommu_group) : json(nullptr)},
-         {"numa_node", f.numa_node ? json(*f.numa_node) : json(nullptr)},
-         {"reset_methods", f.reset_methods},
-         {"power_state", f.power_state ? json(*f.power_state) : json(nullptr)},
-         {"d3cold_allowed", f.d3cold_allowed ? json(*f.d3cold_allowed) : json(nullptr)},
-         {"resizable_bars", f.resizable_bars},
-         {"vfio_dev", f.vfio_dev ? json(*f.vfio_dev) : json(nullptr)}};
-  if (f.sriov_totalvfs) j["sriov"] = {{"total_vfs", *f.sriov_totalvfs}, {"num_vfs", f.sriov_numvfs.value_or(0)}};
-  if (f.physfn) j["physfn"] = f.physfn->str();
-  json problems = json::array();
-  for (const auto& p : f.problems) problems.push_back(p.describe());
-  j["problems"] = std::move(problems);
-  return j;
+// The members in the order `vfiokit.list/1` has always had them.
+void write_function(JsonWriter& w, const host::PciFunction& f, host::PciNames& names) {
+  w.begin_object();
+  w.key("bdf").value(f.bdf.str());
+  if (f.parent) w.key("parent").value(f.parent->str());
+  else w.key("parent").null();
+  w.key("vendor_id").value(f.vendor_id);
+  w.key("device_id").value(f.device_id);
+  w.key("class_code").value(f.class_code);
+  w.key("name").value(f.vendor_id && f.device_id ? names.device(*f.vendor_id, *f.device_id) : "");
+  w.key("bridge").value(f.is_bridge());
+  if (f.driver.empty()) w.key("driver").null();
+  else w.key("driver").value(f.driver);
+  w.key("driver_override").value(f.driver_override);
+  w.key("iommu_group").value(f.iommu_group);
+  w.key("numa_node").value(f.numa_node);
+  w.key("reset_methods").value(f.reset_methods);
+  w.key("power_state").value(f.power_state);
+  w.key("d3cold_allowed").value(f.d3cold_allowed);
+  w.key("resizable_bars").value(f.resizable_bars);
+  w.key("vfio_dev").value(f.vfio_dev);
+  if (f.sriov_totalvfs) {
+    w.key("sriov").begin_object();
+    w.key("total_vfs").value(*f.sriov_totalvfs).key("num_vfs").value(f.sriov_numvfs.value_or(0));
+    w.end_object();
+  }
+  if (f.physfn) w.key("physfn").value(f.physfn->str());
+  w.key("problems").begin_array();
+  for (const auto& p : f.problems) w.value(p.describe());
+  w.end_array();
+  w.end_object();
 }
 
 int run_list(const HostOptions& o) {
   auto source = open_host_source(o);
   if (!source) return 1;
-  const host::HostView view = host::read_host(source->root());
+  const host::HostView view = host::read_host(source->root(), host::Predict::nothing);
   host::PciNames names;
   if (o.json) {
-    json list = json::array();
-    for (const auto& f : view.functions) list.push_back(function_json(f, names));
-    json out{{"schema", "vfiokit.list/1"}, {"iommu", view.has_iommu_groups()}};
-    // Moved, not copied: a host of thousands of functions is a large tree.
-    out["functions"] = std::move(list);
-    print_json(out);
+    JsonWriter w;
+    w.begin_object().key("schema").value("vfiokit.list/1").key("iommu").value(view.has_iommu_groups());
+    w.key("functions").begin_array();
+    for (const auto& f : view.functions) write_function(w, f, names);
+    w.end_array().end_object();
+    print_json(w);
   } else {
     if (view.functions.empty()) fmt::print("No PCI functions under {}\n", source->root().pci_devices().string());
     fmt::print("{:<13} {:<10} {:<14} {:>5}  {:<16} {:<6} {}\n", "BDF", "ID", "DRIVER", "GROUP", "RESET", "POWER",

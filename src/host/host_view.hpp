@@ -25,6 +25,9 @@ struct HostView {
   std::vector<std::string> problem_lines() const;
 };
 
-HostView read_host(const SysfsRoot& root);
+// Whether read_host predicts the groups: `list` shows only the kernel's.
+enum class Predict { groups, nothing };
+
+HostView read_host(const SysfsRoot& root, Predict predict = Predict::groups);
 
 }  // namespace vfiokit::host

@@ -8,6 +8,7 @@ extern "C" {
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <unordered_map>
 
 namespace vfiokit::host {
 namespace {
@@ -28,6 +29,9 @@ __attribute__((noreturn)) void fatal_error(char* msg, ...) {
 struct PciNames::Impl {
   pci_access* access = nullptr;
   std::array<char, 512> buffer{};
+  // A host of thousands of virtual functions has a handful of distinct
+  // devices; each is looked up in libpci's hash once.
+  std::unordered_map<uint32_t, std::string> devices;
 };
 
 PciNames::PciNames() : impl_(std::make_unique<Impl>()) {
@@ -62,8 +66,12 @@ std::string PciNames::vendor(uint16_t vendor_id) {
 }
 
 std::string PciNames::device(uint16_t vendor_id, uint16_t device_id) {
-  return lookup(impl_->access, impl_->buffer.data(), impl_->buffer.size(), PCI_LOOKUP_DEVICE, vendor_id,
-                device_id);
+  const uint32_t key = uint32_t{vendor_id} << 16 | device_id;
+  if (auto it = impl_->devices.find(key); it != impl_->devices.end()) return it->second;
+  std::string name =
+      lookup(impl_->access, impl_->buffer.data(), impl_->buffer.size(), PCI_LOOKUP_DEVICE, vendor_id, device_id);
+  impl_->devices.emplace(key, name);
+  return name;
 }
 
 std::string PciNames::subsystem(uint16_t vendor_id, uint16_t device_id, uint16_t subvendor, uint16_t subdevice) {

@@ -1,0 +1,111 @@
+// The streamed writer against nlohmann's dump, which every other command
+// prints through: the same document must come out byte for byte.
+#include "cli/json_writer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+
+namespace vfiokit::cli {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+void write(JsonWriter& w, const json& j) {
+  switch (j.type()) {
+    case json::value_t::object:
+      w.begin_object();
+      for (const auto& [k, v] : j.items()) {
+        w.key(k);
+        write(w, v);
+      }
+      w.end_object();
+      break;
+    case json::value_t::array:
+      w.begin_array();
+      for (const auto& v : j) write(w, v);
+      w.end_array();
+      break;
+    case json::value_t::string: w.value(j.get_ref<const std::string&>()); break;
+    case json::value_t::boolean: w.value(j.get<bool>()); break;
+    case json::value_t::number_integer: w.value(j.get<int64_t>()); break;
+    case json::value_t::number_unsigned: w.value(j.get<uint64_t>()); break;
+    case json::value_t::null: w.null(); break;
+    default: FAIL() << "the writer has no floating point";
+  }
+}
+
+std::string dumped(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace); }
+
+std::string written(const json& j) {
+  JsonWriter w;
+  write(w, j);
+  return w.text();
+}
+
+TEST(JsonWriter, LaysOutADocumentAsDumpDoes) {
+  const json doc = {{"schema", "vfiokit.list/1"},
+                    {"empty_array", json::array()},
+                    {"empty_object", json::object()},
+                    {"nested", {{"a", {1, 2, {{"b", nullptr}}}}, {"c", json::array({json::array()})}}},
+                    {"negative", -1},
+                    {"large", UINT64_MAX},
+                    {"flags", {true, false}}};
+  EXPECT_EQ(written(doc), dumped(doc));
+}
+
+TEST(JsonWriter, EscapesAsDumpDoes) {
+  // Quotes, backslashes, control characters, DEL, UTF-8, and bytes that are
+  // not text at all (a driver_override holds whatever was written to it).
+  for (const std::string s : {"plain", "quote\"back\\slash", "tab\tnl\ncr\r\x01\x1f", "del\x7f", "caf\xc3\xa9",
+                              "bad\xff\xfe", "cut\xe2\x82", "\xc0\xaf overlong", ""}) {
+    const json doc = {{s, s}, {"list", {s}}};
+    EXPECT_EQ(written(doc), dumped(doc)) << s;
+  }
+}
+
+// Random documents of random bytes, nested a few levels.
+json random_value(std::mt19937& rng, int depth) {
+  // The top is always a container; below four levels, only scalars.
+  std::uniform_int_distribution<int> kind(depth == 0 ? 5 : 0, depth > 3 ? 4 : 6);
+  switch (kind(rng)) {
+    case 0: return nullptr;
+    case 1: return std::uniform_int_distribution<int>(0, 1)(rng) == 1;
+    case 2: return std::uniform_int_distribution<int64_t>(INT64_MIN, INT64_MAX)(rng);
+    case 3: return std::uniform_int_distribution<uint64_t>()(rng);
+    case 4: {
+      std::string s(std::uniform_int_distribution<size_t>(0, 12)(rng), '\0');
+      // Mostly printable, sometimes anything.
+      for (auto& c : s)
+        c = static_cast<char>(std::uniform_int_distribution<int>(0, 3)(rng) ? std::uniform_int_distribution<int>(0x20, 0x7e)(rng)
+                                                                            : std::uniform_int_distribution<int>(0, 255)(rng));
+      return s;
+    }
+    case 5: {
+      json a = json::array();
+      for (int n = std::uniform_int_distribution<int>(0, 4)(rng); n > 0; --n) a.push_back(random_value(rng, depth + 1));
+      return a;
+    }
+    default: {
+      json o = json::object();
+      for (int n = std::uniform_int_distribution<int>(0, 4)(rng); n > 0; --n)
+        o[random_value(rng, 4).dump(-1, ' ', false, json::error_handler_t::replace)] = random_value(rng, depth + 1);
+      return o;
+    }
+  }
+}
+
+TEST(JsonWriter, RandomDocumentsComeOutAsDumpWritesThem) {
+  std::mt19937 rng(20261201);
+  size_t bytes = 0;
+  for (int i = 0; i < 2000; ++i) {
+    const json doc = random_value(rng, 0);
+    bytes += dumped(doc).size();
+    ASSERT_EQ(written(doc), dumped(doc)) << "document " << i;
+  }
+  EXPECT_GT(bytes, 100'000u);  // the documents were not all trivial
+}
+
+}  // namespace
+}  // namespace vfiokit::cli
