@@ -6,7 +6,6 @@
 
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <set>
 
 #include <fstream>
@@ -22,8 +21,6 @@
 
 namespace vfiokit::cli {
 namespace {
-
-using json = nlohmann::ordered_json;
 
 struct GroupsOptions {
   HostOptions host;
@@ -102,19 +99,23 @@ std::vector<std::string> mismatches(const host::HostView& view) {
   return out;
 }
 
-json row_json(const GroupRow& row, const host::HostView& view) {
-  json devices = json::array();
+void write_row(JsonWriter& w, const GroupRow& row, const host::HostView& view) {
+  w.begin_object();
+  w.key("id").value(row.id).key("type").value(row.type).key("viable").value(row.viable);
+  w.key("blockers").value(row.blockers);
+  w.key("devices").begin_array();
   for (const auto& bdf : row.devices) {
     const host::PciFunction* f = view.function(bdf);
-    devices.push_back({{"bdf", bdf.str()},
-                       {"vendor_id", f && f->vendor_id ? json(*f->vendor_id) : json(nullptr)},
-                       {"device_id", f && f->device_id ? json(*f->device_id) : json(nullptr)},
-                       {"driver", f && !f->driver.empty() ? json(f->driver) : json(nullptr)},
-                       {"bridge", f && f->is_bridge()}});
+    w.begin_object().key("bdf").value(bdf.str());
+    if (f) w.key("vendor_id").value(f->vendor_id).key("device_id").value(f->device_id);
+    else w.key("vendor_id").null().key("device_id").null();
+    if (f && !f->driver.empty()) w.key("driver").value(f->driver);
+    else w.key("driver").null();
+    w.key("bridge").value(f && f->is_bridge()).end_object();
   }
-  return {{"id", row.id},     {"type", row.type ? json(*row.type) : json(nullptr)},
-          {"viable", row.viable}, {"blockers", row.blockers},
-          {"devices", std::move(devices)}, {"reasons", row.reasons}};
+  w.end_array();
+  w.key("reasons").value(row.reasons);
+  w.end_object();
 }
 
 int run_groups(const GroupsOptions& options) {
@@ -125,15 +126,15 @@ int run_groups(const GroupsOptions& options) {
   const auto rows = rows_of(view);
   const auto differ = mismatches(view);
   if (o.json) {
-    json groups = json::array();
-    for (const auto& row : rows) groups.push_back(row_json(row, view));
-    json out{{"schema", "vfiokit.groups/1"},
-             {"iommu", view.has_iommu_groups()},
-             {"source", view.has_iommu_groups() ? "kernel" : "predicted"}};
-    // Moved, not copied: a host of thousands of functions is a large tree.
-    out["groups"] = std::move(groups);
-    out["prediction_mismatches"] = differ;
-    print_json(out);
+    JsonWriter w;
+    w.reserve(400 * view.functions.size());  // what one group of one function takes, give or take
+    w.begin_object().key("schema").value("vfiokit.groups/1").key("iommu").value(view.has_iommu_groups());
+    w.key("source").value(view.has_iommu_groups() ? "kernel" : "predicted");
+    w.key("groups").begin_array();
+    for (const auto& row : rows) write_row(w, row, view);
+    w.end_array();
+    w.key("prediction_mismatches").value(differ).end_object();
+    print_json(w);
   } else {
     host::PciNames names;
     if (!view.has_iommu_groups())

@@ -43,6 +43,7 @@ class JsonWriter {
   }
   JsonWriter& null();
 
+  void reserve(size_t bytes) { out_.reserve(bytes); }
   // The document so far; complete once every container is closed.
   const std::string& text() const { return out_; }
 

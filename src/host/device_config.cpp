@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cerrno>
 #include <span>
 #include <system_error>
@@ -11,7 +12,9 @@
 namespace vfiokit::host {
 namespace {
 
-Result<DeviceConfig> decode(std::span<const uint8_t> bytes, size_t file_size, const std::filesystem::path& path) {
+// `where` names the file, built only for a message.
+template <class Where>
+Result<DeviceConfig> decode(std::span<const uint8_t> bytes, size_t file_size, const Where& where) {
   // A privileged read of a 4096-byte file can still stop early on some
   // devices; the config space size is what was actually read.
   size_t usable = bytes.size() >= pci::kExtendedSize      ? pci::kExtendedSize
@@ -19,7 +22,7 @@ Result<DeviceConfig> decode(std::span<const uint8_t> bytes, size_t file_size, co
                   : bytes.size() >= pci::kHeaderSize       ? pci::kHeaderSize
                                                            : 0;
   if (usable == 0)
-    return fail(Errc::malformed, path.string(),
+    return fail(Errc::malformed, where(),
                 fmt::format("only {} bytes could be read; the header needs 64", bytes.size()));
   auto config = pci::ConfigSpace::from_bytes(bytes.first(usable));
   if (!config) return std::unexpected(config.error());
@@ -39,16 +42,16 @@ Result<DeviceConfig> read_device_config(const SysfsRoot& root, const pci::Bdf& b
     return fail(Errc::not_found, bdf.str(), fmt::format("no such PCI device under {}", root.pci_devices().string()));
   if (!bytes) return std::unexpected(bytes.error());
   const auto file_size = std::filesystem::file_size(path, ec);
-  return decode(*bytes, ec ? 0 : static_cast<size_t>(file_size), path);
+  return decode(*bytes, ec ? 0 : static_cast<size_t>(file_size), [&] { return path.string(); });
 }
 
 Result<DeviceConfig> read_device_config(const SysfsDir& dir) {
   size_t file_size = 0;
-  auto text = dir.read("config", pci::kExtendedSize, &file_size);
-  if (!text) return std::unexpected(text.error());
-  if (!*text) return fail(Errc::not_found, (dir / "config").string(), "missing");
-  const std::string& bytes = **text;
-  return decode({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, file_size, dir / "config");
+  std::array<char, pci::kExtendedSize> bytes;
+  auto n = dir.read_into("config", bytes, &file_size);
+  if (!n) return std::unexpected(n.error());
+  if (!*n) return fail(Errc::not_found, dir / "config", "missing");
+  return decode({reinterpret_cast<const uint8_t*>(bytes.data()), **n}, file_size, [&] { return dir / "config"; });
 }
 
 }  // namespace vfiokit::host

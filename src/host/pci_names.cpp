@@ -61,6 +61,12 @@ std::string lookup(pci_access* a, char* buf, size_t size, int flags, int arg1, i
 }
 }  // namespace
 
+void PciNames::preload() {
+  // The first lookup loads the whole list (pci_load_name_list); what it
+  // finds for vendor 0 does not matter.
+  vendor(0);
+}
+
 std::string PciNames::vendor(uint16_t vendor_id) {
   return lookup(impl_->access, impl_->buffer.data(), impl_->buffer.size(), PCI_LOOKUP_VENDOR, vendor_id);
 }

@@ -15,6 +15,10 @@ class PciNames {
   PciNames(const PciNames&) = delete;
   PciNames& operator=(const PciNames&) = delete;
 
+  // Loads pci.ids now rather than at the first lookup (a few milliseconds,
+  // which a caller can spend while it reads the host).
+  void preload();
+
   // Empty strings when the database has no entry (or is not installed).
   std::string vendor(uint16_t vendor_id);
   std::string device(uint16_t vendor_id, uint16_t device_id);

@@ -80,13 +80,13 @@ Result<std::optional<std::string>> read_attr(const SysfsDir& dir, std::string_vi
 Result<std::optional<uint64_t>> read_hex_attr(const SysfsDir& dir, std::string_view name, uint64_t max) {
   auto text = read_attr(dir, name);
   if (!text) return std::unexpected(text.error());
-  return parse_hex(*text, max, [&] { return (dir / name).string(); });
+  return parse_hex(*text, max, [&] { return dir / name; });
 }
 
 Result<std::optional<int64_t>> read_int_attr(const SysfsDir& dir, std::string_view name) {
   auto text = read_attr(dir, name);
   if (!text) return std::unexpected(text.error());
-  return parse_int(*text, [&] { return (dir / name).string(); });
+  return parse_int(*text, [&] { return dir / name; });
 }
 
 std::optional<std::string> read_link_name(const SysfsDir& dir, std::string_view name) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <utility>
 
@@ -20,22 +21,45 @@ namespace {
 // 40 entries) is read in one getdents64 and a second that returns 0.
 constexpr size_t kDentsBuffer = 32 * 1024;
 
-std::string name_of(std::string_view name) { return std::string(name); }
+// A name as the system calls take it, NUL-terminated, without an
+// allocation (sysfs names are short; NAME_MAX bounds them all).
+class CName {
+ public:
+  explicit CName(std::string_view name) {
+    const size_t n = std::min(name.size(), buf_.size() - 1);
+    std::memcpy(buf_.data(), name.data(), n);
+    buf_[n] = '\0';
+  }
+  const char* c_str() const { return buf_.data(); }
+
+ private:
+  std::array<char, NAME_MAX + 1> buf_;
+};
+
+std::string joined(const std::string& dir, std::string_view name) {
+  std::string out;
+  out.reserve(dir.size() + 1 + name.size());
+  out += dir;
+  if (!out.empty() && out.back() != '/') out += '/';
+  out += name;
+  return out;
+}
 
 }  // namespace
 
 Result<SysfsDir> SysfsDir::open(const std::filesystem::path& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return std::unexpected(Error::from_errno(errno, path.string(), "cannot open the directory"));
-  return SysfsDir(fd, path);
+  return SysfsDir(fd, path.string());
 }
 
 Result<SysfsDir> SysfsDir::open_child(std::string_view name) const {
-  const std::string n = name_of(name);
-  const int fd = ::openat(fd_, n.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return std::unexpected(Error::from_errno(errno, (path_ / n).string(), "cannot open the directory"));
-  return SysfsDir(fd, path_ / n);
+  const int fd = ::openat(fd_, CName(name).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return std::unexpected(Error::from_errno(errno, *this / name, "cannot open the directory"));
+  return SysfsDir(fd, *this / name);
 }
+
+std::string SysfsDir::operator/(std::string_view name) const { return joined(path_, name); }
 
 SysfsDir::SysfsDir(SysfsDir&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)), path_(std::move(other.path_)), listed_(other.listed_) {}
@@ -57,14 +81,15 @@ SysfsDir::~SysfsDir() {
 Result<std::vector<DirEntry>> SysfsDir::list() const {
   // Listing moves the descriptor's position: a second listing rewinds.
   if (listed_ && ::lseek(fd_, 0, SEEK_SET) < 0)
-    return std::unexpected(Error::from_errno(errno, path_.string(), "cannot list the directory"));
+    return std::unexpected(Error::from_errno(errno, path_, "cannot list the directory"));
   listed_ = true;
   const int fd = fd_;
   std::vector<DirEntry> out;
+  out.reserve(64);  // a function's directory, most often
   alignas(dirent64) static thread_local std::array<char, kDentsBuffer> buffer;
   for (;;) {
     const ssize_t n = ::getdents64(fd, buffer.data(), buffer.size());
-    if (n < 0) return std::unexpected(Error::from_errno(errno, path_.string(), "cannot list the directory"));
+    if (n < 0) return std::unexpected(Error::from_errno(errno, path_, "cannot list the directory"));
     if (n == 0) break;
     for (ssize_t at = 0; at < n;) {
       const auto* d = reinterpret_cast<const dirent64*>(buffer.data() + at);
@@ -88,21 +113,52 @@ Result<std::vector<DirEntry>> SysfsDir::list() const {
   return out;
 }
 
+Result<std::optional<size_t>> SysfsDir::read_into(std::string_view name, std::span<char> buffer,
+                                                  size_t* file_size) const {
+  const int fd = ::openat(fd_, CName(name).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<size_t>();
+    return std::unexpected(Error::from_errno(errno, *this / name, "cannot open"));
+  }
+  // Until the buffer is full or a read comes back short: a regular file and
+  // a sysfs attribute (kernfs hands out the whole value at once) give all
+  // they have, which saves a second read of every small file.
+  size_t done = 0;
+  while (done < buffer.size()) {
+    const ssize_t n = ::read(fd, buffer.data() + done, buffer.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      return std::unexpected(Error::from_errno(err, *this / name, "cannot read"));
+    }
+    const bool short_read = static_cast<size_t>(n) < buffer.size() - done;
+    done += static_cast<size_t>(n);
+    if (n == 0 || short_read) break;
+  }
+  if (file_size) {
+    // A read that filled the buffer says all the caller needs; only a
+    // shorter one asks fstat how large the file claims to be.
+    struct stat st {};
+    *file_size = done == buffer.size() ? done : ::fstat(fd, &st) == 0 ? static_cast<size_t>(st.st_size) : 0;
+  }
+  ::close(fd);
+  return std::optional<size_t>(done);
+}
+
 Result<std::optional<std::string>> SysfsDir::read(std::string_view name, size_t limit, size_t* file_size) const {
-  const std::string n = name_of(name);
-  const int fd = ::openat(fd_, n.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = ::openat(fd_, CName(name).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return std::optional<std::string>();
-    return std::unexpected(Error::from_errno(errno, (path_ / n).string(), "cannot open"));
+    return std::unexpected(Error::from_errno(errno, *this / name, "cannot open"));
   }
   std::string data;
   if (const int err = read_fd(fd, data, limit, true)) {
     ::close(fd);
-    return std::unexpected(Error::from_errno(err, (path_ / n).string(), "cannot read"));
+    return std::unexpected(Error::from_errno(err, *this / name, "cannot read"));
   }
   if (file_size) {
-    // A read that filled `limit` says all the caller needs; only a shorter
-    // one asks fstat how large the file claims to be.
+    // As read_into: only a short read asks fstat.
     struct stat st {};
     *file_size = data.size() == limit ? limit : ::fstat(fd, &st) == 0 ? static_cast<size_t>(st.st_size) : 0;
   }
@@ -111,9 +167,8 @@ Result<std::optional<std::string>> SysfsDir::read(std::string_view name, size_t 
 }
 
 std::optional<std::string> SysfsDir::link_target(std::string_view name) const {
-  const std::string n = name_of(name);
-  std::array<char, 4096> buf{};
-  const ssize_t r = ::readlinkat(fd_, n.c_str(), buf.data(), buf.size());
+  std::array<char, 4096> buf;
+  const ssize_t r = ::readlinkat(fd_, CName(name).c_str(), buf.data(), buf.size());
   if (r < 0 || static_cast<size_t>(r) == buf.size()) return std::nullopt;
   return std::string(buf.data(), static_cast<size_t>(r));
 }

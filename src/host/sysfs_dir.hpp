@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,8 +36,9 @@ class SysfsDir {
   SysfsDir& operator=(const SysfsDir&) = delete;
   ~SysfsDir();
 
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(std::string_view name) const { return path_ / name; }
+  std::filesystem::path path() const { return path_; }
+  // For messages: the path of an entry.
+  std::string operator/(std::string_view name) const;
 
   // Every entry but "." and "..", sorted by name.
   Result<std::vector<DirEntry>> list() const;
@@ -46,13 +48,19 @@ class SysfsDir {
   // unprivileged reader gets).
   Result<std::optional<std::string>> read(std::string_view name, size_t limit,
                                           size_t* file_size = nullptr) const;
+  // The same read into the caller's buffer (at most its size): the number
+  // of bytes read, nullopt when the file does not exist.
+  Result<std::optional<size_t>> read_into(std::string_view name, std::span<char> buffer,
+                                          size_t* file_size = nullptr) const;
   // Where a link points, as written; nullopt when there is no such link.
   std::optional<std::string> link_target(std::string_view name) const;
 
  private:
-  SysfsDir(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}
+  SysfsDir(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   int fd_ = -1;
-  std::filesystem::path path_;
+  // A string, not a std::filesystem::path: thousands of directories are
+  // opened per read of a large host, and the path serves messages only.
+  std::string path_;
   mutable bool listed_ = false;
 };
 

@@ -1,0 +1,20 @@
+// The functions under ROOT/devices, read by walking the directories from
+// each host bridge the way the kernel nests them: a function's directory
+// sits in its upstream bridge's, so the walk knows every parent without
+// reading a link, and opens each directory relative to its parent's.
+#pragma once
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+#include "host/pci_function.hpp"
+
+namespace vfiokit::host {
+
+// `wanted` is sorted (the bus's list); the result has one slot per wanted
+// function, empty for one the walk did not reach (a host bridge outside
+// ROOT/devices, a fixture without the tree).
+std::vector<std::optional<PciFunction>> walk_function_tree(const std::filesystem::path& devices,
+                                                           const std::vector<pci::Bdf>& wanted);
+
+}  // namespace vfiokit::host
