@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 
 #include "host/sysfs_source.hpp"
 #include "support/fake_sysfs.hpp"
@@ -138,6 +139,40 @@ TEST(PciFunctionRead, ADanglingBusLinkIsAProblemOfThatFunctionOnly) {
   EXPECT_NE(problems_of(functions[1]).find("0000:00:03.0"), std::string::npos) << problems_of(functions[1]);
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_NE(problems[0].describe().find("junk: not a PCI address"), std::string::npos) << problems[0].describe();
+}
+
+// Deep and wide at once: a switch below a switch below root ports, with
+// enough functions that the walk's threads hand work to each other. Every
+// function is read once, with the parent its directory sits in.
+TEST(PciFunctionRead, AWideAndDeepTreeIsReadWhole) {
+  testing::FakeSysfs sysfs;
+  std::map<Bdf, std::optional<Bdf>> parent_of;
+  const auto add = [&](const Bdf& b, const ConfigBuilder& c, std::optional<Bdf> parent) {
+    sysfs.add(b, c, parent);
+    parent_of[b] = parent;
+  };
+  uint8_t bus = 1;
+  for (uint8_t rp = 0; rp < 3; ++rp) {
+    const Bdf port(0, 0, static_cast<uint8_t>(0x1c + rp), 0);
+    add(port, root_port(), std::nullopt);
+    std::optional<Bdf> above = port;
+    for (int level = 0; level < 3; ++level, ++bus) {  // a chain of bridges, each with endpoints beside it
+      const Bdf bridge(0, bus, 0, 0);
+      add(bridge, root_port(), above);
+      for (uint8_t fn = 1; fn < 40; ++fn) add(Bdf(0, bus, static_cast<uint8_t>(fn >> 3), fn & 7), endpoint(fn), above);
+      above = bridge;
+    }
+  }
+  std::vector<Error> problems;
+  const auto functions = read_all(SysfsRoot(sysfs.root()), &problems);
+  EXPECT_TRUE(problems.empty());
+  ASSERT_EQ(functions.size(), parent_of.size());
+  for (const auto& f : functions) {
+    ASSERT_TRUE(parent_of.count(f.bdf)) << f.bdf.str();
+    EXPECT_EQ(f.parent, parent_of.at(f.bdf)) << f.bdf.str();
+    EXPECT_TRUE(f.config) << f.bdf.str();
+    EXPECT_TRUE(f.problems.empty()) << f.bdf.str() << ": " << problems_of(f);
+  }
 }
 
 // The walk (parents from where directories sit, threads) and the one-by-one

@@ -1,0 +1,77 @@
+#include "host/function_attributes.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "support/fake_sysfs.hpp"
+
+namespace vfiokit::host {
+namespace {
+
+using Attr = FunctionAttributes;
+
+std::vector<DirEntry> entries(std::initializer_list<const char*> names) {
+  std::vector<DirEntry> out;
+  for (const char* n : names) out.push_back({n, false, false});
+  return out;
+}
+
+TEST(FunctionAttributes, OnePassFindsTheFilesVfiokitReads) {
+  const auto a = Attr::of(entries({"broken_parity_status", "config", "driver", "iommu_group", "msi_bus", "physfn",
+                                   "power", "uevent", "vfio-dev"}));
+  EXPECT_TRUE(a.has(Attr::config));
+  EXPECT_TRUE(a.has(Attr::driver));
+  EXPECT_TRUE(a.has(Attr::iommu_group));
+  EXPECT_TRUE(a.has(Attr::physfn));
+  EXPECT_TRUE(a.has(Attr::uevent));
+  EXPECT_TRUE(a.has(Attr::vfio_dev));
+  EXPECT_FALSE(a.has(Attr::driver_override));
+  EXPECT_FALSE(a.has(Attr::resource));
+  EXPECT_FALSE(a.has(Attr::vendor));
+}
+
+TEST(FunctionAttributes, EveryNameHasItsFile) {
+  for (unsigned n = 0; n < Attr::count; ++n) {
+    const auto name = static_cast<Attr::Name>(n);
+    const std::string file(Attr::file(name));
+    ASSERT_FALSE(file.empty()) << n;
+    EXPECT_TRUE(Attr::of(entries({file.c_str()})).has(name)) << file;
+  }
+}
+
+TEST(FunctionAttributes, ResizeFilesNameBarsZeroToFive) {
+  const auto a = Attr::of(entries({"resource", "resource0_resize", "resource2", "resource2_resize", "resource5_resize",
+                                   "resource6_resize", "resourceX_resize", "resource_resize", "resource10_resize"}));
+  EXPECT_TRUE(a.has(Attr::resource));
+  EXPECT_TRUE(a.has_resize(0));
+  EXPECT_FALSE(a.has_resize(1));
+  EXPECT_TRUE(a.has_resize(2));
+  EXPECT_FALSE(a.has_resize(3));
+  EXPECT_FALSE(a.has_resize(4));
+  EXPECT_TRUE(a.has_resize(5));
+}
+
+// A file the listing did not show is not opened: its value stays absent
+// (the listing is the one existence check).
+TEST(FunctionAttributes, OnlyListedFilesAreRead) {
+  testing::FakeSysfs sysfs;
+  const pci::Bdf nic(0, 0, 2, 0);
+  testing::ConfigBuilder b;
+  b.ids(0x8086, 0x10d3).class_code(0x020000).header_type(0);
+  sysfs.add(nic, b);
+  std::ofstream(sysfs.device_dir(nic) / "numa_node") << "1\n";
+  auto dir = SysfsDir::open(sysfs.device_dir(nic));
+  ASSERT_TRUE(dir);
+  PciFunction listed, unlisted;
+  read_function_attributes(*dir, Attr::of(entries({"numa_node", "uevent", "config"})), listed);
+  read_function_attributes(*dir, Attr::of(entries({"uevent", "config"})), unlisted);
+  EXPECT_EQ(listed.numa_node, 1);
+  EXPECT_FALSE(unlisted.numa_node);
+  EXPECT_EQ(unlisted.device_id, 0x10d3);
+  EXPECT_TRUE(unlisted.config);
+  EXPECT_TRUE(unlisted.problems.empty());
+}
+
+}  // namespace
+}  // namespace vfiokit::host
