@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+
 #include <nlohmann/json.hpp>
 
 #include "cli/json_writer.hpp"
@@ -17,7 +19,11 @@ void print_json(const Json& document) {
   fmt::print("{}\n", document.dump(2, ' ', false, Json::error_handler_t::replace));
 }
 
-// A document written as it went, in the same layout.
-inline void print_json(const JsonWriter& document) { fmt::print("{}\n", document.text()); }
+// A document written as it went, in the same layout. Straight to stdout:
+// formatting megabytes through fmt would copy them once more.
+inline void print_json(const JsonWriter& document) {
+  std::fwrite(document.text().data(), 1, document.text().size(), stdout);
+  std::fputc('\n', stdout);
+}
 
 }  // namespace vfiokit::cli

@@ -69,7 +69,21 @@ Result<Bdf> Bdf::parse(std::string_view text) {
 }
 
 std::string Bdf::str() const {
-  return fmt::format("{:04x}:{:02x}:{:02x}.{:x}", domain_, bus_, device_, function_);
+  // By hand, as fmt would write "{:04x}:{:02x}:{:02x}.{:x}": a listing of a
+  // large host prints thousands of addresses.
+  static constexpr char kHex[] = "0123456789abcdef";
+  const auto put = [](char* at, unsigned value, int digits) {
+    for (int i = digits - 1; i >= 0; --i, value >>= 4) at[i] = kHex[value & 0xf];
+  };
+  std::string s(12, '\0');
+  put(s.data(), domain_, 4);
+  s[4] = ':';
+  put(s.data() + 5, bus_, 2);
+  s[7] = ':';
+  put(s.data() + 8, device_, 2);
+  s[10] = '.';
+  put(s.data() + 11, function_, 1);
+  return s;
 }
 
 }  // namespace vfiokit::pci
