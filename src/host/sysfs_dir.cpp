@@ -22,18 +22,24 @@ namespace {
 constexpr size_t kDentsBuffer = 32 * 1024;
 
 // A name as the system calls take it, NUL-terminated, without an
-// allocation (sysfs names are short; NAME_MAX bounds them all).
+// allocation for any name a directory can hold (NAME_MAX); a longer one is
+// passed whole, for the kernel to refuse (ENAMETOOLONG), never cut short
+// into another name.
 class CName {
  public:
   explicit CName(std::string_view name) {
-    const size_t n = std::min(name.size(), buf_.size() - 1);
-    std::memcpy(buf_.data(), name.data(), n);
-    buf_[n] = '\0';
+    if (name.size() < buf_.size()) {
+      std::memcpy(buf_.data(), name.data(), name.size());
+      buf_[name.size()] = '\0';
+    } else {
+      long_ = std::string(name);
+    }
   }
-  const char* c_str() const { return buf_.data(); }
+  const char* c_str() const { return long_.empty() ? buf_.data() : long_.c_str(); }
 
  private:
   std::array<char, NAME_MAX + 1> buf_;
+  std::string long_;
 };
 
 std::string joined(const std::string& dir, std::string_view name) {
