@@ -7,6 +7,7 @@
 #include <span>
 #include <system_error>
 
+#include "host/config_to_last_capability.hpp"
 #include "host/file_io.hpp"
 
 namespace vfiokit::host {
@@ -46,6 +47,19 @@ Result<DeviceConfig> read_device_config(const SysfsRoot& root, const pci::Bdf& b
 }
 
 Result<DeviceConfig> read_device_config(const SysfsDir& dir) {
+  if (dir.on_sysfs()) {
+    // Each byte is asked of the device: read as far as the capabilities go
+    // (host/config_to_last_capability.hpp).
+    auto file = dir.open_file("config");
+    if (!file) return std::unexpected(file.error());
+    if (!*file) return fail(Errc::not_found, dir / "config", "missing");
+    const SysfsFile& f = **file;
+    auto partial = read_config_to_last_capability(
+        [&](size_t offset, std::span<uint8_t> into) { return f.read_at(offset, into); }, f.size());
+    if (!partial) return std::unexpected(partial.error());
+    return decode(partial->bytes, f.size(), [&] { return f.path(); });
+  }
+  // A snapshot's file is read whole: one read, and nothing reaches a device.
   size_t file_size = 0;
   std::array<char, pci::kExtendedSize> bytes;
   auto n = dir.read_into("config", bytes, &file_size);

@@ -22,7 +22,9 @@ struct DeviceConfig {
 };
 
 Result<DeviceConfig> read_device_config(const SysfsRoot& root, const pci::Bdf& bdf);
-// `config` in a function's open directory.
+// `config` in a function's open directory. On the live sysfs only as far as
+// the capabilities go (host/config_to_last_capability.hpp): the bytes past
+// that are zero in `config`; a snapshot's file is read whole.
 Result<DeviceConfig> read_device_config(const SysfsDir& dir);
 
 }  // namespace vfiokit::host

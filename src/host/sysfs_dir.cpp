@@ -2,7 +2,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -56,25 +58,31 @@ std::string joined(const std::string& dir, std::string_view name) {
 Result<SysfsDir> SysfsDir::open(const std::filesystem::path& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return std::unexpected(Error::from_errno(errno, path.string(), "cannot open the directory"));
-  return SysfsDir(fd, path.string());
+  struct statfs fs {};
+  const bool on_sysfs = ::fstatfs(fd, &fs) == 0 && fs.f_type == SYSFS_MAGIC;
+  return SysfsDir(fd, path.string(), on_sysfs);
 }
 
 Result<SysfsDir> SysfsDir::open_child(std::string_view name) const {
   const int fd = ::openat(fd_, CName(name).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return std::unexpected(Error::from_errno(errno, *this / name, "cannot open the directory"));
-  return SysfsDir(fd, *this / name);
+  return SysfsDir(fd, *this / name, on_sysfs_);
 }
 
 std::string SysfsDir::operator/(std::string_view name) const { return joined(path_, name); }
 
 SysfsDir::SysfsDir(SysfsDir&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), path_(std::move(other.path_)), listed_(other.listed_) {}
+    : fd_(std::exchange(other.fd_, -1)),
+      path_(std::move(other.path_)),
+      on_sysfs_(other.on_sysfs_),
+      listed_(other.listed_) {}
 
 SysfsDir& SysfsDir::operator=(SysfsDir&& other) noexcept {
   if (this != &other) {
     if (fd_ >= 0) ::close(fd_);
     fd_ = std::exchange(other.fd_, -1);
     path_ = std::move(other.path_);
+    on_sysfs_ = other.on_sysfs_;
     listed_ = other.listed_;
   }
   return *this;
@@ -170,6 +178,36 @@ Result<std::optional<std::string>> SysfsDir::read(std::string_view name, size_t 
   }
   ::close(fd);
   return std::optional<std::string>(std::move(data));
+}
+
+Result<std::optional<SysfsFile>> SysfsDir::open_file(std::string_view name) const {
+  const int fd = ::openat(fd_, CName(name).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<SysfsFile>();
+    return std::unexpected(Error::from_errno(errno, *this / name, "cannot open"));
+  }
+  struct stat st {};
+  const size_t size = ::fstat(fd, &st) == 0 ? static_cast<size_t>(st.st_size) : 0;
+  return std::optional<SysfsFile>(SysfsFile(fd, size, *this / name));
+}
+
+SysfsFile::SysfsFile(SysfsFile&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), size_(other.size_), path_(std::move(other.path_)) {}
+
+SysfsFile::~SysfsFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<size_t> SysfsFile::read_at(size_t offset, std::span<uint8_t> buffer) const {
+  size_t done = 0;
+  while (done < buffer.size()) {
+    const ssize_t n = ::pread(fd_, buffer.data() + done, buffer.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::unexpected(Error::from_errno(errno, path_, "cannot read"));
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  return done;
 }
 
 std::optional<std::string> SysfsDir::link_target(std::string_view name) const {

@@ -2,11 +2,16 @@
 // the default topology's devices (lab/topologies/default.topo).
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "cli/device_json.hpp"
+#include "host/config_to_last_capability.hpp"
+#include "host/device_config.hpp"
+#include "host/sysfs_dir.hpp"
 #include "host/group_prediction.hpp"
 #include "lab/support/guest_devices.hpp"
 #include "support/lspci_compare.hpp"
@@ -74,6 +79,49 @@ TEST_F(RealDevices, EveryFunctionDecodesLikeLspci) {
     testing::expect_same_capabilities(testing::view_of_vfiokit(nlohmann::json::parse(ours.dump())),
                                       testing::parse_lspci(blocks.at(d.bdf.str())));
   }
+}
+
+// On the live sysfs the host read asks the device only for the bytes up to
+// a window past its last extended capability; what it decodes is what the
+// whole file decodes to, on every function of the real kernel. The time of
+// both reads of all functions is printed (each 4 bytes is a config cycle
+// the emulator answers).
+TEST_F(RealDevices, EveryFunctionReadToItsLastCapabilityDecodesAsTheWholeFile) {
+  host::PciNames names;
+  ASSERT_FALSE(all.empty());
+  size_t whole_bytes = 0, partial_bytes = 0;
+  std::chrono::steady_clock::duration whole_time{}, partial_time{};
+  for (const auto& d : all) {
+    SCOPED_TRACE(d.bdf.str());
+    auto dir = host::SysfsDir::open(root.device_dir(d.bdf));
+    ASSERT_TRUE(dir);
+    ASSERT_TRUE(dir->on_sysfs());
+    auto partial = host::read_device_config(*dir);
+    ASSERT_TRUE(partial) << partial.error().describe();
+    const auto ours = cli::device_json({d.bdf, "", 0}, pci::decode_device(partial->config), names);
+    const auto whole = cli::device_json({d.bdf, "", 0}, decode_live(root, d.bdf), names);
+    EXPECT_EQ(ours.dump(2), whole.dump(2));
+
+    auto t0 = std::chrono::steady_clock::now();
+    auto all_bytes = dir->read("config", pci::kExtendedSize);
+    auto t1 = std::chrono::steady_clock::now();
+    auto file = dir->open_file("config");
+    ASSERT_TRUE(all_bytes && *all_bytes && file && *file);
+    const host::SysfsFile& f = **file;
+    auto bounded = host::read_config_to_last_capability(
+        [&](size_t offset, std::span<uint8_t> into) { return f.read_at(offset, into); }, f.size());
+    auto t2 = std::chrono::steady_clock::now();
+    ASSERT_TRUE(bounded);
+    whole_bytes += (*all_bytes)->size();
+    partial_bytes += bounded->read;
+    whole_time += t1 - t0;
+    partial_time += t2 - t1;
+  }
+  const auto ms = [](auto t) { return std::chrono::duration<double, std::milli>(t).count(); };
+  std::printf("BENCH sysfs config of %zu functions: whole files %.1f ms (%zu bytes), to the last capability %.1f ms "
+              "(%zu bytes)\n",
+              all.size(), ms(whole_time), whole_bytes, ms(partial_time), partial_bytes);
+  EXPECT_LT(partial_bytes, whole_bytes);
 }
 
 // vfiokit's prediction of IOMMU groups, from topology and config space
