@@ -4,6 +4,7 @@
 
 #include <future>
 #include <memory>
+#include <system_error>
 
 #include "cli/commands.hpp"
 #include "cli/host_options.hpp"
@@ -67,11 +68,17 @@ int run_list(const HostOptions& o) {
   if (!source) return 1;
   // pci.ids loads while sysfs is read: on a host of thousands of functions
   // the two take milliseconds each.
-  auto loading = std::async(std::launch::async, [] {
+  const auto load = [] {
     auto names = std::make_unique<host::PciNames>();
     names->preload();
     return names;
-  });
+  };
+  std::future<std::unique_ptr<host::PciNames>> loading;
+  try {
+    loading = std::async(std::launch::async, load);
+  } catch (const std::system_error&) {
+    loading = std::async(std::launch::deferred, load);  // no thread to spare: loaded when first needed
+  }
   const host::HostView view = host::read_host(source->root(), host::Predict::nothing);
   const std::unique_ptr<host::PciNames> loaded = loading.get();
   host::PciNames& names = *loaded;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <system_error>
 #include <thread>
 
 #include "host/function_attributes.hpp"
@@ -45,7 +46,19 @@ class TreeWalk {
     shared.reset();
     threads_ = std::clamp(std::thread::hardware_concurrency(), 1u, kMaxThreads);
     std::vector<std::jthread> pool;
-    for (unsigned i = 1; i < threads_; ++i) pool.emplace_back([this] { work(); });
+    for (unsigned i = 1; i < threads_; ++i) {
+      try {
+        pool.emplace_back([this] { work(); });
+      } catch (const std::system_error&) {
+        // No more threads (a process or cgroup limit): the walk is the same
+        // with fewer, and the threads that run must not wait for one that
+        // never started.
+        const std::lock_guard lock(mutex_);
+        threads_ = 1 + static_cast<unsigned>(pool.size());
+        changed_.notify_all();
+        break;
+      }
+    }
     work();
     pool.clear();
     return std::move(found_);

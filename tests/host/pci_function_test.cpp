@@ -2,7 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <grp.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <fstream>
+#include <system_error>
+#include <thread>
 #include <map>
 
 #include "host/sysfs_source.hpp"
@@ -173,6 +180,46 @@ TEST(PciFunctionRead, AWideAndDeepTreeIsReadWhole) {
     EXPECT_TRUE(f.config) << f.bdf.str();
     EXPECT_TRUE(f.problems.empty()) << f.bdf.str() << ": " << problems_of(f);
   }
+}
+
+// A process that may start no thread (RLIMIT_NPROC, a cgroup's pids.max)
+// is read whole by the one it has, rather than waiting for helpers that
+// never started.
+TEST(PciFunctionRead, WithoutThreadsToSpareTheTreeIsStillReadWhole) {
+  testing::FakeSysfs sysfs;
+  const Bdf rp(0, 0, 0x1c, 0);
+  sysfs.add(rp, root_port());
+  for (uint8_t fn = 0; fn < 24; ++fn) sysfs.add(Bdf(0, 1, static_cast<uint8_t>(fn >> 3), fn & 7), endpoint(fn), rp);
+  // The temporary directory is its owner's alone (mode 0700), and a umask
+  // may make the rest so: nobody must read it all.
+  const auto readable = [](const std::filesystem::path& p) {
+    std::filesystem::permissions(p, std::filesystem::perms::others_read | std::filesystem::perms::others_exec,
+                                 std::filesystem::perm_options::add | std::filesystem::perm_options::nofollow);
+  };
+  readable(sysfs.root().parent_path());
+  for (const auto& e : std::filesystem::recursive_directory_iterator(sysfs.root()))
+    if (!e.is_symlink()) readable(e.path());
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::alarm(20);  // a walk waiting for a thread that never started ends here, as SIGALRM
+    // Root's processes are never held to RLIMIT_NPROC: become nobody first.
+    if (::getuid() == 0 && (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(3);
+    const rlimit none{0, 0};
+    if (::setrlimit(RLIMIT_NPROC, &none) != 0) ::_exit(4);
+    try {
+      std::jthread probe([] {});
+      ::_exit(5);  // a thread started: the limit does not hold here
+    } catch (const std::system_error&) {
+    }
+    std::vector<Error> problems;
+    const auto functions = read_pci_functions(SysfsRoot(sysfs.root()), problems);
+    ::_exit(functions.size() == 25 && problems.empty() ? 0 : 6);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "ended by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "3: setuid, 4: setrlimit, 5: a thread started anyway, 6: a wrong read";
 }
 
 // The walk (parents from where directories sit, threads) and the one-by-one
