@@ -120,7 +120,7 @@ std::string_view FunctionAttributes::file(Name n) {
   return {};
 }
 
-void read_function_attributes(const SysfsDir& dir, const FunctionAttributes& present, PciFunction& f) {
+void read_function_attributes(const SysfsDir& dir, const FunctionAttributes& present, Detail detail, PciFunction& f) {
   auto& p = f.problems;
   const auto hex = [&](Attr::Name n, uint64_t max, auto& into) {
     if (present.has(n)) take(read_hex_attr(dir, Attr::file(n), max), into, p);
@@ -185,6 +185,8 @@ void read_function_attributes(const SysfsDir& dir, const FunctionAttributes& pre
   for (unsigned n = 0; n < Attr::kBars; ++n)
     if (present.has_resize(n)) f.resizable_bars.push_back(n);
 
+  // Detail::summary leaves out a VF's config space (host/pci_function.hpp).
+  if (detail == Detail::summary && present.has(Attr::physfn) && !present.has_any_resize()) return;
   if (!present.has(Attr::config)) {
     p.push_back(Error(Errc::not_found, dir / "config", "missing"));
   } else if (auto config = read_device_config(dir); !config) {

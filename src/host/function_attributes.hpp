@@ -47,6 +47,7 @@ class FunctionAttributes {
 
   bool has(Name n) const { return present_[n]; }
   bool has_resize(unsigned bar) const { return resize_[bar]; }
+  bool has_any_resize() const { return resize_.any(); }
   // The file name of `n` in sysfs.
   static std::string_view file(Name n);
 
@@ -55,8 +56,8 @@ class FunctionAttributes {
   std::bitset<kBars> resize_;
 };
 
-// Everything but the BDF and the parent, into `f`; what cannot be read or
-// parsed goes to f.problems.
-void read_function_attributes(const SysfsDir& dir, const FunctionAttributes& present, PciFunction& f);
+// Everything but the BDF and the parent (as much as `detail` asks), into
+// `f`; what cannot be read or parsed goes to f.problems.
+void read_function_attributes(const SysfsDir& dir, const FunctionAttributes& present, Detail detail, PciFunction& f);
 
 }  // namespace vfiokit::host

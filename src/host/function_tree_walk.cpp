@@ -35,7 +35,8 @@ bool is_host_bridge_dir(std::string_view name) {
 // directory.
 class TreeWalk {
  public:
-  explicit TreeWalk(const std::vector<pci::Bdf>& wanted) : wanted_(wanted), found_(wanted.size()) {}
+  TreeWalk(const std::vector<pci::Bdf>& wanted, Detail detail)
+      : wanted_(wanted), detail_(detail), found_(wanted.size()) {}
 
   std::vector<std::optional<PciFunction>> run(const std::filesystem::path& devices) {
     auto top = SysfsDir::open(devices);
@@ -132,7 +133,7 @@ class TreeWalk {
       PciFunction f;
       f.bdf = *t.bdf;
       f.parent = t.parent;
-      if (entries) read_function_attributes(*dir, FunctionAttributes::of(*entries), f);
+      if (entries) read_function_attributes(*dir, FunctionAttributes::of(*entries), detail_, f);
       else f.problems.push_back(entries.error());
       *into = std::move(f);
     }
@@ -146,6 +147,7 @@ class TreeWalk {
   }
 
   const std::vector<pci::Bdf>& wanted_;
+  const Detail detail_;
   std::vector<std::optional<PciFunction>> found_;
   unsigned threads_ = 1;
   std::mutex mutex_;
@@ -157,8 +159,8 @@ class TreeWalk {
 }  // namespace
 
 std::vector<std::optional<PciFunction>> walk_function_tree(const std::filesystem::path& devices,
-                                                           const std::vector<pci::Bdf>& wanted) {
-  return TreeWalk(wanted).run(devices);
+                                                           const std::vector<pci::Bdf>& wanted, Detail detail) {
+  return TreeWalk(wanted, detail).run(devices);
 }
 
 }  // namespace vfiokit::host

@@ -15,6 +15,6 @@ namespace vfiokit::host {
 // function, empty for one the walk did not reach (a host bridge outside
 // ROOT/devices, a fixture without the tree).
 std::vector<std::optional<PciFunction>> walk_function_tree(const std::filesystem::path& devices,
-                                                           const std::vector<pci::Bdf>& wanted);
+                                                           const std::vector<pci::Bdf>& wanted, Detail detail);
 
 }  // namespace vfiokit::host

@@ -25,9 +25,8 @@ struct HostView {
   std::vector<std::string> problem_lines() const;
 };
 
-// Whether read_host predicts the groups: `list` shows only the kernel's.
-enum class Predict { groups, nothing };
-
-HostView read_host(const SysfsRoot& root, Predict predict = Predict::groups);
+// With Detail::summary, the functions as `list` shows them and no
+// prediction: `list` shows only the kernel's groups.
+HostView read_host(const SysfsRoot& root, Detail detail = Detail::full);
 
 }  // namespace vfiokit::host

@@ -15,19 +15,19 @@ bool PciFunction::is_bridge() const {
 
 namespace {
 
-PciFunction read_listed(const SysfsDir& dir, const pci::Bdf& bdf, std::optional<pci::Bdf> parent) {
+PciFunction read_listed(const SysfsDir& dir, const pci::Bdf& bdf, std::optional<pci::Bdf> parent, Detail detail) {
   PciFunction f;
   f.bdf = bdf;
   f.parent = parent;
   auto entries = dir.list();
   if (!entries) f.problems.push_back(entries.error());
-  else read_function_attributes(dir, FunctionAttributes::of(*entries), f);
+  else read_function_attributes(dir, FunctionAttributes::of(*entries), detail, f);
   return f;
 }
 
 }  // namespace
 
-PciFunction read_pci_function(const SysfsRoot& root, const pci::Bdf& bdf) {
+PciFunction read_pci_function(const SysfsRoot& root, const pci::Bdf& bdf, Detail detail) {
   const auto path = root.device_dir(bdf);
   // bus/pci/devices/BDF links to the function's directory, which sits inside
   // its upstream bridge's: "../../../devices/pci0000:00/0000:00:1c.0/0000:01:00.0".
@@ -44,10 +44,10 @@ PciFunction read_pci_function(const SysfsRoot& root, const pci::Bdf& bdf) {
     f.problems.push_back(dir.error());
     return f;
   }
-  return read_listed(*dir, bdf, parent);
+  return read_listed(*dir, bdf, parent, detail);
 }
 
-std::vector<PciFunction> read_pci_functions(const SysfsRoot& root, std::vector<Error>& problems) {
+std::vector<PciFunction> read_pci_functions(const SysfsRoot& root, std::vector<Error>& problems, Detail detail) {
   std::vector<PciFunction> out;
   auto bus = SysfsDir::open(root.pci_devices());
   auto listed = bus ? bus->list() : Result<std::vector<DirEntry>>(std::unexpected(bus.error()));
@@ -64,12 +64,12 @@ std::vector<PciFunction> read_pci_functions(const SysfsRoot& root, std::vector<E
   }
   std::sort(wanted.begin(), wanted.end());
   wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
-  auto found = walk_function_tree(root.path() / "devices", wanted);
+  auto found = walk_function_tree(root.path() / "devices", wanted, detail);
   out.reserve(wanted.size());
   for (size_t i = 0; i < wanted.size(); ++i) {
     // A function the walk did not reach (a host bridge outside ROOT/devices,
     // a fixture without the tree) is read through its link.
-    out.push_back(found[i] ? std::move(*found[i]) : read_pci_function(root, wanted[i]));
+    out.push_back(found[i] ? std::move(*found[i]) : read_pci_function(root, wanted[i], detail));
   }
   return out;
 }

@@ -46,12 +46,25 @@ struct PciFunction {
   bool is_bridge() const;
 };
 
+// How much of each function is read.
+enum class Detail {
+  full,
+  // What `list` shows. A virtual function's config space is read only when
+  // it has a resourceN_resize file, the one thing `list` shows from there:
+  // a VF is never a bridge (SR-IOV makes VFs endpoints with a type 0
+  // header), and its IDs come from uevent. On the live sysfs every dword of config is a
+  // config cycle of the device, and a host of thousands of VFs spends more
+  // on those than on everything else.
+  summary,
+};
+
 // Reads everything vfiokit knows of the function at `dir`
 // (ROOT/bus/pci/devices/BDF).
-PciFunction read_pci_function(const SysfsRoot& root, const pci::Bdf& bdf);
+PciFunction read_pci_function(const SysfsRoot& root, const pci::Bdf& bdf, Detail detail = Detail::full);
 
 // All functions under ROOT/bus/pci/devices, sorted by address. Entries whose
 // names are not addresses are reported in `problems`.
-std::vector<PciFunction> read_pci_functions(const SysfsRoot& root, std::vector<Error>& problems);
+std::vector<PciFunction> read_pci_functions(const SysfsRoot& root, std::vector<Error>& problems,
+                                            Detail detail = Detail::full);
 
 }  // namespace vfiokit::host

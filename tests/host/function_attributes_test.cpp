@@ -64,13 +64,46 @@ TEST(FunctionAttributes, OnlyListedFilesAreRead) {
   auto dir = SysfsDir::open(sysfs.device_dir(nic));
   ASSERT_TRUE(dir);
   PciFunction listed, unlisted;
-  read_function_attributes(*dir, Attr::of(entries({"numa_node", "uevent", "config"})), listed);
-  read_function_attributes(*dir, Attr::of(entries({"uevent", "config"})), unlisted);
+  read_function_attributes(*dir, Attr::of(entries({"numa_node", "uevent", "config"})), Detail::full, listed);
+  read_function_attributes(*dir, Attr::of(entries({"uevent", "config"})), Detail::full, unlisted);
   EXPECT_EQ(listed.numa_node, 1);
   EXPECT_FALSE(unlisted.numa_node);
   EXPECT_EQ(unlisted.device_id, 0x10d3);
   EXPECT_TRUE(unlisted.config);
   EXPECT_TRUE(unlisted.problems.empty());
+}
+
+// Detail::summary (what `list` shows) does not read a virtual function's
+// config space unless it has a resize file; a damaged one shows which reads
+// happened.
+TEST(FunctionAttributes, ASummaryReadsAVirtualFunctionsConfigOnlyForItsResizableBars) {
+  testing::FakeSysfs sysfs;
+  const pci::Bdf vf(0, 3, 0, 2);
+  testing::ConfigBuilder b;
+  b.ids(0x15b3, 0x101e).class_code(0x020000).header_type(0);
+  sysfs.add(vf, b);
+  std::ofstream(sysfs.device_dir(vf) / "config", std::ios::trunc) << "garbage";  // 7 bytes: not even a header
+  auto dir = SysfsDir::open(sysfs.device_dir(vf));
+  ASSERT_TRUE(dir);
+  const auto read = [&](std::initializer_list<const char*> listed, Detail detail) {
+    PciFunction f;
+    read_function_attributes(*dir, Attr::of(entries(listed)), detail, f);
+    return f;
+  };
+
+  const PciFunction summary = read({"uevent", "config", "physfn"}, Detail::summary);
+  EXPECT_EQ(summary.device_id, 0x101e);
+  EXPECT_FALSE(summary.config);
+  EXPECT_TRUE(summary.problems.empty());
+  EXPECT_FALSE(summary.is_bridge());
+
+  for (const PciFunction& f : {read({"uevent", "config", "physfn"}, Detail::full),
+                               read({"uevent", "config", "physfn", "resource0_resize"}, Detail::summary),
+                               read({"uevent", "config"}, Detail::summary)}) {
+    EXPECT_EQ(f.device_id, 0x101e);
+    ASSERT_EQ(f.problems.size(), 1u);
+    EXPECT_NE(f.problems[0].describe().find("only 7 bytes"), std::string::npos) << f.problems[0].describe();
+  }
 }
 
 }  // namespace
