@@ -4,92 +4,79 @@ extern "C" {
 #include <pci/pci.h>
 }
 
-#include <array>
-#include <cstdarg>
-#include <cstdio>
-#include <cstdlib>
+#include <fmt/format.h>
+
 #include <unordered_map>
 
+#include "host/pci_ids.hpp"
+
 namespace vfiokit::host {
-namespace {
-
-// libpci reports a missing pci.ids through warning(); a lookup that finds
-// nothing then returns NULL and we show numbers only.
-void quiet_warning(char*, ...) {}
-void quiet_debug(char*, ...) {}
-// libpci calls error() only when it cannot allocate memory, and requires that
-// it does not return.
-__attribute__((noreturn)) void fatal_error(char* msg, ...) {
-  std::fprintf(stderr, "vfiokit: libpci: %s\n", msg);
-  std::abort();
-}
-
-}  // namespace
 
 struct PciNames::Impl {
-  pci_access* access = nullptr;
-  std::array<char, 512> buffer{};
+  bool loaded = false;
+  PciIds ids;
   // A host of thousands of virtual functions has a handful of distinct
-  // devices; each is looked up in libpci's hash once.
+  // devices; each is looked up in pci.ids once.
   std::unordered_map<uint32_t, std::string> devices;
+
+  const PciIds& db() {
+    if (!loaded) {
+      ids = PciIds::load(database_path());
+      loaded = true;
+    }
+    return ids;
+  }
 };
 
-PciNames::PciNames() : impl_(std::make_unique<Impl>()) {
-  impl_->access = pci_alloc();
-  // pci_init() is not called (no device access is wanted), so the callbacks
-  // it would install must be set here: libpci calls them during lookups.
-  if (impl_->access) {
-    impl_->access->warning = quiet_warning;
-    impl_->access->debug = quiet_debug;
-    impl_->access->error = fatal_error;
-  }
-}
-
-PciNames::~PciNames() {
-  if (impl_->access) pci_cleanup(impl_->access);
-}
-
-namespace {
-std::string lookup(pci_access* a, char* buf, size_t size, int flags, int arg1, int arg2 = 0, int arg3 = 0,
-                   int arg4 = 0) {
+std::string PciNames::database_path() {
+  // Where this system's libpci looks (pci_alloc() sets id_file_name from its
+  // build configuration), so vfiokit and lspci read the same file.
+  pci_access* a = pci_alloc();
   if (!a) return {};
-  // Names come from pci.ids alone: the udev hwdb that libpci may also ask
-  // differs between machines (and leaks in libudev's lookup path).
-  const char* name = pci_lookup_name(a, buf, static_cast<int>(size),
-                                     flags | PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB, arg1, arg2, arg3, arg4);
-  return name ? std::string(name) : std::string();
-}
-}  // namespace
-
-void PciNames::preload() {
-  // The first lookup loads the whole list (pci_load_name_list); what it
-  // finds for vendor 0 does not matter.
-  vendor(0);
+  std::string path = a->id_file_name ? a->id_file_name : "";
+  pci_cleanup(a);
+  return path;
 }
 
+PciNames::PciNames() : impl_(std::make_unique<Impl>()) {}
+PciNames::~PciNames() = default;
+
+void PciNames::preload() { impl_->db(); }
+
+// Each lookup answers as libpci's pci_lookup_name() with
+// PCI_LOOKUP_NO_NUMBERS and PCI_LOOKUP_NO_HWDB does (pciutils lib/names.c):
+// names from pci.ids alone, since the udev hwdb differs between machines.
 std::string PciNames::vendor(uint16_t vendor_id) {
-  return lookup(impl_->access, impl_->buffer.data(), impl_->buffer.size(), PCI_LOOKUP_VENDOR, vendor_id);
+  return std::string(impl_->db().vendor(vendor_id).value_or(""));
 }
 
 std::string PciNames::device(uint16_t vendor_id, uint16_t device_id) {
   const uint32_t key = uint32_t{vendor_id} << 16 | device_id;
   if (auto it = impl_->devices.find(key); it != impl_->devices.end()) return it->second;
-  std::string name =
-      lookup(impl_->access, impl_->buffer.data(), impl_->buffer.size(), PCI_LOOKUP_DEVICE, vendor_id, device_id);
+  std::string name(impl_->db().device(vendor_id, device_id).value_or(""));
   impl_->devices.emplace(key, name);
   return name;
 }
 
 std::string PciNames::subsystem(uint16_t vendor_id, uint16_t device_id, uint16_t subvendor, uint16_t subdevice) {
-  return lookup(impl_->access, impl_->buffer.data(), impl_->buffer.size(), PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE,
-                vendor_id, device_id, subvendor, subdevice);
+  // id_lookup_subsys(): the device's own entry, then a generic one, then the
+  // device's name when the subsystem IDs repeat the device's.
+  const PciIds& db = impl_->db();
+  std::optional<std::string_view> name;
+  if (vendor_id > 0 && device_id > 0) name = db.subsystem(vendor_id, device_id, subvendor, subdevice);
+  if (!name) name = db.generic_subsystem(subvendor, subdevice);
+  if (!name && vendor_id == subvendor && device_id == subdevice) name = db.device(vendor_id, device_id);
+  return std::string(name.value_or(""));
 }
 
 std::string PciNames::device_class(uint32_t class_code) {
-  // Prefer the programming-interface name, then the subclass.
-  std::string name = lookup(impl_->access, impl_->buffer.data(), impl_->buffer.size(), PCI_LOOKUP_CLASS,
-                            static_cast<int>(class_code >> 8));
-  return name;
+  // The subclass's name; failing that the base class's, with the number
+  // beside it as libpci then prints it ("Network controller [0285]").
+  const PciIds& db = impl_->db();
+  const auto base = static_cast<uint8_t>(class_code >> 16), sub = static_cast<uint8_t>(class_code >> 8);
+  if (auto name = db.subclass(base, sub)) return std::string(*name);
+  if (auto name = db.device_class(base)) return fmt::format("{} [{:02x}{:02x}]", *name, base, sub);
+  return {};
 }
 
 }  // namespace vfiokit::host

@@ -1,5 +1,5 @@
-// Human names of vendors, devices and classes from the pci.ids database,
-// looked up through libpci (the same source lspci uses).
+// Human names of vendors, devices and classes from the pci.ids database
+// that libpci and lspci use, with libpci's answers (host/pci_ids.hpp).
 #pragma once
 
 #include <cstdint>
@@ -24,6 +24,10 @@ class PciNames {
   std::string device(uint16_t vendor_id, uint16_t device_id);
   std::string subsystem(uint16_t vendor_id, uint16_t device_id, uint16_t subvendor, uint16_t subdevice);
   std::string device_class(uint32_t class_code);  // 24-bit class code
+
+  // The file libpci reads names from on this system ("" without libpci's
+  // access structure).
+  static std::string database_path();
 
  private:
   struct Impl;

@@ -1,0 +1,240 @@
+#include "host/pci_ids.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <array>
+#include <initializer_list>
+
+namespace vfiokit::host {
+namespace {
+
+bool blank(char c) { return c == ' ' || c == '\t'; }
+
+// One line as names-parse.c reads it: it ends at the first CR or LF, loses
+// one trailing blank, and is skipped when only blanks or a comment remain;
+// its leading tabs are its nesting.
+struct Line {
+  std::string_view body;  // after the leading tabs
+  unsigned nest = 0;
+  bool skip = false;
+  size_t next = 0;  // where the following line starts
+};
+
+Line read_line(std::string_view text, size_t at) {
+  const size_t nl = text.find('\n', at);
+  const size_t end = nl == std::string_view::npos ? text.size() : nl;
+  Line out;
+  out.next = nl == std::string_view::npos ? text.size() : nl + 1;
+  std::string_view raw = text.substr(at, end - at);
+  if (const auto cr = raw.find('\r'); cr != std::string_view::npos) raw = raw.substr(0, cr);
+  if (!raw.empty() && blank(raw.back())) raw.remove_suffix(1);
+  const size_t first = raw.find_first_not_of(" \t");
+  out.skip = first == std::string_view::npos || raw[first] == '#';
+  const size_t tabs = std::min(raw.find_first_not_of('\t'), raw.size());
+  out.nest = static_cast<unsigned>(tabs);
+  out.body = raw.substr(tabs);
+  return out;
+}
+
+// id_hex(): `width` hex digits at `at`, either case; -1 when they are not.
+int hex(std::string_view s, size_t at, size_t width) {
+  if (at + width > s.size()) return -1;
+  int x = 0;
+  for (size_t i = at; i < at + width; ++i) {
+    const char c = s[i];
+    const int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (digit < 0) return -1;
+    x = x << 4 | digit;
+  }
+  return x;
+}
+
+// A line's IDs (hex fields of the given widths, each followed by a blank)
+// and the name after them; nothing when the line is not so.
+struct Entry {
+  std::array<int, 2> ids{0, 0};
+  std::string_view name;
+};
+
+std::optional<Entry> entry(std::string_view body, std::initializer_list<size_t> widths) {
+  Entry out;
+  size_t at = 0, n = 0;
+  for (const size_t width : widths) {
+    const int id = hex(body, at, width);
+    if (id < 0 || at + width >= body.size() || !blank(body[at + width])) return std::nullopt;
+    out.ids[n++] = id;
+    at += width + 1;
+  }
+  while (at < body.size() && blank(body[at])) ++at;
+  if (at == body.size()) return std::nullopt;  // an entry needs a name
+  out.name = body.substr(at);
+  return out;
+}
+
+}  // namespace
+
+PciIds::PciIds(std::string text) {
+  auto owned = std::make_shared<const std::string>(std::move(text));
+  data_ = std::shared_ptr<const char>(owned, owned->data());
+  text_ = *owned;
+  index();
+}
+
+void PciIds::index() {
+  const std::string_view t = text_;
+  for (size_t at = 0; at < t.size();) {
+    if (t[at] == '\t') {  // nested: most lines, passed over without reading them
+      const size_t nl = t.find('\n', at);
+      at = nl == std::string_view::npos ? t.size() : nl + 1;
+      continue;
+    }
+    const Line line = read_line(t, at);
+    const Block block{at, line.next};
+    at = line.next;
+    if (line.skip || line.nest != 0) continue;
+    const std::string_view b = line.body;
+    if (b.size() > 1 && b[0] == 'C' && b[1] == ' ') {
+      if (auto e = entry(b.substr(2), {2})) classes_.emplace(static_cast<uint8_t>(e->ids[0]), block);
+    } else if (b.size() > 1 && b[0] == 'S' && b[1] == ' ') {
+      if (const int v = hex(b, 2, 4); v >= 0 && b.size() == 6) generic_subsystems_.emplace(static_cast<uint16_t>(v), block);
+    } else if (b.size() > 1 && b[0] >= 'A' && b[0] <= 'Z' && b[1] == ' ') {
+      // A block of a kind libpci does not know (reserved): its lines are skipped.
+    } else if (auto e = entry(b, {4})) {
+      vendors_.emplace(static_cast<uint16_t>(e->ids[0]), block);
+    }
+  }
+}
+
+PciIds PciIds::load(const std::string& path) {
+  std::string name = path;
+  int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
+  // libpci's pci_open(): "pci.ids.gz" that is missing is tried as "pci.ids".
+  if (fd < 0 && name.size() > 3 && name.ends_with(".gz")) {
+    name.resize(name.size() - 3);
+    fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
+  }
+  if (fd < 0) return {};
+  struct stat st {};
+  std::array<unsigned char, 2> magic{};
+  const bool plain = ::fstat(fd, &st) == 0 && st.st_size > 0 && ::pread(fd, magic.data(), 2, 0) == 2 &&
+                     !(magic[0] == 0x1f && magic[1] == 0x8b);  // gzip's magic (RFC 1952)
+  if (plain) {
+    const auto size = static_cast<size_t>(st.st_size);
+    void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    ::close(fd);
+    if (map == MAP_FAILED) return {};
+    PciIds out;
+    out.data_ = std::shared_ptr<const char>(static_cast<const char*>(map), [size](const char* p) {
+      ::munmap(const_cast<char*>(p), size);
+    });
+    out.text_ = std::string_view(out.data_.get(), size);
+    out.index();
+    return out;
+  }
+  gzFile f = gzdopen(fd, "rb");  // owns fd from here
+  if (!f) {
+    ::close(fd);
+    return {};
+  }
+  std::string text;
+  std::array<char, 256 * 1024> chunk;
+  for (;;) {
+    const int n = gzread(f, chunk.data(), static_cast<unsigned>(chunk.size()));
+    if (n <= 0) break;
+    text.append(chunk.data(), static_cast<size_t>(n));
+  }
+  gzclose(f);
+  return PciIds(std::move(text));
+}
+
+namespace {
+
+// Walks the lines nested in a block from `from`: `visit` gets each line
+// that is not skipped and returns false to stop; the block ends at the next
+// top-level line.
+template <class Visit>
+void for_each_nested(std::string_view text, size_t from, Visit visit) {
+  for (size_t at = from; at < text.size();) {
+    const Line line = read_line(text, at);
+    at = line.next;
+    if (line.skip) continue;
+    if (line.nest == 0 || !visit(line)) return;
+  }
+}
+
+}  // namespace
+
+std::optional<std::string_view> PciIds::vendor(uint16_t vendor_id) const {
+  const auto it = vendors_.find(vendor_id);
+  if (it == vendors_.end()) return std::nullopt;
+  auto e = entry(read_line(text_, it->second.line).body, {4});
+  return e ? std::optional(e->name) : std::nullopt;
+}
+
+std::optional<std::string_view> PciIds::device(uint16_t vendor_id, uint16_t device_id) const {
+  const auto it = vendors_.find(vendor_id);
+  if (it == vendors_.end()) return std::nullopt;
+  std::optional<std::string_view> out;
+  for_each_nested(text_, it->second.body, [&](const Line& l) {
+    if (l.nest != 1) return true;
+    if (auto e = entry(l.body, {4}); e && e->ids[0] == device_id) out = e->name;
+    return !out;
+  });
+  return out;
+}
+
+std::optional<std::string_view> PciIds::subsystem(uint16_t vendor_id, uint16_t device_id, uint16_t subvendor,
+                                                  uint16_t subdevice) const {
+  const auto it = vendors_.find(vendor_id);
+  if (it == vendors_.end()) return std::nullopt;
+  std::optional<std::string_view> out;
+  bool in_device = false;  // the lines after the device's own
+  for_each_nested(text_, it->second.body, [&](const Line& l) {
+    if (l.nest == 1) {
+      if (in_device) return false;  // the next device: this one has no such entry
+      auto e = entry(l.body, {4});
+      in_device = e && e->ids[0] == device_id;
+    } else if (l.nest == 2 && in_device) {
+      if (auto e = entry(l.body, {4, 4}); e && e->ids[0] == subvendor && e->ids[1] == subdevice) out = e->name;
+    }
+    return !out;
+  });
+  return out;
+}
+
+std::optional<std::string_view> PciIds::generic_subsystem(uint16_t subvendor, uint16_t subdevice) const {
+  const auto it = generic_subsystems_.find(subvendor);
+  if (it == generic_subsystems_.end()) return std::nullopt;
+  std::optional<std::string_view> out;
+  for_each_nested(text_, it->second.body, [&](const Line& l) {
+    if (l.nest != 1) return true;
+    if (auto e = entry(l.body, {4}); e && e->ids[0] == subdevice) out = e->name;
+    return !out;
+  });
+  return out;
+}
+
+std::optional<std::string_view> PciIds::device_class(uint8_t base) const {
+  const auto it = classes_.find(base);
+  if (it == classes_.end()) return std::nullopt;
+  auto e = entry(read_line(text_, it->second.line).body.substr(2), {2});
+  return e ? std::optional(e->name) : std::nullopt;
+}
+
+std::optional<std::string_view> PciIds::subclass(uint8_t base, uint8_t sub) const {
+  const auto it = classes_.find(base);
+  if (it == classes_.end()) return std::nullopt;
+  std::optional<std::string_view> out;
+  for_each_nested(text_, it->second.body, [&](const Line& l) {
+    if (l.nest != 1) return true;
+    if (auto e = entry(l.body, {2}); e && e->ids[0] == sub) out = e->name;
+    return !out;
+  });
+  return out;
+}
+
+}  // namespace vfiokit::host
