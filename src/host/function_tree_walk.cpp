@@ -36,13 +36,15 @@ bool is_host_bridge_dir(std::string_view name) {
 class TreeWalk {
  public:
   TreeWalk(const std::vector<pci::Bdf>& wanted, Detail detail)
-      : wanted_(wanted), detail_(detail), found_(wanted.size()) {}
+      : wanted_(wanted), detail_(detail), reached_(wanted.size()) {
+    found_.functions.resize(wanted.size());
+  }
 
-  std::vector<std::optional<PciFunction>> run(const std::filesystem::path& devices) {
+  WalkedFunctions run(const std::filesystem::path& devices) {
     auto top = SysfsDir::open(devices);
-    if (!top) return std::move(found_);
+    if (!top) return finish();
     auto entries = top->list();
-    if (!entries) return std::move(found_);
+    if (!entries) return finish();
     auto shared = std::make_shared<const SysfsDir>(std::move(*top));
     for (const auto& e : *entries)
       if (e.is_dir && is_host_bridge_dir(e.name)) shared_.push_back({shared, e.name, std::nullopt, std::nullopt});
@@ -64,7 +66,7 @@ class TreeWalk {
     }
     work();
     pool.clear();
-    return std::move(found_);
+    return finish();
   }
 
  private:
@@ -118,24 +120,30 @@ class TreeWalk {
   }
 
   // Each wanted function has its own slot, so threads write results
-  // without a lock.
-  std::optional<PciFunction>* slot(const pci::Bdf& bdf) {
+  // without a lock (and its own byte of reached_: a vector<bool> would
+  // share one word between threads).
+  std::optional<size_t> slot(const pci::Bdf& bdf) const {
     auto it = std::lower_bound(wanted_.begin(), wanted_.end(), bdf);
-    return it != wanted_.end() && *it == bdf ? &found_[static_cast<size_t>(it - wanted_.begin())] : nullptr;
+    if (it == wanted_.end() || *it != bdf) return std::nullopt;
+    return static_cast<size_t>(it - wanted_.begin());
+  }
+
+  WalkedFunctions finish() {
+    found_.reached.assign(reached_.begin(), reached_.end());
+    return std::move(found_);
   }
 
   void visit(const Task& t, std::vector<Task>& children) {
     auto dir = t.parent_dir->open_child(t.name);
     if (!dir) return;  // read again through the bus's link, which reports why
     auto entries = dir->list();
-    std::optional<PciFunction>* into = t.bdf ? slot(*t.bdf) : nullptr;
-    if (into) {
-      PciFunction f;
+    if (const auto into = t.bdf ? slot(*t.bdf) : std::nullopt) {
+      PciFunction& f = found_.functions[*into];
       f.bdf = *t.bdf;
       f.parent = t.parent;
       if (entries) read_function_attributes(*dir, FunctionAttributes::of(*entries), detail_, f);
       else f.problems.push_back(entries.error());
-      *into = std::move(f);
+      reached_[*into] = 1;
     }
     if (!entries) return;
     auto shared = std::make_shared<const SysfsDir>(std::move(*dir));
@@ -148,7 +156,8 @@ class TreeWalk {
 
   const std::vector<pci::Bdf>& wanted_;
   const Detail detail_;
-  std::vector<std::optional<PciFunction>> found_;
+  WalkedFunctions found_;
+  std::vector<unsigned char> reached_;
   unsigned threads_ = 1;
   std::mutex mutex_;
   std::condition_variable changed_;
@@ -158,8 +167,8 @@ class TreeWalk {
 
 }  // namespace
 
-std::vector<std::optional<PciFunction>> walk_function_tree(const std::filesystem::path& devices,
-                                                           const std::vector<pci::Bdf>& wanted, Detail detail) {
+WalkedFunctions walk_function_tree(const std::filesystem::path& devices, const std::vector<pci::Bdf>& wanted,
+                                   Detail detail) {
   return TreeWalk(wanted, detail).run(devices);
 }
 

@@ -11,10 +11,16 @@
 
 namespace vfiokit::host {
 
-// `wanted` is sorted (the bus's list); the result has one slot per wanted
-// function, empty for one the walk did not reach (a host bridge outside
-// ROOT/devices, a fixture without the tree).
-std::vector<std::optional<PciFunction>> walk_function_tree(const std::filesystem::path& devices,
-                                                           const std::vector<pci::Bdf>& wanted, Detail detail);
+// One slot per wanted function, in the order of `wanted`.
+struct WalkedFunctions {
+  std::vector<PciFunction> functions;
+  // False for a function the walk did not reach (a host bridge outside
+  // ROOT/devices, a fixture without the tree): its slot is empty.
+  std::vector<bool> reached;
+};
+
+// `wanted` is sorted (the bus's list).
+WalkedFunctions walk_function_tree(const std::filesystem::path& devices, const std::vector<pci::Bdf>& wanted,
+                                   Detail detail);
 
 }  // namespace vfiokit::host

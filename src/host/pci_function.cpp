@@ -48,13 +48,12 @@ PciFunction read_pci_function(const SysfsRoot& root, const pci::Bdf& bdf, Detail
 }
 
 std::vector<PciFunction> read_pci_functions(const SysfsRoot& root, std::vector<Error>& problems, Detail detail) {
-  std::vector<PciFunction> out;
   auto bus = SysfsDir::open(root.pci_devices());
   auto listed = bus ? bus->list() : Result<std::vector<DirEntry>>(std::unexpected(bus.error()));
   if (!listed) {
     problems.push_back(
         Error::from_errno(listed.error().sys_errno(), root.pci_devices().string(), "cannot list PCI devices"));
-    return out;
+    return {};
   }
   std::vector<pci::Bdf> wanted;
   wanted.reserve(listed->size());
@@ -64,14 +63,13 @@ std::vector<PciFunction> read_pci_functions(const SysfsRoot& root, std::vector<E
   }
   std::sort(wanted.begin(), wanted.end());
   wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
-  auto found = walk_function_tree(root.path() / "devices", wanted, detail);
-  out.reserve(wanted.size());
+  auto walked = walk_function_tree(root.path() / "devices", wanted, detail);
   for (size_t i = 0; i < wanted.size(); ++i) {
     // A function the walk did not reach (a host bridge outside ROOT/devices,
     // a fixture without the tree) is read through its link.
-    out.push_back(found[i] ? std::move(*found[i]) : read_pci_function(root, wanted[i], detail));
+    if (!walked.reached[i]) walked.functions[i] = read_pci_function(root, wanted[i], detail);
   }
-  return out;
+  return std::move(walked.functions);
 }
 
 }  // namespace vfiokit::host
