@@ -127,11 +127,13 @@ int run_groups(const GroupsOptions& options) {
   const auto differ = mismatches(view);
   if (o.json) {
     JsonWriter w;
-    w.reserve(400 * view.functions.size());  // what one group of one function takes, give or take
     w.begin_object().key("schema").value("vfiokit.groups/1").key("iommu").value(view.has_iommu_groups());
     w.key("source").value(view.has_iommu_groups() ? "kernel" : "predicted");
     w.key("groups").begin_array();
-    for (const auto& row : rows) write_row(w, row, view);
+    for (const auto& row : rows) {
+      write_row(w, row, view);
+      w.drain(stdout);
+    }
     w.end_array();
     w.key("prediction_mismatches").value(differ).end_object();
     print_json(w);

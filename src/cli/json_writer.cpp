@@ -28,6 +28,12 @@ void quoted(std::string& out, std::string_view s) {
 
 }  // namespace
 
+void JsonWriter::drain(std::FILE* out, size_t at_least) {
+  if (out_.size() < at_least) return;
+  std::fwrite(out_.data(), 1, out_.size(), out);
+  out_.clear();  // the capacity stays for the next piece
+}
+
 void JsonWriter::before_value() {
   if (after_key_) {
     after_key_ = false;

@@ -5,6 +5,7 @@
 #pragma once
 #include <concepts>
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,9 +44,13 @@ class JsonWriter {
   }
   JsonWriter& null();
 
-  void reserve(size_t bytes) { out_.reserve(bytes); }
-  // The document so far; complete once every container is closed.
+  // The document so far, or since the last drain; complete once every
+  // container is closed and nothing was drained.
   const std::string& text() const { return out_; }
+  // Writes text() to `out` once it holds `at_least` bytes, and forgets it:
+  // a document of thousands of functions then needs a buffer of one piece,
+  // not megabytes of memory touched once.
+  void drain(std::FILE* out, size_t at_least = 64 * 1024);
 
  private:
   JsonWriter& signed_value(int64_t n);

@@ -84,10 +84,12 @@ int run_list(const HostOptions& o) {
   host::PciNames& names = *loaded;
   if (o.json) {
     JsonWriter w;
-    w.reserve(640 * view.functions.size());  // what one function takes, give or take
     w.begin_object().key("schema").value("vfiokit.list/1").key("iommu").value(view.has_iommu_groups());
     w.key("functions").begin_array();
-    for (const auto& f : view.functions) write_function(w, f, names);
+    for (const auto& f : view.functions) {
+      write_function(w, f, names);
+      w.drain(stdout);
+    }
     w.end_array().end_object();
     print_json(w);
   } else {

@@ -107,5 +107,32 @@ TEST(JsonWriter, RandomDocumentsComeOutAsDumpWritesThem) {
   EXPECT_GT(bytes, 100'000u);  // the documents were not all trivial
 }
 
+// Drained in pieces (here after every element, at any size), the bytes
+// that reach the file are the whole document.
+TEST(JsonWriter, ADrainedDocumentReachesTheFileWhole) {
+  std::mt19937 rng(7);
+  for (int i = 0; i < 200; ++i) {
+    json doc = json::object();
+    doc["items"] = json::array();
+    for (int k = 0; k < 20; ++k) doc["items"].push_back(random_value(rng, 1));
+    std::FILE* f = std::tmpfile();
+    ASSERT_NE(f, nullptr);
+    JsonWriter w;
+    w.begin_object().key("items").begin_array();
+    const size_t at_least = rng() % 64;
+    for (const auto& item : doc["items"]) {
+      write(w, item);
+      w.drain(f, at_least);
+    }
+    w.end_array().end_object();
+    std::fwrite(w.text().data(), 1, w.text().size(), f);
+    std::string back(static_cast<size_t>(std::ftell(f)), '\0');
+    std::rewind(f);
+    ASSERT_EQ(std::fread(back.data(), 1, back.size(), f), back.size());
+    std::fclose(f);
+    ASSERT_EQ(back, dumped(doc)) << "document " << i;
+  }
+}
+
 }  // namespace
 }  // namespace vfiokit::cli
