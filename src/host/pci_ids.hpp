@@ -33,6 +33,8 @@ class PciIds {
   static PciIds load(const std::string& path);
 
   bool empty() const { return vendors_.empty() && classes_.empty(); }
+  // The database's text, which every name found is a piece of.
+  std::string_view text() const { return text_; }
 
   // Each is the name of that exact entry, or nothing.
   std::optional<std::string_view> vendor(uint16_t vendor_id) const;
