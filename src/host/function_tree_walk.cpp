@@ -35,16 +35,15 @@ bool is_host_bridge_dir(std::string_view name) {
 // directory.
 class TreeWalk {
  public:
-  TreeWalk(const std::vector<pci::Bdf>& wanted, Detail detail)
-      : wanted_(wanted), detail_(detail), reached_(wanted.size()) {
-    found_.functions.resize(wanted.size());
-  }
+  explicit TreeWalk(Detail detail) : detail_(detail) {}
 
-  WalkedFunctions run(const std::filesystem::path& devices) {
+  WalkedFunctions run(const std::filesystem::path& devices, const std::function<void()>& meanwhile) {
     auto top = SysfsDir::open(devices);
-    if (!top) return finish();
-    auto entries = top->list();
-    if (!entries) return finish();
+    auto entries = top ? top->list() : Result<std::vector<DirEntry>>(std::unexpected(top.error()));
+    if (!entries) {
+      meanwhile();
+      return {};
+    }
     auto shared = std::make_shared<const SysfsDir>(std::move(*top));
     for (const auto& e : *entries)
       if (e.is_dir && is_host_bridge_dir(e.name)) shared_.push_back({shared, e.name, std::nullopt, std::nullopt});
@@ -64,9 +63,10 @@ class TreeWalk {
         break;
       }
     }
+    meanwhile();
     work();
     pool.clear();
-    return finish();
+    return std::move(found_);
   }
 
  private:
@@ -84,13 +84,16 @@ class TreeWalk {
     // Last in, first out: a directory stays open only while its children
     // wait, so open descriptors grow with the depth, not the width.
     std::vector<Task> mine;
+    std::deque<PciFunction> read;
     for (;;) {
-      if (mine.empty() && !take_shared(mine)) return;
+      if (mine.empty() && !take_shared(mine)) break;
       Task t = std::move(mine.back());
       mine.pop_back();
-      visit(t, mine);
+      visit(t, mine, read);
       if (idle_.load(std::memory_order_relaxed) > 0 && mine.size() > 1) share(mine);
     }
+    const std::lock_guard lock(mutex_);
+    found_.push_back(std::move(read));
   }
 
   // Waits for shared work; false when there is none and every thread is
@@ -119,31 +122,18 @@ class TreeWalk {
     changed_.notify_all();
   }
 
-  // Each wanted function has its own slot, so threads write results
-  // without a lock (and its own byte of reached_: a vector<bool> would
-  // share one word between threads).
-  std::optional<size_t> slot(const pci::Bdf& bdf) const {
-    auto it = std::lower_bound(wanted_.begin(), wanted_.end(), bdf);
-    if (it == wanted_.end() || *it != bdf) return std::nullopt;
-    return static_cast<size_t>(it - wanted_.begin());
-  }
-
-  WalkedFunctions finish() {
-    found_.reached.assign(reached_.begin(), reached_.end());
-    return std::move(found_);
-  }
-
-  void visit(const Task& t, std::vector<Task>& children) {
+  // Each thread keeps what it reads until it is done: the threads meet at
+  // the lock once each at the end.
+  void visit(const Task& t, std::vector<Task>& children, std::deque<PciFunction>& read) {
     auto dir = t.parent_dir->open_child(t.name);
     if (!dir) return;  // read again through the bus's link, which reports why
     auto entries = dir->list();
-    if (const auto into = t.bdf ? slot(*t.bdf) : std::nullopt) {
-      PciFunction& f = found_.functions[*into];
+    if (t.bdf) {
+      PciFunction& f = read.emplace_back();
       f.bdf = *t.bdf;
       f.parent = t.parent;
       if (entries) read_function_attributes(*dir, FunctionAttributes::of(*entries), detail_, f);
       else f.problems.push_back(entries.error());
-      reached_[*into] = 1;
     }
     if (!entries) return;
     auto shared = std::make_shared<const SysfsDir>(std::move(*dir));
@@ -154,10 +144,8 @@ class TreeWalk {
     }
   }
 
-  const std::vector<pci::Bdf>& wanted_;
   const Detail detail_;
   WalkedFunctions found_;
-  std::vector<unsigned char> reached_;
   unsigned threads_ = 1;
   std::mutex mutex_;
   std::condition_variable changed_;
@@ -167,9 +155,9 @@ class TreeWalk {
 
 }  // namespace
 
-WalkedFunctions walk_function_tree(const std::filesystem::path& devices, const std::vector<pci::Bdf>& wanted,
-                                   Detail detail) {
-  return TreeWalk(wanted, detail).run(devices);
+WalkedFunctions walk_function_tree(const std::filesystem::path& devices, Detail detail,
+                                   const std::function<void()>& meanwhile) {
+  return TreeWalk(detail).run(devices, meanwhile);
 }
 
 }  // namespace vfiokit::host

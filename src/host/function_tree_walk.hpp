@@ -3,7 +3,9 @@
 // sits in its upstream bridge's, so the walk knows every parent without
 // reading a link, and opens each directory relative to its parent's.
 #pragma once
+#include <deque>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -11,16 +13,13 @@
 
 namespace vfiokit::host {
 
-// One slot per wanted function, in the order of `wanted`.
-struct WalkedFunctions {
-  std::vector<PciFunction> functions;
-  // False for a function the walk did not reach (a host bridge outside
-  // ROOT/devices, a fixture without the tree): its slot is empty.
-  std::vector<bool> reached;
-};
+// Every function the walk reaches, in no order: one deque per thread, so
+// that none is moved while the walk grows it.
+using WalkedFunctions = std::vector<std::deque<PciFunction>>;
 
-// `wanted` is sorted (the bus's list).
-WalkedFunctions walk_function_tree(const std::filesystem::path& devices, const std::vector<pci::Bdf>& wanted,
-                                   Detail detail);
+// `meanwhile` runs on the calling thread while the others begin (the
+// caller's own listing of the bus, say), and then that thread joins the walk.
+WalkedFunctions walk_function_tree(const std::filesystem::path& devices, Detail detail,
+                                   const std::function<void()>& meanwhile);
 
 }  // namespace vfiokit::host

@@ -48,28 +48,45 @@ PciFunction read_pci_function(const SysfsRoot& root, const pci::Bdf& bdf, Detail
 }
 
 std::vector<PciFunction> read_pci_functions(const SysfsRoot& root, std::vector<Error>& problems, Detail detail) {
-  auto bus = SysfsDir::open(root.pci_devices());
-  auto listed = bus ? bus->list() : Result<std::vector<DirEntry>>(std::unexpected(bus.error()));
-  if (!listed) {
-    problems.push_back(
-        Error::from_errno(listed.error().sys_errno(), root.pci_devices().string(), "cannot list PCI devices"));
-    return {};
-  }
+  // The bus's list says which functions there are; it is read while the
+  // walk of the tree begins (a host of thousands of functions lists
+  // thousands of links).
   std::vector<pci::Bdf> wanted;
-  wanted.reserve(listed->size());
-  for (const auto& entry : *listed) {
-    if (auto bdf = pci::Bdf::parse(entry.name)) wanted.push_back(*bdf);
-    else problems.push_back(Error(Errc::malformed, *bus / entry.name, "not a PCI address"));
-  }
-  std::sort(wanted.begin(), wanted.end());
-  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
-  auto walked = walk_function_tree(root.path() / "devices", wanted, detail);
-  for (size_t i = 0; i < wanted.size(); ++i) {
+  bool listed = false;
+  const auto list_bus = [&] {
+    auto bus = SysfsDir::open(root.pci_devices());
+    auto entries = bus ? bus->list() : Result<std::vector<DirEntry>>(std::unexpected(bus.error()));
+    if (!entries) {
+      problems.push_back(
+          Error::from_errno(entries.error().sys_errno(), root.pci_devices().string(), "cannot list PCI devices"));
+      return;
+    }
+    listed = true;
+    wanted.reserve(entries->size());
+    for (const auto& entry : *entries) {
+      if (auto bdf = pci::Bdf::parse(entry.name)) wanted.push_back(*bdf);
+      else problems.push_back(Error(Errc::malformed, *bus / entry.name, "not a PCI address"));
+    }
+    std::sort(wanted.begin(), wanted.end());
+    wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  };
+  auto walked = walk_function_tree(root.path() / "devices", detail, list_bus);
+  if (!listed) return {};
+  std::vector<PciFunction*> order;
+  for (auto& read : walked)
+    for (auto& f : read) order.push_back(&f);
+  std::sort(order.begin(), order.end(), [](const PciFunction* a, const PciFunction* b) { return a->bdf < b->bdf; });
+  std::vector<PciFunction> out;
+  out.reserve(wanted.size());
+  auto next = order.begin();
+  for (const auto& bdf : wanted) {
+    while (next != order.end() && (*next)->bdf < bdf) ++next;  // in the tree, not on the bus: not shown
     // A function the walk did not reach (a host bridge outside ROOT/devices,
     // a fixture without the tree) is read through its link.
-    if (!walked.reached[i]) walked.functions[i] = read_pci_function(root, wanted[i], detail);
+    if (next != order.end() && (*next)->bdf == bdf) out.push_back(std::move(**next++));
+    else out.push_back(read_pci_function(root, bdf, detail));
   }
-  return std::move(walked.functions);
+  return out;
 }
 
 }  // namespace vfiokit::host
