@@ -161,7 +161,9 @@ void read_function_attributes(const SysfsDir& dir, const FunctionAttributes& pre
     if (std::sscanf(name.c_str(), "%u", &group) == 1) f.iommu_group = group;
     else p.push_back(Error(Errc::malformed, dir / "iommu_group", "does not point to a group number"));
   }
-  if (present.has(Attr::physfn))
+  f.virtual_function = present.has(Attr::physfn);
+  // Detail::summary finds the PF from the PFs' capabilities, after the read.
+  if (f.virtual_function && detail == Detail::full)
     if (auto phys = read_link_name(dir, "physfn"))
       if (auto b = pci::Bdf::parse(*phys)) f.physfn = *b;
   if (present.has(Attr::vfio_dev))
@@ -186,7 +188,7 @@ void read_function_attributes(const SysfsDir& dir, const FunctionAttributes& pre
     if (present.has_resize(n)) f.resizable_bars.push_back(n);
 
   // Detail::summary leaves out a VF's config space (host/pci_function.hpp).
-  if (detail == Detail::summary && present.has(Attr::physfn) && !present.has_any_resize()) return;
+  if (detail == Detail::summary && f.virtual_function && !present.has_any_resize()) return;
   if (!present.has(Attr::config)) {
     p.push_back(Error(Errc::not_found, dir / "config", "missing"));
   } else if (auto config = read_device_config(dir); !config) {

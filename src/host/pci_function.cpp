@@ -4,7 +4,9 @@
 
 #include "host/function_attributes.hpp"
 #include "host/function_tree_walk.hpp"
+#include "host/sysfs_attr.hpp"
 #include "host/sysfs_dir.hpp"
+#include "host/virtual_function_parents.hpp"
 
 namespace vfiokit::host {
 
@@ -86,6 +88,13 @@ std::vector<PciFunction> read_pci_functions(const SysfsRoot& root, std::vector<E
     if (next != order.end() && (*next)->bdf == bdf) out.push_back(std::move(**next++));
     else out.push_back(read_pci_function(root, bdf, detail));
   }
+  if (detail == Detail::summary)
+    find_virtual_function_parents(out, [&](const PciFunction& vf) -> std::optional<pci::Bdf> {
+      const auto name = read_link_name(root.device_dir(vf.bdf) / "physfn");
+      if (!name) return std::nullopt;
+      auto b = pci::Bdf::parse(*name);
+      return b ? std::optional(*b) : std::nullopt;
+    });
   return out;
 }
 

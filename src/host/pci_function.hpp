@@ -37,7 +37,8 @@ struct PciFunction {
   std::optional<std::string> power_state;
   std::optional<bool> d3cold_allowed;
   std::optional<unsigned> sriov_totalvfs, sriov_numvfs;
-  std::optional<pci::Bdf> physfn;  // set on a VF
+  bool virtual_function = false;   // its directory has a `physfn` link
+  std::optional<pci::Bdf> physfn;  // that link's target, the VF's PF
   std::optional<std::string> vfio_dev;  // "vfio3" when a vfio cdev exists
   std::optional<pci::DecodedDevice> config;  // decoded sysfs `config`
   bool config_limited = false;               // only 64 bytes were readable
@@ -54,7 +55,8 @@ enum class Detail {
   // a VF is never a bridge (SR-IOV makes VFs endpoints with a type 0
   // header), and its IDs come from uevent. On the live sysfs every dword of config is a
   // config cycle of the device, and a host of thousands of VFs spends more
-  // on those than on everything else.
+  // on those than on everything else. A VF's PF comes from the PF's SR-IOV
+  // capability where it can (host/virtual_function_parents.hpp).
   summary,
 };
 
