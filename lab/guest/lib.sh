@@ -51,11 +51,25 @@ lab_load_modules() {
 }
 
 # nvme probes asynchronously: waits (up to 10 s) until every nvme function
-# has its driver, so tests look at settled drivers.
+# has its driver, so tests look at settled drivers. VFs are left alone:
+# lab_enable_vfs makes them without a driver.
 lab_wait_nvme() {
   for _b in $(lab_find 1b36:0010); do
+    [ -e "/sys/bus/pci/devices/$_b/physfn" ] && continue
     _i=0
     while [ -z "$(lab_driver_of "$_b")" ] && [ "$_i" -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+  done
+}
+
+# lab_enable_vfs N: N VFs on every function that has SR-IOV (and none
+# before), not probed by any driver: the kernel makes the functions, their
+# links and groups, and nothing else touches them. Prints the PFs.
+lab_enable_vfs() {
+  for _d in /sys/bus/pci/devices/*; do
+    [ -e "$_d/sriov_numvfs" ] || continue
+    echo 0 >"$_d/sriov_drivers_autoprobe"
+    echo 0 >"$_d/sriov_numvfs"
+    echo "$1" >"$_d/sriov_numvfs" && echo "${_d##*/}"
   done
 }
 
@@ -79,6 +93,13 @@ lab_find() {
       [ "$_id" = "$2" ] || continue
     fi
     echo "${_d##*/}"
+  done
+}
+
+# lab_plain_nvme: the topology's nvme, not its SR-IOV one (nor a VF).
+lab_plain_nvme() {
+  for _b in $(lab_find 1b36:0010); do
+    [ -e "/sys/bus/pci/devices/$_b/sriov_totalvfs" ] || [ -e "/sys/bus/pci/devices/$_b/physfn" ] || { echo "$_b"; return; }
   done
 }
 

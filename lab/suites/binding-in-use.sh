@@ -22,7 +22,7 @@ lab_check "$_nic is on vfio-pci" test "$(lab_driver_of "$_nic")" = vfio-pci
 lab_check "release gives it back" vfiokit release "$_nic"
 lab_check "$_nic is on e1000e again" test "$(lab_driver_of "$_nic")" = e1000e
 
-_nvme=$(lab_find 1b36:0010 | head -n 1)
+_nvme=$(lab_plain_nvme)
 _disk=$(ls /sys/class/block | grep '^nvme' | head -n 1)
 lab_check "the nvme $_nvme has disk '$_disk'" test -n "$_disk"
 mkswap "/dev/$_disk" >/dev/null

@@ -22,7 +22,7 @@ _same_state() {
 
 _mf_edu=$(lab_find 1234:11e8 | while read -r _b; do case $_b in *.1) echo "$_b" ;; esac; done | head -n 1)
 _bridge_edu=$(lab_find 1234:11e8 1b36:000e | head -n 1)
-_nvme=$(lab_find 1b36:0010 | head -n 1)
+_nvme=$(lab_plain_nvme)
 
 for _target in "$_mf_edu" "$_bridge_edu" "$_nvme"; do
   _group_state "$_target" >/tmp/state.before

@@ -25,5 +25,12 @@ if [ -n "$EDU_RP" ]; then
   lab_check "edu released from vfio-pci" test "$(lab_driver_of "$EDU_RP")" != vfio-pci
 fi
 
+# The SR-IOV nvme's VFs, for the C++ tests: groups, links, summary reads.
+_pf=$(lab_enable_vfs 3)
+lab_check "3 VFs of the SR-IOV nvme ($_pf)" sh -c "test -n '$_pf' && test \$(ls -d /sys/bus/pci/devices/$_pf/virtfn* | wc -l) = 3"
+
 # Decoding of every real device, compared with lspci, in C++.
 lab_gtest /lab/bin/vfiokit_lab_tests
+
+# The suites after this one in the same boot see the topology as it was.
+lab_enable_vfs 0 >/dev/null

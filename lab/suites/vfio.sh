@@ -14,7 +14,7 @@ for _b in type1 $( [ -e /dev/iommu ] && echo iommufd ); do
   lab_check "vfiokit probe --json $_edu ($_b)" sh -c "vfiokit probe --json --backend $_b $_edu | grep -q '\"backend\": \"$_b\"'"
 done
 lab_check "vfiokit virt-config $_edu" vfiokit virt-config "$_edu"
-_nvme=$(lab_find 1b36:0010 | head -n 1)
+_nvme=$(lab_plain_nvme)
 lab_bind_vfio "$_nvme" >/dev/null
 lab_check "vfiokit virt-config --dump of $_nvme reads back in lspci -F" sh -c \
   "vfiokit virt-config --dump /tmp/guest.lspci $_nvme >/dev/null && lspci -vvv -F /tmp/guest.lspci | grep -q 'Non-Volatile memory controller'"

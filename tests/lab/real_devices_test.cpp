@@ -13,6 +13,7 @@
 #include "host/device_config.hpp"
 #include "host/sysfs_dir.hpp"
 #include "host/group_prediction.hpp"
+#include "host/virtual_function_parents.hpp"
 #include "lab/support/guest_devices.hpp"
 #include "support/lspci_compare.hpp"
 #include "support/run_process.hpp"
@@ -36,10 +37,11 @@ class RealDevices : public ::testing::Test {
 // The tests named EveryFunction* hold for any topology (suite "smoke"); the
 // others describe lab/topologies/default.topo (suite "pci").
 TEST_F(RealDevices, DefaultTopologyHasAllItsFunctions) {
-  // q35's own 5 (host bridge, VGA, ICH9 LPC, SATA, SMBus) + 8 root ports + edu,
+  // q35's own 5 (host bridge, VGA, ICH9 LPC, SATA, SMBus) + 9 root ports + edu,
   // e1000e, nvme, virtio-net + 2 multifunction + PCIe-PCI bridge and 3
-  // behind it + switch (3 ports) and 2 behind it + edu without ACS.
-  EXPECT_EQ(all.size(), 29u);
+  // behind it + switch (3 ports) and 2 behind it + edu without ACS + the
+  // SR-IOV nvme and the 3 VFs suite "pci" enables.
+  EXPECT_EQ(all.size(), 34u);
 }
 
 TEST_F(RealDevices, EveryFunctionDecodesWithoutDefects) {
@@ -47,7 +49,9 @@ TEST_F(RealDevices, EveryFunctionDecodesWithoutDefects) {
   for (const auto& d : all) {
     const auto decoded = decode_live(root, d.bdf);
     EXPECT_FALSE(decoded.has_defects()) << d.bdf.str();
-    EXPECT_EQ(decoded.header.vendor_id, d.vendor) << d.bdf.str();
+    // A VF's own Vendor ID register reads 0xFFFF (SR-IOV); the kernel
+    // names it after its PF. That is why a VF's IDs come from uevent.
+    EXPECT_EQ(decoded.header.vendor_id, d.virtual_function ? 0xffff : d.vendor) << d.bdf.str();
   }
 }
 
@@ -137,9 +141,60 @@ TEST_F(RealDevices, EveryFunctionPredictedGroupEqualsTheKernels) {
   }
 }
 
+// `list` reads less (host::Detail::summary): on the real kernel it must
+// show what the full read shows. A VF's PF comes from the PF's SR-IOV
+// capability, never from a link here, and equals the VF's physfn link.
+TEST_F(RealDevices, ASummaryReadShowsWhatTheFullReadShows) {
+  std::vector<Error> full_problems, summary_problems;
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto full = host::read_pci_functions(root, full_problems, host::Detail::full);
+  const auto t1 = std::chrono::steady_clock::now();
+  const auto summary = host::read_pci_functions(root, summary_problems, host::Detail::summary);
+  const auto t2 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(full_problems.empty());
+  EXPECT_TRUE(summary_problems.empty());
+  ASSERT_EQ(summary.size(), full.size());
+  size_t vfs = 0;
+  for (size_t i = 0; i < full.size(); ++i) {
+    const auto& f = full[i];
+    const auto& s = summary[i];
+    const std::string at = f.bdf.str();
+    ASSERT_EQ(s.bdf, f.bdf);
+    EXPECT_EQ(s.parent, f.parent) << at;
+    EXPECT_EQ(s.vendor_id, f.vendor_id) << at;
+    EXPECT_EQ(s.device_id, f.device_id) << at;
+    EXPECT_EQ(s.class_code, f.class_code) << at;
+    EXPECT_EQ(s.driver, f.driver) << at;
+    EXPECT_EQ(s.iommu_group, f.iommu_group) << at;
+    EXPECT_EQ(s.reset_methods, f.reset_methods) << at;
+    EXPECT_EQ(s.power_state, f.power_state) << at;
+    EXPECT_EQ(s.resizable_bars, f.resizable_bars) << at;
+    EXPECT_EQ(s.is_bridge(), f.is_bridge()) << at;
+    EXPECT_EQ(s.virtual_function, f.virtual_function) << at;
+    EXPECT_EQ(s.physfn, f.physfn) << at;
+    EXPECT_EQ(s.problems.size(), f.problems.size()) << at;
+    if (!f.virtual_function) continue;
+    ++vfs;
+    EXPECT_TRUE(f.physfn) << at;
+    EXPECT_FALSE(s.config) << at << ": a summary reads no VF's config space";
+  }
+  EXPECT_EQ(vfs, 3u) << "suite pci enables 3 VFs of the SR-IOV nvme";
+  const auto ms = [](auto t) { return std::chrono::duration<double, std::milli>(t).count(); };
+  std::printf("BENCH read of %zu functions (%zu VFs): full %.1f ms, summary (list) %.1f ms\n", full.size(), vfs,
+              ms(t1 - t0), ms(t2 - t1));
+
+  auto again = summary;
+  for (auto& f : again) f.physfn.reset();
+  host::find_virtual_function_parents(again, [](const host::PciFunction& vf) -> std::optional<pci::Bdf> {
+    ADD_FAILURE() << vf.bdf.str() << ": its PF was not found from the PF's SR-IOV capability";
+    return std::nullopt;
+  });
+  for (size_t i = 0; i < full.size(); ++i) EXPECT_EQ(again[i].physfn, full[i].physfn) << full[i].bdf.str();
+}
+
 TEST_F(RealDevices, RootPortsIsolateExceptTheOneWithoutAcs) {
   const auto ports = find_devices(all, kRedHat, kRootPort);
-  ASSERT_EQ(ports.size(), 8u);
+  ASSERT_EQ(ports.size(), 9u);
   unsigned without_acs = 0;
   for (const auto& p : ports) {
     const auto decoded = decode_live(root, p.bdf);
@@ -209,7 +264,7 @@ TEST_F(RealDevices, SwitchPortsHaveTheirTypes) {
 }
 
 TEST_F(RealDevices, NvmeHasFlrAndMsix) {
-  const auto nvme = find_devices(all, kRedHat, kNvme);
+  const auto nvme = without_sriov(find_devices(all, kRedHat, kNvme));
   ASSERT_EQ(nvme.size(), 1u);
   const auto decoded = decode_live(root, nvme[0].bdf);
   ASSERT_TRUE(decoded.find<pci::PciExpress>());

@@ -28,6 +28,8 @@ std::vector<GuestDevice> guest_devices(const host::SysfsRoot& root) {
     d.bdf = *bdf;
     d.vendor = read_id(entry.path() / "vendor");
     d.device = read_id(entry.path() / "device");
+    d.virtual_function = std::filesystem::is_symlink(entry.path() / "physfn");
+    d.sriov = d.virtual_function || std::filesystem::exists(entry.path() / "sriov_totalvfs");
     // The device's real directory sits inside its upstream bridge's.
     const auto real = std::filesystem::canonical(entry.path());
     if (auto parent = pci::Bdf::parse(real.parent_path().filename().string())) {
@@ -50,6 +52,11 @@ std::vector<GuestDevice> find_devices(const std::vector<GuestDevice>& all, uint1
     out.push_back(d);
   }
   return out;
+}
+
+std::vector<GuestDevice> without_sriov(std::vector<GuestDevice> found) {
+  std::erase_if(found, [](const GuestDevice& d) { return d.sriov; });
+  return found;
 }
 
 pci::DecodedDevice decode_live(const host::SysfsRoot& root, const pci::Bdf& bdf) {

@@ -21,6 +21,8 @@ struct GuestDevice {
   std::optional<pci::Bdf> parent;  // the upstream bridge; none on a root bus
   uint16_t parent_vendor = 0;
   uint16_t parent_device = 0;
+  bool virtual_function = false;  // it has a physfn link
+  bool sriov = false;             // a VF, or a PF with SR-IOV (sriov_totalvfs)
 };
 
 std::vector<GuestDevice> guest_devices(const host::SysfsRoot& root);
@@ -28,6 +30,10 @@ std::vector<GuestDevice> guest_devices(const host::SysfsRoot& root);
 // Functions with these IDs, optionally only below a bridge with these IDs.
 std::vector<GuestDevice> find_devices(const std::vector<GuestDevice>& all, uint16_t vendor, uint16_t device,
                                       std::optional<std::pair<uint16_t, uint16_t>> parent = std::nullopt);
+
+// The functions of `found` that are neither SR-IOV PFs nor VFs: "the nvme"
+// of the topology, not its SR-IOV one.
+std::vector<GuestDevice> without_sriov(std::vector<GuestDevice> found);
 
 // Reads and decodes a function's config space; fails the calling test if
 // it cannot be read in full (lab tests run as root).
