@@ -166,34 +166,42 @@ void for_each_nested(std::string_view text, size_t from, Visit visit) {
   }
 }
 
+template <class Map>
+const PciIds::Block* find(const Map& blocks, typename Map::key_type id) {
+  const auto it = blocks.find(id);
+  return it == blocks.end() ? nullptr : &it->second;
+}
+
 }  // namespace
 
 std::optional<std::string_view> PciIds::vendor(uint16_t vendor_id) const {
-  const auto it = vendors_.find(vendor_id);
-  if (it == vendors_.end()) return std::nullopt;
-  auto e = entry(read_line(text_, it->second.line).body, {4});
+  const Block* block = find(vendors_, vendor_id);
+  auto e = block ? entry(read_line(text_, block->line).body, {4}) : std::nullopt;
   return e ? std::optional(e->name) : std::nullopt;
 }
 
-std::optional<std::string_view> PciIds::device(uint16_t vendor_id, uint16_t device_id) const {
-  const auto it = vendors_.find(vendor_id);
-  if (it == vendors_.end()) return std::nullopt;
+std::optional<std::string_view> PciIds::child(const Block* block, size_t width, int id) const {
+  if (!block) return std::nullopt;
   std::optional<std::string_view> out;
-  for_each_nested(text_, it->second.body, [&](const Line& l) {
+  for_each_nested(text_, block->body, [&](const Line& l) {
     if (l.nest != 1) return true;
-    if (auto e = entry(l.body, {4}); e && e->ids[0] == device_id) out = e->name;
+    if (auto e = entry(l.body, {width}); e && e->ids[0] == id) out = e->name;
     return !out;
   });
   return out;
 }
 
+std::optional<std::string_view> PciIds::device(uint16_t vendor_id, uint16_t device_id) const {
+  return child(find(vendors_, vendor_id), 4, device_id);
+}
+
 std::optional<std::string_view> PciIds::subsystem(uint16_t vendor_id, uint16_t device_id, uint16_t subvendor,
                                                   uint16_t subdevice) const {
-  const auto it = vendors_.find(vendor_id);
-  if (it == vendors_.end()) return std::nullopt;
+  const Block* block = find(vendors_, vendor_id);
+  if (!block) return std::nullopt;
   std::optional<std::string_view> out;
   bool in_device = false;  // the lines after the device's own
-  for_each_nested(text_, it->second.body, [&](const Line& l) {
+  for_each_nested(text_, block->body, [&](const Line& l) {
     if (l.nest == 1) {
       if (in_device) return false;  // the next device: this one has no such entry
       auto e = entry(l.body, {4});
@@ -207,34 +215,17 @@ std::optional<std::string_view> PciIds::subsystem(uint16_t vendor_id, uint16_t d
 }
 
 std::optional<std::string_view> PciIds::generic_subsystem(uint16_t subvendor, uint16_t subdevice) const {
-  const auto it = generic_subsystems_.find(subvendor);
-  if (it == generic_subsystems_.end()) return std::nullopt;
-  std::optional<std::string_view> out;
-  for_each_nested(text_, it->second.body, [&](const Line& l) {
-    if (l.nest != 1) return true;
-    if (auto e = entry(l.body, {4}); e && e->ids[0] == subdevice) out = e->name;
-    return !out;
-  });
-  return out;
+  return child(find(generic_subsystems_, subvendor), 4, subdevice);
 }
 
 std::optional<std::string_view> PciIds::device_class(uint8_t base) const {
-  const auto it = classes_.find(base);
-  if (it == classes_.end()) return std::nullopt;
-  auto e = entry(read_line(text_, it->second.line).body.substr(2), {2});
+  const Block* block = find(classes_, base);
+  auto e = block ? entry(read_line(text_, block->line).body.substr(2), {2}) : std::nullopt;
   return e ? std::optional(e->name) : std::nullopt;
 }
 
 std::optional<std::string_view> PciIds::subclass(uint8_t base, uint8_t sub) const {
-  const auto it = classes_.find(base);
-  if (it == classes_.end()) return std::nullopt;
-  std::optional<std::string_view> out;
-  for_each_nested(text_, it->second.body, [&](const Line& l) {
-    if (l.nest != 1) return true;
-    if (auto e = entry(l.body, {2}); e && e->ids[0] == sub) out = e->name;
-    return !out;
-  });
-  return out;
+  return child(find(classes_, base), 2, sub);
 }
 
 }  // namespace vfiokit::host

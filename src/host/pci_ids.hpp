@@ -46,14 +46,19 @@ class PciIds {
   std::optional<std::string_view> device_class(uint8_t base) const;
   std::optional<std::string_view> subclass(uint8_t base, uint8_t sub) const;
 
- private:
   // Where a top-level line is and where the lines nested in it begin.
   struct Block {
     size_t line = 0;
     size_t body = 0;
   };
-  // Build the index of `text_`.
+
+ private:
+  // Builds the index of `text_`.
   void index();
+  // The name on the first line nested once in `block` whose ID (`width`
+  // hex digits) is `id`.
+  std::optional<std::string_view> child(const Block* block, size_t width, int id) const;
+
 
   // The file's bytes: mapped from the page cache, or a string of them.
   std::shared_ptr<const char> data_;

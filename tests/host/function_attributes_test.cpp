@@ -17,6 +17,14 @@ std::vector<DirEntry> entries(std::initializer_list<const char*> names) {
   return out;
 }
 
+// An Ethernet endpoint with these IDs in `sysfs`; its directory.
+std::filesystem::path add_endpoint(testing::FakeSysfs& sysfs, pci::Bdf bdf, uint16_t vendor, uint16_t device) {
+  testing::ConfigBuilder b;
+  b.ids(vendor, device).class_code(0x020000).header_type(0);
+  sysfs.add(bdf, b);
+  return sysfs.device_dir(bdf);
+}
+
 TEST(FunctionAttributes, OnePassFindsTheFilesVfiokitReads) {
   const auto a = Attr::of(entries({"broken_parity_status", "config", "driver", "iommu_group", "msi_bus", "physfn",
                                    "power", "uevent", "vfio-dev"}));
@@ -56,12 +64,9 @@ TEST(FunctionAttributes, ResizeFilesNameBarsZeroToFive) {
 // (the listing is the one existence check).
 TEST(FunctionAttributes, OnlyListedFilesAreRead) {
   testing::FakeSysfs sysfs;
-  const pci::Bdf nic(0, 0, 2, 0);
-  testing::ConfigBuilder b;
-  b.ids(0x8086, 0x10d3).class_code(0x020000).header_type(0);
-  sysfs.add(nic, b);
-  std::ofstream(sysfs.device_dir(nic) / "numa_node") << "1\n";
-  auto dir = SysfsDir::open(sysfs.device_dir(nic));
+  const auto path = add_endpoint(sysfs, pci::Bdf(0, 0, 2, 0), 0x8086, 0x10d3);
+  std::ofstream(path / "numa_node") << "1\n";
+  auto dir = SysfsDir::open(path);
   ASSERT_TRUE(dir);
   PciFunction listed, unlisted;
   read_function_attributes(*dir, Attr::of(entries({"numa_node", "uevent", "config"})), Detail::full, listed);
@@ -78,12 +83,9 @@ TEST(FunctionAttributes, OnlyListedFilesAreRead) {
 // happened.
 TEST(FunctionAttributes, ASummaryReadsAVirtualFunctionsConfigOnlyForItsResizableBars) {
   testing::FakeSysfs sysfs;
-  const pci::Bdf vf(0, 3, 0, 2);
-  testing::ConfigBuilder b;
-  b.ids(0x15b3, 0x101e).class_code(0x020000).header_type(0);
-  sysfs.add(vf, b);
-  std::ofstream(sysfs.device_dir(vf) / "config", std::ios::trunc) << "garbage";  // 7 bytes: not even a header
-  auto dir = SysfsDir::open(sysfs.device_dir(vf));
+  const auto path = add_endpoint(sysfs, pci::Bdf(0, 3, 0, 2), 0x15b3, 0x101e);
+  std::ofstream(path / "config", std::ios::trunc) << "garbage";  // 7 bytes: not even a header
+  auto dir = SysfsDir::open(path);
   ASSERT_TRUE(dir);
   const auto read = [&](std::initializer_list<const char*> listed, Detail detail) {
     PciFunction f;

@@ -6,6 +6,7 @@
 
 #include "support/config_builder.hpp"
 #include "support/fake_sysfs.hpp"
+#include "support/function_compare.hpp"
 
 namespace vfiokit::host {
 namespace {
@@ -131,11 +132,7 @@ TEST(VirtualFunctionParents, ASummaryReadFindsTheParentsAFullReadFinds) {
   EXPECT_TRUE(problems.empty());
   ASSERT_EQ(full.size(), 6u);
   ASSERT_EQ(summary.size(), full.size());
-  for (size_t i = 0; i < full.size(); ++i) {
-    EXPECT_EQ(summary[i].bdf, full[i].bdf);
-    EXPECT_EQ(summary[i].physfn, full[i].physfn) << full[i].bdf.str();
-    EXPECT_EQ(summary[i].virtual_function, full[i].virtual_function);
-  }
+  for (size_t i = 0; i < full.size(); ++i) testing::expect_same_shown(summary[i], full[i], full[i].bdf.str());
   EXPECT_EQ(full[5].physfn, p);
   EXPECT_FALSE(summary[5].config);  // a VF's config is not read for a summary
   EXPECT_TRUE(full[5].config);

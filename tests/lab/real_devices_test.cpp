@@ -15,6 +15,7 @@
 #include "host/group_prediction.hpp"
 #include "host/virtual_function_parents.hpp"
 #include "lab/support/guest_devices.hpp"
+#include "support/function_compare.hpp"
 #include "support/lspci_compare.hpp"
 #include "support/run_process.hpp"
 
@@ -160,19 +161,7 @@ TEST_F(RealDevices, ASummaryReadShowsWhatTheFullReadShows) {
     const auto& s = summary[i];
     const std::string at = f.bdf.str();
     ASSERT_EQ(s.bdf, f.bdf);
-    EXPECT_EQ(s.parent, f.parent) << at;
-    EXPECT_EQ(s.vendor_id, f.vendor_id) << at;
-    EXPECT_EQ(s.device_id, f.device_id) << at;
-    EXPECT_EQ(s.class_code, f.class_code) << at;
-    EXPECT_EQ(s.driver, f.driver) << at;
-    EXPECT_EQ(s.iommu_group, f.iommu_group) << at;
-    EXPECT_EQ(s.reset_methods, f.reset_methods) << at;
-    EXPECT_EQ(s.power_state, f.power_state) << at;
-    EXPECT_EQ(s.resizable_bars, f.resizable_bars) << at;
-    EXPECT_EQ(s.is_bridge(), f.is_bridge()) << at;
-    EXPECT_EQ(s.virtual_function, f.virtual_function) << at;
-    EXPECT_EQ(s.physfn, f.physfn) << at;
-    EXPECT_EQ(s.problems.size(), f.problems.size()) << at;
+    testing::expect_same_shown(s, f, at);
     if (!f.virtual_function) continue;
     ++vfs;
     EXPECT_TRUE(f.physfn) << at;
