@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cctype>
 #include <condition_variable>
+#include <exception>
 #include <iterator>
 #include <memory>
 #include <mutex>
@@ -63,9 +64,17 @@ class TreeWalk {
         break;
       }
     }
-    meanwhile();
+    // The other threads finish only once this one has joined them, so what
+    // `meanwhile` throws waits until they have.
+    std::exception_ptr failed;
+    try {
+      meanwhile();
+    } catch (...) {
+      failed = std::current_exception();
+    }
     work();
     pool.clear();
+    if (failed) std::rethrow_exception(failed);
     return std::move(found_);
   }
 

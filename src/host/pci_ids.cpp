@@ -111,11 +111,12 @@ void PciIds::index() {
 
 PciIds PciIds::load(const std::string& path) {
   std::string name = path;
-  int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO in its place must not hang a command (it then reads as empty).
+  int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   // libpci's pci_open(): "pci.ids.gz" that is missing is tried as "pci.ids".
   if (fd < 0 && name.size() > 3 && name.ends_with(".gz")) {
     name.resize(name.size() - 3);
-    fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
+    fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   }
   if (fd < 0) return {};
   struct stat st {};

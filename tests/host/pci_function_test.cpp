@@ -12,6 +12,7 @@
 #include <thread>
 #include <map>
 
+#include "host/function_tree_walk.hpp"
 #include "host/sysfs_source.hpp"
 #include "support/fake_sysfs.hpp"
 #include "support/function_compare.hpp"
@@ -152,6 +153,20 @@ TEST(PciFunctionRead, ADanglingBusLinkIsAProblemOfThatFunctionOnly) {
 // Deep and wide at once: a switch below a switch below root ports, with
 // enough functions that the walk's threads hand work to each other. Every
 // function is read once, with the parent its directory sits in.
+// What the caller does while the walk begins may fail: the walk still
+// ends, its threads joined, and the failure reaches the caller.
+TEST(PciFunctionRead, AFailureBesideTheWalkReachesTheCallerOnceTheWalkEnds) {
+  testing::FakeSysfs sysfs;
+  const Bdf port(0, 0, 0x1c, 0);
+  sysfs.add(port, root_port());
+  for (uint8_t fn = 0; fn < 8; ++fn) sysfs.add(Bdf(0, 1, 0, fn), endpoint(fn), port);
+  EXPECT_THROW(walk_function_tree(sysfs.root() / "devices", Detail::full, [] { throw std::runtime_error("beside"); }),
+               std::runtime_error);
+  size_t read = 0;
+  for (const auto& part : walk_function_tree(sysfs.root() / "devices", Detail::full, [] {})) read += part.size();
+  EXPECT_EQ(read, 9u);
+}
+
 TEST(PciFunctionRead, AWideAndDeepTreeIsReadWhole) {
   testing::FakeSysfs sysfs;
   std::map<Bdf, std::optional<Bdf>> parent_of;
