@@ -122,7 +122,7 @@ int run_groups(const GroupsOptions& options) {
   const HostOptions& o = options.host;
   auto source = open_host_source(o);
   if (!source) return 1;
-  const host::HostView view = host::read_host(source->root());
+  const host::HostView view = host::read_host(source->root(), host::Detail::summary);
   const auto rows = rows_of(view);
   const auto differ = mismatches(view);
   if (o.json) {

@@ -79,7 +79,7 @@ int run_list(const HostOptions& o) {
   } catch (const std::system_error&) {
     loading = std::async(std::launch::deferred, load);  // no thread to spare: loaded when first needed
   }
-  const host::HostView view = host::read_host(source->root(), host::Detail::summary);
+  const host::HostView view = host::read_host(source->root(), host::Detail::summary, host::Predict::nothing);
   const std::unique_ptr<host::PciNames> loaded = loading.get();
   host::PciNames& names = *loaded;
   if (o.json) {

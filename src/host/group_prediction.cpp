@@ -19,7 +19,7 @@ using pci::PcieType;
 // Virtual functions are created by the SR-IOV code, not scanned, and are
 // never multifunction (drivers/pci/iov.c).
 bool kernel_multifunction(const PciFunction& f) {
-  if (f.physfn) return false;
+  if (f.virtual_function) return false;
   return f.bdf.function() > 0 || (f.config && f.config->header.multifunction);
 }
 
@@ -182,6 +182,10 @@ class Grouper {
 
 // pci_acs_enabled() without the quirk table.
 bool acs_isolates(const PciFunction& f, std::string* why) {
+  // A VF is a PCIe Endpoint (or an RCiEP) that is never multifunction, so
+  // pci_acs_enabled() holds for it whatever its capabilities; a summary
+  // read (Detail::summary) leaves its config unread for that reason.
+  if (f.virtual_function && !f.config) return true;
   const pci::PciExpress* e = express_of(f);
   if (!e) {
     if (why) *why = fmt::format("{} is conventional PCI (no ACS)", f.bdf.str());

@@ -29,11 +29,11 @@ std::vector<std::string> HostView::problem_lines() const {
   return out;
 }
 
-HostView read_host(const SysfsRoot& root, Detail detail) {
+HostView read_host(const SysfsRoot& root, Detail detail, Predict predict) {
   HostView v;
   v.functions = read_pci_functions(root, v.problems, detail);
   v.groups = read_iommu_groups(root, v.problems);
-  if (detail == Detail::full) v.predicted = predict_iommu_groups(v.functions);
+  if (predict == Predict::groups) v.predicted = predict_iommu_groups(v.functions);
   return v;
 }
 

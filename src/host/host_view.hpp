@@ -25,8 +25,9 @@ struct HostView {
   std::vector<std::string> problem_lines() const;
 };
 
-// With Detail::summary, the functions as `list` shows them and no
-// prediction: `list` shows only the kernel's groups.
-HostView read_host(const SysfsRoot& root, Detail detail = Detail::full);
+// Whether read_host predicts the groups: `list` shows only the kernel's.
+enum class Predict { groups, nothing };
+
+HostView read_host(const SysfsRoot& root, Detail detail = Detail::full, Predict predict = Predict::groups);
 
 }  // namespace vfiokit::host

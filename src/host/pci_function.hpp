@@ -50,8 +50,10 @@ struct PciFunction {
 // How much of each function is read.
 enum class Detail {
   full,
-  // What `list` shows. A virtual function's config space is read only when
-  // it has a resourceN_resize file, the one thing `list` shows from there:
+  // What `list` and `groups` show. A virtual function's config space is
+  // read only when it has a resourceN_resize file, the one thing `list`
+  // shows from there (and a VF's groups never depend on it, see
+  // host/group_prediction.cpp's acs_isolates):
   // a VF is never a bridge (SR-IOV makes VFs endpoints with a type 0
   // header), and its IDs come from uevent. On the live sysfs every dword of config is a
   // config cycle of the device, and a host of thousands of VFs spends more

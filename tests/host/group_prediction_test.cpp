@@ -8,6 +8,8 @@
 #include <map>
 #include <set>
 
+#include "support/config_builder.hpp"
+#include "support/fake_sysfs.hpp"
 #include "support/run_process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -76,6 +78,48 @@ INSTANTIATE_TEST_SUITE_P(Kernels, LabSnapshot, ::testing::Values("debian-6.1", "
                              if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                            return name;
                          });
+
+// Groups from a summary read, which leaves VFs' config unread, are the
+// groups from the full read: behind a root port with ACS and one without,
+// each with a multifunction PF (no ACS of its own) whose VFs share its slot
+// and fill the next ones.
+TEST(GroupPrediction, ASummaryReadPredictsTheGroupsOfVirtualFunctionsAsTheFullReadDoes) {
+  testing::FakeSysfs sysfs;
+  for (uint8_t rp = 0; rp < 2; ++rp) {
+    const pci::Bdf port(0, 0, static_cast<uint8_t>(0x1c + rp), 0), pf(0, static_cast<uint8_t>(1 + rp), 0, 0);
+    testing::ConfigBuilder bridge;
+    bridge.ids(0x8086, 0x7ab8).class_code(0x060400).header_type(1).pci_express(0x40, pci::PcieType::root_port);
+    if (rp == 0) bridge.acs(0x100, 0x001f, 0x001f);
+    sysfs.add(port, bridge);
+    testing::ConfigBuilder p;
+    p.ids(0x15b3, 0x101d).class_code(0x020000).header_type(0, /*multifunction=*/true);
+    p.pci_express(0x40, pci::PcieType::endpoint).sriov(0x100, 16, 12, 0x101e);
+    p.u16(0x108, 0x19).u16(0x114, 1).u16(0x116, 1);  // enabled: VF i at the PF's routing ID + 1 + i
+    sysfs.add(pf, p, port);
+    for (unsigned i = 1; i <= 12; ++i) {
+      const pci::Bdf vf(0, pf.bus(), static_cast<uint8_t>(i >> 3), static_cast<uint8_t>(i & 7));
+      testing::ConfigBuilder v;
+      v.ids(0xffff, 0xffff).class_code(0x020000).header_type(0).pci_express(0x40, pci::PcieType::endpoint);
+      sysfs.add(vf, v, port);
+      sysfs.link(vf, "physfn", pf);
+    }
+  }
+  std::vector<Error> problems;
+  const auto full = read_pci_functions(SysfsRoot(sysfs.root()), problems, Detail::full);
+  const auto summary = read_pci_functions(SysfsRoot(sysfs.root()), problems, Detail::summary);
+  EXPECT_TRUE(problems.empty());
+  ASSERT_EQ(full.size(), 28u);
+  const GroupPrediction a = predict_iommu_groups(full), b = predict_iommu_groups(summary);
+  EXPECT_EQ(a.group_of, b.group_of);
+  EXPECT_EQ(a.reason, b.reason);
+  // Behind the port with ACS each VF is alone; behind the other, all share
+  // the port's group.
+  std::set<unsigned> with_acs, without;
+  for (const auto& f : full)
+    if (f.bdf.bus() > 0) (f.bdf.bus() == 1 ? with_acs : without).insert(a.group_of.at(f.bdf));
+  EXPECT_EQ(with_acs.size(), 13u);
+  EXPECT_EQ(without.size(), 1u);
+}
 
 }  // namespace
 }  // namespace vfiokit::host

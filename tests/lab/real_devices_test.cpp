@@ -142,8 +142,8 @@ TEST_F(RealDevices, EveryFunctionPredictedGroupEqualsTheKernels) {
   }
 }
 
-// `list` reads less (host::Detail::summary): on the real kernel it must
-// show what the full read shows. A VF's PF comes from the PF's SR-IOV
+// `list` and `groups` read less (host::Detail::summary): on the real
+// kernel it must show what the full read shows, and predict its groups. A VF's PF comes from the PF's SR-IOV
 // capability, never from a link here, and equals the VF's physfn link.
 TEST_F(RealDevices, ASummaryReadShowsWhatTheFullReadShows) {
   std::vector<Error> full_problems, summary_problems;
@@ -171,6 +171,13 @@ TEST_F(RealDevices, ASummaryReadShowsWhatTheFullReadShows) {
   const auto ms = [](auto t) { return std::chrono::duration<double, std::milli>(t).count(); };
   std::printf("BENCH read of %zu functions (%zu VFs): full %.1f ms, summary (list) %.1f ms\n", full.size(), vfs,
               ms(t1 - t0), ms(t2 - t1));
+
+  // `groups` predicts from the summary: the kernel's groups, VFs too.
+  const auto predicted = host::predict_iommu_groups(summary);
+  for (const auto& f : full) {
+    ASSERT_TRUE(f.iommu_group) << f.bdf.str();
+    EXPECT_EQ(predicted.group_of.at(f.bdf), *f.iommu_group) << f.bdf.str() << ": " << predicted.reason.at(f.bdf);
+  }
 
   auto again = summary;
   for (auto& f : again) f.physfn.reset();
