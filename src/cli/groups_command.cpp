@@ -6,7 +6,7 @@
 
 #include <map>
 #include <memory>
-#include <set>
+#include <algorithm>
 
 #include <fstream>
 
@@ -58,31 +58,37 @@ struct GroupRow {
   std::vector<std::string> blockers;  // members bound to host drivers
 };
 
-// The groups to show: the kernel's when there are any, else the prediction.
+// The groups to show, by number: the kernel's when there are any, else the
+// prediction (a host of thousands of VFs has thousands of groups).
 std::vector<GroupRow> rows_of(const host::HostView& view) {
-  std::map<unsigned, GroupRow> rows;
+  std::vector<GroupRow> rows;
   if (view.has_iommu_groups()) {
-    for (const auto& g : view.groups) rows[g.id] = GroupRow{g.id, g.devices, g.type, view.group_viable(g), {}, {}};
+    rows.reserve(view.groups.size());
+    for (const auto& g : view.groups) rows.push_back(GroupRow{g.id, g.devices, g.type, view.group_viable(g), {}, {}});
+    std::sort(rows.begin(), rows.end(), [](const GroupRow& a, const GroupRow& b) { return a.id < b.id; });
   } else {
+    std::map<unsigned, size_t> at;  // group number -> its row
     for (const auto& [bdf, id] : view.predicted.group_of) {
-      rows[id].id = id;
-      rows[id].devices.push_back(bdf);
+      auto [it, fresh] = at.emplace(id, rows.size());
+      if (fresh) rows.push_back(GroupRow{id, {}, std::nullopt, false, {}, {}});
+      rows[it->second].devices.push_back(bdf);
     }
-    for (auto& [id, row] : rows) row.viable = view.group_viable(host::IommuGroup{id, row.devices, {}, {}, {}});
+    std::sort(rows.begin(), rows.end(), [](const GroupRow& a, const GroupRow& b) { return a.id < b.id; });
+    for (auto& row : rows) row.viable = view.group_viable(host::IommuGroup{row.id, row.devices, {}, {}, {}});
   }
-  for (auto& [id, row] : rows) {
-    std::set<std::string> seen;
+  for (auto& row : rows) {
     for (const auto& bdf : row.devices) {
+      // Distinct reasons in member order; a group has few.
       auto it = view.predicted.reason.find(bdf);
-      if (it != view.predicted.reason.end() && seen.insert(it->second).second) row.reasons.push_back(it->second);
+      if (it != view.predicted.reason.end() &&
+          std::find(row.reasons.begin(), row.reasons.end(), it->second) == row.reasons.end())
+        row.reasons.push_back(it->second);
       const host::PciFunction* f = view.function(bdf);
       if (f && !f->is_bridge() && !f->driver.empty() && f->driver != "vfio-pci")
         row.blockers.push_back(fmt::format("{} is bound to {}", bdf.str(), f->driver));
     }
   }
-  std::vector<GroupRow> out;
-  for (auto& [id, row] : rows) out.push_back(std::move(row));
-  return out;
+  return rows;
 }
 
 // Functions whose predicted group differs from the kernel's.

@@ -2,10 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <bitset>
 #include <functional>
+#include <unordered_map>
 #include <tuple>
 #include <optional>
-#include <set>
 
 namespace vfiokit::host {
 namespace {
@@ -98,10 +99,21 @@ class Grouper {
     return out;
   }
 
-  bool acs_path_enabled(const PciFunction& start, std::string* why) const {
-    for (const PciFunction* d = &start; d; d = t_.parent(*d))
-      if (!acs_isolates(*d, why)) return false;
-    return true;
+  // pci_acs_path_enabled() from `start` to the root: the same for every
+  // function below a bridge, so it is worked out once per bridge (a switch
+  // with thousands of VFs below it asks it thousands of times).
+  bool acs_path_enabled(const PciFunction& start, std::string* why) {
+    auto [it, fresh] = acs_paths_.try_emplace(&start);
+    if (fresh) {
+      it->second.first = true;
+      for (const PciFunction* d = &start; d; d = t_.parent(*d))
+        if (!acs_isolates(*d, &it->second.second)) {
+          it->second.first = false;
+          break;
+        }
+    }
+    if (why) *why = it->second.second;
+    return it->second.first;
   }
 
   std::optional<unsigned> existing(const PciFunction& f) const {
@@ -110,8 +122,8 @@ class Grouper {
   }
 
   std::optional<unsigned> alias_group(const PciFunction& p) {
-    if (visited_.count(p.bdf.devfn())) return std::nullopt;
-    visited_.insert(p.bdf.devfn());
+    if (visited_.test(p.bdf.devfn())) return std::nullopt;
+    visited_.set(p.bdf.devfn());
     return existing(p);  // no DMA alias masks are modelled
   }
 
@@ -132,7 +144,7 @@ class Grouper {
 
   // pci_device_group(), step by step (../shared reference iommu-groups §5).
   void group(const PciFunction& d) {
-    visited_.clear();
+    visited_.reset();
     // 1. The alias walk: join the first aliasing device that has a group.
     const PciFunction* a = &d;
     std::string alias_reason;
@@ -175,7 +187,8 @@ class Grouper {
   const Topology& t_;
   GroupPrediction out_;
   unsigned next_id_ = 0;
-  std::set<uint8_t> visited_;
+  std::bitset<256> visited_;  // devfns the alias search has seen
+  std::unordered_map<const PciFunction*, std::pair<bool, std::string>> acs_paths_;
 };
 
 }  // namespace
