@@ -296,20 +296,25 @@ constexpr uint32_t kOpMockDomain = 2, kOpDirty = 13;
 constexpr uint64_t kMockApertureStart = 1ull << 24;
 constexpr uint64_t kMockPageSize = 4096 / 2;  // MOCK_IO_PAGE_SIZE
 
+struct MockDomainArgs {
+  uint32_t out_stdev_id, out_hwpt_id, out_idev_id;
+};
+struct DirtyArgs {
+  uint32_t flags;
+  uint32_t pad;
+  uint64_t iova, length, page_size, uptr, out_nr_dirty;
+};
+
 struct IommuTestCmd {
   uint32_t size = sizeof(IommuTestCmd);
   uint32_t op = 0;
   uint32_t id = 0;
   uint32_t reserved = 0;
+  // Named types: an anonymous struct inside the anonymous union is a
+  // compiler extension (clang's -Wnested-anon-types).
   union {
-    struct {
-      uint32_t out_stdev_id, out_hwpt_id, out_idev_id;
-    } mock_domain;
-    struct {
-      uint32_t flags;
-      uint32_t pad;
-      uint64_t iova, length, page_size, uptr, out_nr_dirty;
-    } dirty;
+    MockDomainArgs mock_domain;
+    DirtyArgs dirty;
     uint8_t raw[48];
   };
   uint32_t last = 0;
