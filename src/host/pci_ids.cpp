@@ -1,12 +1,12 @@
 #include "host/pci_ids.hpp"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <array>
+#include <cerrno>
 #include <initializer_list>
 
 namespace vfiokit::host {
@@ -78,9 +78,8 @@ std::optional<Entry> entry(std::string_view body, std::initializer_list<size_t> 
 }  // namespace
 
 PciIds::PciIds(std::string text) {
-  auto owned = std::make_shared<const std::string>(std::move(text));
-  data_ = std::shared_ptr<const char>(owned, owned->data());
-  text_ = *owned;
+  data_ = std::make_shared<const std::string>(std::move(text));
+  text_ = *data_;
   index();
 }
 
@@ -124,17 +123,19 @@ PciIds PciIds::load(const std::string& path) {
   const bool plain = ::fstat(fd, &st) == 0 && st.st_size > 0 && ::pread(fd, magic.data(), 2, 0) == 2 &&
                      !(magic[0] == 0x1f && magic[1] == 0x8b);  // gzip's magic (RFC 1952)
   if (plain) {
-    const auto size = static_cast<size_t>(st.st_size);
-    void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    // Read, not mapped: a file cut short while mapped would fault on access
+    // (SIGBUS), a read just ends sooner.
+    std::string text(static_cast<size_t>(st.st_size), '\0');
+    size_t done = 0;
+    while (done < text.size()) {
+      const ssize_t n = ::pread(fd, text.data() + done, text.size() - done, static_cast<off_t>(done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
     ::close(fd);
-    if (map == MAP_FAILED) return {};
-    PciIds out;
-    out.data_ = std::shared_ptr<const char>(static_cast<const char*>(map), [size](const char* p) {
-      ::munmap(const_cast<char*>(p), size);
-    });
-    out.text_ = std::string_view(out.data_.get(), size);
-    out.index();
-    return out;
+    text.resize(done);
+    return PciIds(std::move(text));
   }
   gzFile f = gzdopen(fd, "rb");  // owns fd from here
   if (!f) {

@@ -26,8 +26,7 @@ class PciIds {
   PciIds() = default;
   // `text` is the file's contents.
   explicit PciIds(std::string text);
-  // The file at `path` (mapped, not copied), gzip-compressed or not as
-  // libpci accepts it; a
+  // The file at `path`, gzip-compressed or not as libpci accepts it; a
   // path ending in ".gz" that does not exist is tried without it. A file
   // that cannot be read is an empty database: names are a courtesy.
   static PciIds load(const std::string& path);
@@ -60,8 +59,8 @@ class PciIds {
   std::optional<std::string_view> child(const Block* block, size_t width, int id) const;
 
 
-  // The file's bytes: mapped from the page cache, or a string of them.
-  std::shared_ptr<const char> data_;
+  // The file's bytes, shared by copies of the index.
+  std::shared_ptr<const std::string> data_;
   std::string_view text_;
   std::unordered_map<uint16_t, Block> vendors_;
   std::unordered_map<uint16_t, Block> generic_subsystems_;
