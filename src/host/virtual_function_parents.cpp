@@ -1,35 +1,49 @@
 #include "host/virtual_function_parents.hpp"
 
-#include <unordered_map>
-
 namespace vfiokit::host {
 namespace {
 
-// Domain and routing ID (bus << 8 | devfn) in one key.
-uint32_t key(uint16_t domain, uint32_t rid) { return uint32_t{domain} << 16 | rid; }
+// A PF with VFs enabled: where its VFs start and how far apart they sit.
+struct VfRange {
+  pci::Bdf pf;
+  uint32_t first = 0;  // routing ID (bus << 8 | devfn) of VF 0
+  uint32_t stride = 0;
+  uint32_t count = 0;
+
+  bool holds(const pci::Bdf& vf) const {
+    if (vf.domain() != pf.domain()) return false;
+    const uint32_t rid = uint32_t{vf.bus()} << 8 | vf.devfn();
+    if (rid < first) return false;
+    const uint32_t step = rid - first;
+    if (stride == 0) return step == 0 && count == 1;
+    return step % stride == 0 && step / stride < count;
+  }
+};
 
 }  // namespace
 
 void find_virtual_function_parents(std::vector<PciFunction>& functions,
                                    const std::function<std::optional<pci::Bdf>(const PciFunction&)>& read_link) {
-  // Each VF address a PF claims; nullopt where two PFs claim one.
-  std::unordered_map<uint32_t, std::optional<pci::Bdf>> claimed;
+  std::vector<VfRange> ranges;
   for (const auto& pf : functions) {
     const pci::Sriov* sriov = pf.config ? pf.config->find<pci::Sriov>() : nullptr;
     if (!sriov || !sriov->vf_enable() || sriov->num_vfs == 0) continue;
     if (sriov->num_vfs > 1 && sriov->vf_stride == 0) continue;  // every VF at one address: not a real layout
     const uint32_t rid = uint32_t{pf.bdf.bus()} << 8 | pf.bdf.devfn();
-    for (uint32_t i = 0; i < sriov->num_vfs; ++i) {
-      const uint32_t vf = rid + sriov->vf_offset + i * sriov->vf_stride;
-      if (vf > 0xffff) break;  // past the last bus
-      auto [it, fresh] = claimed.emplace(key(pf.bdf.domain(), vf), pf.bdf);
-      if (!fresh) it->second.reset();
-    }
+    ranges.push_back({pf.bdf, rid + sriov->vf_offset, sriov->vf_stride, sriov->num_vfs});
   }
+  // Each VF is asked of every such PF: a host has few, and a snapshot with
+  // garbage in every capability costs time in proportion, not memory.
   for (auto& f : functions) {
     if (!f.virtual_function || f.physfn) continue;
-    const auto it = claimed.find(key(f.bdf.domain(), uint32_t{f.bdf.bus()} << 8 | f.bdf.devfn()));
-    f.physfn = it != claimed.end() && it->second ? it->second : read_link(f);
+    const VfRange* claim = nullptr;
+    bool ambiguous = false;
+    for (const auto& r : ranges) {
+      if (!r.holds(f.bdf)) continue;
+      ambiguous = claim != nullptr;
+      claim = &r;
+    }
+    f.physfn = claim && !ambiguous ? std::optional(claim->pf) : read_link(f);
   }
 }
 

@@ -108,6 +108,23 @@ TEST(VirtualFunctionParents, AZeroStrideClaimsNothing) {
   EXPECT_EQ(links.asked, 1);
 }
 
+// Garbage in every PF's capability (each claims 65535 VFs) costs time in
+// proportion to PFs x VFs, nothing per claimed address.
+TEST(VirtualFunctionParents, PfsClaimingEveryAddressCostNoMemoryPerAddress) {
+  std::vector<PciFunction> fs;
+  const PciFunction model = pf(Bdf(0, 0, 0, 0), 0xffff, 1, 1);
+  for (uint8_t bus = 0; bus < 200; ++bus) {
+    PciFunction p = model;
+    p.bdf = Bdf(0, bus, 0, 0);
+    fs.push_back(std::move(p));
+  }
+  for (uint8_t bus = 0; bus < 200; ++bus) fs.push_back(vf(Bdf(0, bus, 0, 1)));
+  Links links;
+  find_virtual_function_parents(fs, std::ref(links));
+  EXPECT_EQ(links.asked, 199);  // each VF past bus 0 is claimed by every PF before it: left to the link
+  EXPECT_EQ(fs[200].physfn, Bdf(0, 0, 0, 0));  // bus 0's VF has one claimant
+}
+
 // Through the whole read: `list`'s summary finds the same PF for every VF
 // as the links do in a full read, without reading one.
 TEST(VirtualFunctionParents, ASummaryReadFindsTheParentsAFullReadFinds) {
