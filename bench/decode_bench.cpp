@@ -4,9 +4,9 @@
 
 #include <string>
 
-#include "pci/bdf.hpp"
-#include "pci/device.hpp"
-#include "pci/dump_format.hpp"
+#include "vfiokit/pci/bdf.hpp"
+#include "vfiokit/pci/device.hpp"
+#include "vfiokit/pci/dump_format.hpp"
 #include "support/corpus.hpp"
 
 namespace {

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <random>
 
-#include "vfio/dirty_bitmap.hpp"
+#include "vfiokit/vfio/dma/dirty_bitmap.hpp"
 
 namespace {
 

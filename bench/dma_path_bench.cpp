@@ -16,7 +16,7 @@
 
 #include <cstdio>
 
-#include "support/pipe_backend.hpp"
+#include "fakes/pipe_backend.hpp"
 
 namespace {
 

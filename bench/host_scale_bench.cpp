@@ -25,7 +25,7 @@
 #include <string_view>
 #include <thread>
 
-#include "support/fake_sysfs.hpp"
+#include "fakes/fake_sysfs.hpp"
 #include "support/run_process.hpp"
 
 namespace {

@@ -8,8 +8,8 @@
 #include <random>
 #include <vector>
 
-#include "support/pipe_backend.hpp"
-#include "vfio/iova_allocator.hpp"
+#include "fakes/pipe_backend.hpp"
+#include "vfiokit/vfio/dma/iova_allocator.hpp"
 
 namespace {
 

@@ -21,12 +21,12 @@
 #include <chrono>
 #include <vector>
 
-#include "vfio/device.hpp"
-#include "vfio/dma_buffer.hpp"
-#include "vfio/iommufd_backend.hpp"
-#include "vfio/type1_backend.hpp"
-#include "vfio/uapi.hpp"
-#include "virt/virtual_config.hpp"
+#include "vfiokit/vfio/device.hpp"
+#include "vfiokit/vfio/dma/dma_buffer.hpp"
+#include "vfiokit/vfio/backend/iommufd_backend.hpp"
+#include "vfiokit/vfio/backend/type1_backend.hpp"
+#include "vfiokit/vfio/internal/uapi.hpp"
+#include "vfiokit/virt/virtual_config.hpp"
 
 using namespace vfiokit;
 using Clock = std::chrono::steady_clock;

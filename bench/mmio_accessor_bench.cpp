@@ -10,7 +10,7 @@
 
 #include <cstdio>
 
-#include "vfio/mapped_region.hpp"
+#include "vfiokit/vfio/mapped_region.hpp"
 
 namespace {
 

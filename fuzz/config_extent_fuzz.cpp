@@ -9,9 +9,9 @@
 #include <cstdlib>
 #include <vector>
 
-#include "host/config_to_last_capability.hpp"
-#include "pci/capability_walk.hpp"
-#include "pci/device.hpp"
+#include "vfiokit/host/devices/config_to_last_capability.hpp"
+#include "vfiokit/pci/capability_walk.hpp"
+#include "vfiokit/pci/device.hpp"
 
 namespace {
 

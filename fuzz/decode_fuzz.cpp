@@ -8,12 +8,12 @@
 #include <span>
 #include <vector>
 
-#include "cli/device_json.hpp"
-#include "cli/device_text.hpp"
-#include "host/pci_names.hpp"
-#include "host/pci_uevent.hpp"
-#include "pci/device.hpp"
-#include "pci/dump_format.hpp"
+#include "vfiokit/cli/render/device_json.hpp"
+#include "vfiokit/cli/render/device_text.hpp"
+#include "vfiokit/host/devices/pci_names.hpp"
+#include "vfiokit/host/devices/pci_uevent.hpp"
+#include "vfiokit/pci/device.hpp"
+#include "vfiokit/pci/dump_format.hpp"
 
 namespace {
 

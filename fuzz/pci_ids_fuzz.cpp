@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "host/pci_ids.hpp"
+#include "vfiokit/host/devices/pci_ids.hpp"
 
 namespace {
 

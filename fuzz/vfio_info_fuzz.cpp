@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <span>
 
-#include "vfio/hot_reset.hpp"
-#include "vfio/info_chain.hpp"
-#include "vfio/region_info.hpp"
+#include "vfiokit/vfio/hot_reset.hpp"
+#include "vfiokit/vfio/internal/info_chain.hpp"
+#include "vfiokit/vfio/region_info.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::span<const uint8_t> bytes(data, size);

@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <memory>
 
-#include "vfio/device.hpp"
-#include "vfio/dma_buffer.hpp"
+#include "vfiokit/vfio/device.hpp"
+#include "vfiokit/vfio/dma/dma_buffer.hpp"
 
 namespace edu {
 

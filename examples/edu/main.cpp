@@ -7,8 +7,8 @@
 #include <cstring>
 
 #include "edu.hpp"
-#include "vfio/device.hpp"
-#include "vfio/dma_buffer.hpp"
+#include "vfiokit/vfio/device.hpp"
+#include "vfiokit/vfio/dma/dma_buffer.hpp"
 
 using namespace vfiokit;
 

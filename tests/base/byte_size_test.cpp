@@ -1,4 +1,4 @@
-#include "base/byte_size.hpp"
+#include "vfiokit/base/byte_size.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "base/error.hpp"
+#include "vfiokit/base/error.hpp"
 
 #include <gtest/gtest.h>
 

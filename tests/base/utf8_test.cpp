@@ -1,4 +1,4 @@
-#include "base/utf8.hpp"
+#include "vfiokit/base/utf8.hpp"
 
 #include <gtest/gtest.h>
 

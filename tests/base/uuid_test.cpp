@@ -1,4 +1,4 @@
-#include "base/uuid.hpp"
+#include "vfiokit/base/uuid.hpp"
 
 #include <gtest/gtest.h>
 

@@ -63,9 +63,9 @@ TEST(CliJournal, StatusAndRecoverReadTheJournal) {
   EXPECT_NE(r.out.find("0 operation(s) undone"), std::string::npos) << r.out;
 
   // A held group (as `bind` leaves it) is shown and left alone by recover.
-  std::ofstream(journal.path() / "group-15.json") << R"({"schema":"vfiokit.journal/1","group":15,"driver":"vfio-pci",
-    "state":"held","next_step":6,"steps":["a"],"pid":1,
-    "members":[{"bdf":"0000:08:00.0","driver":"e1000e","driver_override":null,"bridge":false}]})";
+  std::ofstream(journal.path() / "group-15.json") << R"({"schema":"vfiokit.journal/2","kind":"group","id":"15",
+    "state":"held","next_step":6,"steps":["a"],"pid":1,"record":{"group":15,"driver":"vfio-pci",
+    "members":[{"bdf":"0000:08:00.0","driver":"e1000e","driver_override":null,"bridge":false}]}})";
   r = run_process({VFIOKIT_BIN, "status", "--json", "--journal-dir", journal.path().string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "pci/dump_format.hpp"
+#include "vfiokit/pci/dump_format.hpp"
 #include "support/config_builder.hpp"
 #include "support/corpus.hpp"
 #include "support/run_process.hpp"

@@ -1,6 +1,6 @@
 // The streamed writer against nlohmann's dump, which every other command
 // prints through: the same document must come out byte for byte.
-#include "cli/json_writer.hpp"
+#include "vfiokit/cli/render/json_writer.hpp"
 
 #include <gtest/gtest.h>
 

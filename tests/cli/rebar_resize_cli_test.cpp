@@ -5,7 +5,7 @@
 
 #include <sstream>
 
-#include "support/rebar_scenario.hpp"
+#include "fakes/rebar_scenario.hpp"
 #include "support/run_process.hpp"
 
 namespace vfiokit {

@@ -8,12 +8,12 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "cli/device_json.hpp"
-#include "host/config_to_last_capability.hpp"
-#include "host/device_config.hpp"
-#include "host/sysfs_dir.hpp"
-#include "host/group_prediction.hpp"
-#include "host/virtual_function_parents.hpp"
+#include "vfiokit/cli/render/device_json.hpp"
+#include "vfiokit/host/devices/config_to_last_capability.hpp"
+#include "vfiokit/host/devices/device_config.hpp"
+#include "vfiokit/host/sysfs/dir.hpp"
+#include "vfiokit/host/iommu/group_prediction.hpp"
+#include "vfiokit/host/devices/virtual_function_parents.hpp"
 #include "lab/support/guest_devices.hpp"
 #include "support/function_compare.hpp"
 #include "support/lspci_compare.hpp"

@@ -1,4 +1,4 @@
-#include "pci/bdf.hpp"
+#include "vfiokit/pci/bdf.hpp"
 
 #include <gtest/gtest.h>
 

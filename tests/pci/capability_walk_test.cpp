@@ -1,4 +1,4 @@
-#include "pci/capability_walk.hpp"
+#include "vfiokit/pci/capability_walk.hpp"
 
 #include <gtest/gtest.h>
 

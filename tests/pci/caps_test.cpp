@@ -1,7 +1,7 @@
 // Typed capability decoders, each against hand-built register values.
 #include <gtest/gtest.h>
 
-#include "pci/device.hpp"
+#include "vfiokit/pci/device.hpp"
 #include "support/config_builder.hpp"
 
 namespace vfiokit::pci {

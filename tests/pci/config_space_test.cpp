@@ -1,4 +1,4 @@
-#include "pci/config_space.hpp"
+#include "vfiokit/pci/config_space.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "pci/device.hpp"
+#include "vfiokit/pci/device.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "pci/dump_format.hpp"
+#include "vfiokit/pci/dump_format.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>

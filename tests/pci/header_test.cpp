@@ -1,4 +1,4 @@
-#include "pci/header.hpp"
+#include "vfiokit/pci/header.hpp"
 
 #include <gtest/gtest.h>
 

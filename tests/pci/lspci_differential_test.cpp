@@ -7,7 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "pci/dump_format.hpp"
+#include "vfiokit/pci/dump_format.hpp"
 #include "support/corpus.hpp"
 #include "support/lspci_compare.hpp"
 #include "support/run_process.hpp"

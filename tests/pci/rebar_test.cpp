@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "pci/caps/resizable_bar.hpp"
+#include "vfiokit/pci/caps/resizable_bar.hpp"
 #include "support/config_builder.hpp"
 
 namespace vfiokit::pci {

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "pci/registers.hpp"
+#include "vfiokit/pci/registers.hpp"
 
 namespace vfiokit::testing {
 

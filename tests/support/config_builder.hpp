@@ -7,8 +7,8 @@
 #include <initializer_list>
 #include <vector>
 
-#include "pci/caps/pci_express.hpp"
-#include "pci/config_space.hpp"
+#include "vfiokit/pci/caps/pci_express.hpp"
+#include "vfiokit/pci/config_space.hpp"
 
 namespace vfiokit::testing {
 

@@ -2,7 +2,7 @@
 
 #include <fstream>
 
-#include "pci/dump_format.hpp"
+#include "vfiokit/pci/dump_format.hpp"
 #include "support/config_builder.hpp"
 
 namespace vfiokit::testing {

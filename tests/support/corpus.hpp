@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "pci/bdf.hpp"
-#include "pci/config_space.hpp"
+#include "vfiokit/pci/bdf.hpp"
+#include "vfiokit/pci/config_space.hpp"
 
 namespace vfiokit::testing {
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "host/pci_function.hpp"
+#include "vfiokit/host/devices/pci_function.hpp"
 
 namespace vfiokit::testing {
 

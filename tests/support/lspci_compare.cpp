@@ -6,7 +6,7 @@
 #include <regex>
 #include <sstream>
 
-#include "base/byte_size.hpp"
+#include "vfiokit/base/byte_size.hpp"
 
 namespace vfiokit::testing {
 namespace {

@@ -1,15 +1,15 @@
 // The kernel's replies are built byte by byte as vfio-pci writes them
 // (include/uapi/linux/vfio.h layouts), including broken ones.
-#include "vfio/region_info.hpp"
+#include "vfiokit/vfio/region_info.hpp"
 
 #include <gtest/gtest.h>
 #include <linux/vfio.h>
 
 #include <cstring>
 
-#include "vfio/hot_reset.hpp"
-#include "vfio/info_chain.hpp"
-#include "vfio/uapi.hpp"
+#include "vfiokit/vfio/hot_reset.hpp"
+#include "vfiokit/vfio/internal/info_chain.hpp"
+#include "vfiokit/vfio/internal/uapi.hpp"
 
 namespace vfiokit::vfio {
 namespace {

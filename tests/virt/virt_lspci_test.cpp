@@ -7,11 +7,11 @@
 #include <fstream>
 #include <regex>
 
-#include "pci/dump_format.hpp"
+#include "vfiokit/pci/dump_format.hpp"
 #include "support/config_builder.hpp"
 #include "support/run_process.hpp"
 #include "support/temp_dir.hpp"
-#include "virt/virtual_config.hpp"
+#include "vfiokit/virt/virtual_config.hpp"
 
 namespace vfiokit::virt {
 namespace {

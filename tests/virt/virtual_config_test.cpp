@@ -1,9 +1,9 @@
-#include "virt/virtual_config.hpp"
+#include "vfiokit/virt/virtual_config.hpp"
 
 #include <gtest/gtest.h>
 
-#include "pci/capability_walk.hpp"
-#include "pci/device.hpp"
+#include "vfiokit/pci/capability_walk.hpp"
+#include "vfiokit/pci/device.hpp"
 #include "support/config_builder.hpp"
 
 namespace vfiokit::virt {

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "host/driver_binding.hpp"
+#include "vfiokit/host/binding/driver_binding.hpp"
 
 namespace vfiokit::lab {
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "pci/bdf.hpp"
+#include "vfiokit/pci/bdf.hpp"
 
 namespace vfiokit::lab {
 

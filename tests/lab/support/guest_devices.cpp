@@ -5,7 +5,7 @@
 #include <fstream>
 #include <string>
 
-#include "host/device_config.hpp"
+#include "vfiokit/host/devices/device_config.hpp"
 
 namespace vfiokit::lab {
 namespace {

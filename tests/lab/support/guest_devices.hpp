@@ -8,9 +8,9 @@
 #include <optional>
 #include <vector>
 
-#include "host/sysfs_root.hpp"
-#include "pci/bdf.hpp"
-#include "pci/device.hpp"
+#include "vfiokit/host/sysfs/root.hpp"
+#include "vfiokit/pci/bdf.hpp"
+#include "vfiokit/pci/device.hpp"
 
 namespace vfiokit::lab {
 

@@ -8,7 +8,7 @@
 #include "edu.hpp"
 #include "lab/vfio/vfio_lab.hpp"
 #include "support/memlock_limit.hpp"
-#include "vfio/dma_buffer.hpp"
+#include "vfiokit/vfio/dma/dma_buffer.hpp"
 
 namespace vfiokit::lab {
 namespace {

@@ -7,16 +7,16 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
-#include "host/mdev_changes.hpp"
-#include "host/power_state.hpp"
+#include "vfiokit/host/mdev/create_operation.hpp"
+#include "vfiokit/host/power/power_state.hpp"
 #include "lab/vfio/vfio_lab.hpp"
-#include "vfio/device_features.hpp"
-#include "vfio/dma_buffer.hpp"
-#include "vfio/dma_logging.hpp"
-#include "vfio/iommufd_dirty.hpp"
-#include "vfio/migration_stream.hpp"
-#include "vfio/type1_backend.hpp"
-#include "vfio/uapi.hpp"
+#include "vfiokit/vfio/device_features.hpp"
+#include "vfiokit/vfio/dma/dma_buffer.hpp"
+#include "vfiokit/vfio/dma/dma_logging.hpp"
+#include "vfiokit/vfio/dma/iommufd_dirty.hpp"
+#include "vfiokit/vfio/migration/migration_stream.hpp"
+#include "vfiokit/vfio/backend/type1_backend.hpp"
+#include "vfiokit/vfio/internal/uapi.hpp"
 
 namespace vfiokit::lab {
 namespace {
@@ -162,7 +162,7 @@ class FeaturesMdev : public ::testing::TestWithParam<BackendKind> {
         EXPECT_TRUE(host::remove_mdev(kSys, u));
       }
     }
-    EXPECT_TRUE(journal_.list()->empty());
+    EXPECT_TRUE(journal_.list().entries.empty());
   }
   static void put(vfio::Device& d, uint32_t port, uint64_t reg, uint8_t v) {
     VFIOKIT_ASSERT_OK(d.write_region(port, reg, {&v, 1}));
@@ -172,7 +172,7 @@ class FeaturesMdev : public ::testing::TestWithParam<BackendKind> {
     EXPECT_TRUE(d.read_region(port, reg, {&v, 1}));
     return v;
   }
-  host::MdevJournal journal_{"/tmp/mdev-journal"};
+  host::Journal journal_{"/tmp/mdev-journal"};
   Uuid a_, b_;
   std::unique_ptr<vfio::Device> src_, dst_;
 };

@@ -3,7 +3,7 @@
 // ASan (the sanitized lab build) nothing leaks either.
 #include "edu.hpp"
 #include "lab/vfio/vfio_lab.hpp"
-#include "vfio/dma_buffer.hpp"
+#include "vfiokit/vfio/dma/dma_buffer.hpp"
 
 namespace vfiokit::lab {
 namespace {

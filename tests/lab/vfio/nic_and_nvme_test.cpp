@@ -4,8 +4,8 @@
 #include <thread>
 
 #include "lab/vfio/vfio_lab.hpp"
-#include "pci/caps/msix.hpp"
-#include "pci/caps/power_management.hpp"
+#include "vfiokit/pci/caps/msix.hpp"
+#include "vfiokit/pci/caps/power_management.hpp"
 
 namespace vfiokit::lab {
 namespace {

@@ -12,7 +12,7 @@
 
 #include "lab/support/guest_binding.hpp"
 #include "lab/support/guest_devices.hpp"
-#include "vfio/device.hpp"
+#include "vfiokit/vfio/device.hpp"
 
 namespace vfiokit::lab {
 

@@ -6,9 +6,9 @@
 #include <map>
 
 #include "lab/vfio/vfio_lab.hpp"
-#include "pci/device.hpp"
-#include "virt/region_watch.hpp"
-#include "virt/virtual_config.hpp"
+#include "vfiokit/pci/device.hpp"
+#include "vfiokit/virt/region_watch.hpp"
+#include "vfiokit/virt/virtual_config.hpp"
 
 namespace vfiokit::lab {
 namespace {

@@ -1,0 +1,114 @@
+// `vfiokit bind BDF|--group N [--driver vfio-pci] [--dry-run] [--force]`:
+// binds every endpoint of an IOMMU group to vfio-pci (or another driver):
+// plan, journal, apply, verify, and roll back on any failure.
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "vfiokit/cli/options/binding_target.hpp"
+#include "vfiokit/cli/commands.hpp"
+#include "vfiokit/cli/render/output.hpp"
+#include "vfiokit/cli/options/plan_gate.hpp"
+#include "vfiokit/host/binding/operation.hpp"
+#include "vfiokit/host/devices/in_use.hpp"
+#include "vfiokit/host/binding/persistence.hpp"
+#include "vfiokit/host/sysfs/source.hpp"
+
+namespace vfiokit::cli {
+namespace {
+
+struct BindOptions {
+  BindingTarget target;
+  std::string driver = "vfio-pci";
+  std::string sysfs_root;
+  bool dry_run = false;
+  bool force = false;
+  bool persist = false;
+  std::string rules_dir;
+};
+
+void print_plan(const host::BindPlan& plan) {
+  fmt::print("plan: bind IOMMU group {} to {}\n", plan.group, plan.driver);
+  for (const auto& m : plan.members) {
+    if (m.bridge) fmt::print("  {}  bridge, stays {}\n", m.bdf.str(), m.original.describe());
+    else if (m.original.driver == plan.driver && m.original.driver_override == plan.driver)
+      fmt::print("  {}  already {}\n", m.bdf.str(), m.original.describe());
+    else fmt::print("  {}  {} -> {}\n", m.bdf.str(), m.original.describe(), plan.driver);
+  }
+  fmt::print("steps:\n");
+  for (size_t i = 0; i < plan.steps.size(); ++i) fmt::print("  {}. {}\n", i + 1, plan.steps[i].describe());
+}
+
+int run_bind(const BindOptions& o) {
+  if (!o.sysfs_root.empty() && !o.dry_run) {
+    print_error(Error(Errc::invalid_argument, "--sysfs-root", "only plans (--dry-run) can look at another sysfs tree"));
+    return 2;
+  }
+  // A plan may be made from a snapshot; a change is made to the live host
+  // only ($VFIOKIT_SYSFS_ROOT is ignored then).
+  std::optional<host::SysfsSource> source;
+  if (o.dry_run) {
+    auto opened = host::SysfsSource::open(o.sysfs_root);
+    if (!opened) return print_error(opened.error()), 1;
+    source.emplace(std::move(*opened));
+  }
+  const host::SysfsRoot root = source ? source->root() : host::SysfsRoot("/sys");
+  const host::HostView view = host::read_host(root);
+  auto group = resolve_group(o.target, view);
+  if (!group) {
+    print_error(group.error());
+    return 1;
+  }
+  host::UsageMap usage;
+  for (const auto& g : view.groups)
+    if (g.id == *group)
+      for (const auto& bdf : g.devices) usage.emplace_back(bdf, host::function_uses(root, bdf));
+  auto plan = host::plan_bind(view, *group, o.driver, host::driver_registered(root, o.driver), usage);
+  if (!plan) {
+    print_error(plan.error());
+    return 1;
+  }
+  print_plan(*plan);
+  for (const auto& r : plan->refusals) print_error_line(fmt::format("refusing: {}", r));
+  if (!plan->refusals.empty()) return 1;
+  if (auto stop = stop_before_applying(plan->in_use, o.force, o.dry_run, "taken")) return *stop;
+  const auto journal = host::Journal::choose(o.target.journal_dir);
+  if (auto ok = host::apply_bind(root, *plan, journal, host::ExecutionOptions::from_environment()); !ok) {
+    print_error(ok.error());
+    return 1;
+  }
+  fmt::print("bound: IOMMU group {} is on {}", plan->group, plan->driver);
+  if (plan->driver == "vfio-pci") fmt::print(" (/dev/vfio/{} or the devices' vfio cdevs)", plan->group);
+  fmt::print("; `vfiokit release --group {}` gives it back\n", plan->group);
+  if (o.persist) {
+    std::vector<pci::Bdf> endpoints;
+    for (const auto& m : plan->members)
+      if (!m.bridge) endpoints.push_back(m.bdf);
+    auto file = host::write_persist_rule(host::choose_rules_dir(o.rules_dir), endpoints, plan->driver);
+    if (!file) {
+      print_error(file.error());
+      return 1;
+    }
+    fmt::print("persisted: {} binds the group again at boot\n", file->string());
+  }
+  return 0;
+}
+
+}  // namespace
+
+Runner add_bind_command(CLI::App& app) {
+  auto o = std::make_shared<BindOptions>();
+  CLI::App* cmd = app.add_subcommand("bind", "Bind a function's whole IOMMU group to vfio-pci, with rollback");
+  add_binding_target(cmd, o->target);
+  cmd->add_option("--driver", o->driver, "the driver to bind to (default vfio-pci)");
+  cmd->add_flag("--dry-run", o->dry_run, "print the plan and change nothing");
+  cmd->add_flag("--force", o->force, "take functions the host is using (mounted disks, interfaces with addresses)");
+  cmd->add_option("--sysfs-root", o->sysfs_root, "plan against another sysfs tree (with --dry-run only)");
+  cmd->add_flag("--persist", o->persist, "bind again at every boot (installs a udev rule)");
+  cmd->add_option("--rules-dir", o->rules_dir,
+                  fmt::format("where --persist installs its rule (also ${}; default {})", host::kUdevRulesDirEnv,
+                              host::kDefaultUdevRulesDir));
+  return [cmd, o] { return cmd->parsed() ? run_bind(*o) : -1; };
+}
+
+}  // namespace vfiokit::cli

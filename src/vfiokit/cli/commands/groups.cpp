@@ -1,0 +1,184 @@
+// `vfiokit groups [--json]`: the kernel's IOMMU groups with their members,
+// whether VFIO can use them, and why each is shaped as it is; vfiokit's
+// prediction is checked against the kernel's and every difference reported.
+// Without an IOMMU, the prediction is shown under a plain statement.
+#include <fmt/format.h>
+
+#include <map>
+#include <memory>
+#include <algorithm>
+
+#include <fstream>
+
+#include "vfiokit/cli/commands.hpp"
+#include "vfiokit/cli/render/group_graph.hpp"
+#include "vfiokit/cli/options/host_options.hpp"
+#include "vfiokit/cli/render/json_output.hpp"
+#include "vfiokit/cli/render/output.hpp"
+#include "vfiokit/host/devices/pci_names.hpp"
+#include "vfiokit/host/tools/run_tool.hpp"
+#include "vfiokit/host/sysfs/source.hpp"
+
+namespace vfiokit::cli {
+namespace {
+
+struct GroupsOptions {
+  HostOptions host;
+  std::string dot_file;
+  std::string svg_file;
+};
+
+bool write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) {
+    print_error(Error::from_errno(errno, path, "cannot write"));
+    return false;
+  }
+  return true;
+}
+
+// Renders DOT to SVG with Graphviz's `dot`.
+bool write_svg(const std::string& path, const std::string& dot) {
+  const std::string dot_path = path + ".dot";
+  if (!write_text(dot_path, dot)) return false;
+  auto drawn = host::run_tool({"dot", "-Tsvg", "-o", path, dot_path}, path);
+  std::filesystem::remove(dot_path);
+  if (!drawn) print_error(Error(Errc::io, path, "Graphviz 'dot' could not draw the picture (apt install graphviz): " +
+                                                    drawn.error().describe()));
+  return drawn.has_value();
+}
+
+struct GroupRow {
+  unsigned id = 0;
+  std::vector<pci::Bdf> devices;
+  std::optional<std::string> type;
+  bool viable = false;
+  std::vector<std::string> reasons;  // distinct, in member order
+  std::vector<std::string> blockers;  // members bound to host drivers
+};
+
+// The groups to show, by number: the kernel's when there are any, else the
+// prediction (a host of thousands of VFs has thousands of groups).
+std::vector<GroupRow> rows_of(const host::HostView& view) {
+  std::vector<GroupRow> rows;
+  if (view.has_iommu_groups()) {
+    rows.reserve(view.groups.size());
+    for (const auto& g : view.groups) rows.push_back(GroupRow{g.id, g.devices, g.type, view.group_viable(g), {}, {}});
+    std::sort(rows.begin(), rows.end(), [](const GroupRow& a, const GroupRow& b) { return a.id < b.id; });
+  } else {
+    std::map<unsigned, size_t> at;  // group number -> its row
+    for (const auto& [bdf, id] : view.predicted.group_of) {
+      auto [it, fresh] = at.emplace(id, rows.size());
+      if (fresh) rows.push_back(GroupRow{id, {}, std::nullopt, false, {}, {}});
+      rows[it->second].devices.push_back(bdf);
+    }
+    std::sort(rows.begin(), rows.end(), [](const GroupRow& a, const GroupRow& b) { return a.id < b.id; });
+    for (auto& row : rows) row.viable = view.group_viable(host::IommuGroup{row.id, row.devices, {}, {}, {}});
+  }
+  for (auto& row : rows) {
+    for (const auto& bdf : row.devices) {
+      // Distinct reasons in member order; a group has few.
+      auto it = view.predicted.reason.find(bdf);
+      if (it != view.predicted.reason.end() &&
+          std::find(row.reasons.begin(), row.reasons.end(), it->second) == row.reasons.end())
+        row.reasons.push_back(it->second);
+      const host::PciFunction* f = view.function(bdf);
+      if (f && !f->is_bridge() && !f->driver.empty() && f->driver != "vfio-pci")
+        row.blockers.push_back(fmt::format("{} is bound to {}", bdf.str(), f->driver));
+    }
+  }
+  return rows;
+}
+
+// Functions whose predicted group differs from the kernel's.
+std::vector<std::string> mismatches(const host::HostView& view) {
+  std::vector<std::string> out;
+  if (!view.has_iommu_groups()) return out;
+  for (const auto& f : view.functions) {
+    auto it = view.predicted.group_of.find(f.bdf);
+    if (!f.iommu_group || it == view.predicted.group_of.end() || it->second == *f.iommu_group) continue;
+    out.push_back(fmt::format("{}: the kernel put it in group {}, vfiokit predicted group {} ({}); a kernel quirk "
+                              "may explain the difference",
+                              f.bdf.str(), *f.iommu_group, it->second, view.predicted.reason.at(f.bdf)));
+  }
+  return out;
+}
+
+void write_row(JsonWriter& w, const GroupRow& row, const host::HostView& view) {
+  w.begin_object();
+  w.key("id").value(row.id).key("type").value(row.type).key("viable").value(row.viable);
+  w.key("blockers").value(row.blockers);
+  w.key("devices").begin_array();
+  for (const auto& bdf : row.devices) {
+    const host::PciFunction* f = view.function(bdf);
+    w.begin_object().key("bdf").value(bdf.str());
+    if (f) w.key("vendor_id").value(f->vendor_id).key("device_id").value(f->device_id);
+    else w.key("vendor_id").null().key("device_id").null();
+    if (f && !f->driver.empty()) w.key("driver").value(f->driver);
+    else w.key("driver").null();
+    w.key("bridge").value(f && f->is_bridge()).end_object();
+  }
+  w.end_array();
+  w.key("reasons").value(row.reasons);
+  w.end_object();
+}
+
+int run_groups(const GroupsOptions& options) {
+  const HostOptions& o = options.host;
+  auto source = open_host_source(o);
+  if (!source) return 1;
+  const host::HostView view = host::read_host(source->root(), host::Detail::summary);
+  const auto rows = rows_of(view);
+  const auto differ = mismatches(view);
+  if (o.json) {
+    JsonWriter w;
+    w.begin_object().key("schema").value("vfiokit.groups/1").key("iommu").value(view.has_iommu_groups());
+    w.key("source").value(view.has_iommu_groups() ? "kernel" : "predicted");
+    w.key("groups").begin_array();
+    for (const auto& row : rows) {
+      write_row(w, row, view);
+      w.drain(stdout);
+    }
+    w.end_array();
+    w.key("prediction_mismatches").value(differ).end_object();
+    print_json(w);
+  } else {
+    host::PciNames names;
+    if (!view.has_iommu_groups())
+      fmt::print("{}\nThe groups below are vfiokit's prediction of what the kernel would form.\n\n", kNoIommuAdvice);
+    else if (differ.empty())
+      fmt::print("{} IOMMU groups; vfiokit's prediction agrees with the kernel for every function.\n\n", rows.size());
+    for (const auto& row : rows) {
+      fmt::print("group {}{}  VFIO: {}\n", row.id, row.type ? " [" + *row.type + "]" : "",
+                 row.viable ? "viable" : "not viable (" + fmt::format("{}", fmt::join(row.blockers, "; ")) + ")");
+      for (const auto& bdf : row.devices) {
+        const host::PciFunction* f = view.function(bdf);
+        const std::string id = f && f->vendor_id && f->device_id
+                                   ? fmt::format("{:04x}:{:04x}", *f->vendor_id, *f->device_id)
+                                   : "?";
+        const std::string name = f && f->vendor_id && f->device_id ? names.device(*f->vendor_id, *f->device_id) : "";
+        fmt::print("  {}  {}  {:<12} {}{}\n", bdf.str(), id, f && !f->driver.empty() ? f->driver : "-", name,
+                   f && f->is_bridge() ? " (bridge, ignored by VFIO)" : "");
+      }
+      for (const auto& why : row.reasons) fmt::print("  why: {}\n", why);
+    }
+  }
+  for (const auto& line : differ) print_error_line("prediction differs: " + line);
+  if (!options.dot_file.empty() && !write_text(options.dot_file, group_graph_dot(view))) return 1;
+  if (!options.svg_file.empty() && !write_svg(options.svg_file, group_graph_dot(view))) return 1;
+  return report_host_problems(view, o.strict);
+}
+
+}  // namespace
+
+Runner add_groups_command(CLI::App& app) {
+  auto options = std::make_shared<GroupsOptions>();
+  CLI::App* cmd = app.add_subcommand("groups", "IOMMU groups: members, VFIO viability and why each is shaped so");
+  add_host_options(cmd, options->host);
+  cmd->add_option("--dot", options->dot_file, "also write the PCI tree with groups coloured as Graphviz DOT");
+  cmd->add_option("--svg", options->svg_file, "also draw the PCI tree with groups coloured as SVG (Graphviz)");
+  return [cmd, options] { return cmd->parsed() ? run_groups(*options) : -1; };
+}
+
+}  // namespace vfiokit::cli

@@ -1,0 +1,95 @@
+// `vfiokit release BDF|--group N [--dry-run]`: gives a group vfiokit bound
+// back to exactly the drivers and driver_override values it had, as the
+// journal recorded them (including "no driver"), and verifies.
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "vfiokit/cli/options/binding_target.hpp"
+#include "vfiokit/cli/commands.hpp"
+#include "vfiokit/cli/render/output.hpp"
+#include "vfiokit/host/binding/operation.hpp"
+#include "vfiokit/host/binding/persistence.hpp"
+
+namespace vfiokit::cli {
+namespace {
+
+struct ReleaseOptions {
+  BindingTarget target;
+  bool dry_run = false;
+  bool persist = false;
+  std::string rules_dir;
+};
+
+// --persist: the boot-time rule goes too.
+int remove_rules(const ReleaseOptions& o, const std::vector<pci::Bdf>& endpoints) {
+  auto removed = host::remove_persist_rules(host::choose_rules_dir(o.rules_dir), endpoints);
+  if (!removed) {
+    print_error(removed.error());
+    return 1;
+  }
+  for (const auto& f : *removed) fmt::print("removed {}: no binding at boot any more\n", f.string());
+  if (removed->empty()) fmt::print("no vfiokit udev rule named these functions\n");
+  return 0;
+}
+
+int run_release(const ReleaseOptions& o) {
+  const host::SysfsRoot root("/sys");
+  const host::HostView view = host::read_host(root);
+  auto group = resolve_group(o.target, view);
+  if (!group) {
+    print_error(group.error());
+    return 1;
+  }
+  const auto journal = host::Journal::choose(o.target.journal_dir);
+  auto entry = host::read_held_group(journal, *group);
+  if (!entry) {
+    print_error(entry.error());
+    return 1;
+  }
+  if (!*entry) {
+    if (o.persist && !o.dry_run) {  // nothing bound now, but the boot rule may exist
+      std::vector<pci::Bdf> members;
+      for (const auto& g : view.groups)
+        if (g.id == *group) members = g.devices;
+      return remove_rules(o, members);
+    }
+    print_error(Error(Errc::not_found, fmt::format("IOMMU group {}", *group),
+                      fmt::format("is not held by vfiokit (no entry in {})", journal.dir().string())));
+    return 1;
+  }
+  fmt::print("plan: give IOMMU group {} back\n", *group);
+  for (const auto& line : host::restore_preview(root, (*entry)->record)) fmt::print("  {}\n", line);
+  if (o.dry_run) {
+    fmt::print("dry run: nothing was changed\n");
+    return 0;
+  }
+  if (auto ok = host::release_group(root, **entry, journal, host::ExecutionOptions::from_environment()); !ok) {
+    print_error(ok.error());
+    return 1;
+  }
+  fmt::print("released: IOMMU group {} is back on its original drivers\n", *group);
+  if (o.persist) {
+    std::vector<pci::Bdf> endpoints;
+    for (const auto& m : (*entry)->record.members)
+      if (!m.bridge) endpoints.push_back(m.bdf);
+    return remove_rules(o, endpoints);
+  }
+  return 0;
+}
+
+}  // namespace
+
+Runner add_release_command(CLI::App& app) {
+  auto o = std::make_shared<ReleaseOptions>();
+  CLI::App* cmd = app.add_subcommand("release", "Give a group vfiokit bound back to its original drivers");
+  add_binding_target(cmd, o->target);
+  cmd->add_flag("--dry-run", o->dry_run, "print what would be restored and change nothing");
+  cmd->add_flag("--persist", o->persist, "also remove the boot-time rule `bind --persist` installed");
+  cmd->add_option("--rules-dir", o->rules_dir,
+                  fmt::format("where that rule lives (also ${}; default {})", host::kUdevRulesDirEnv,
+                              host::kDefaultUdevRulesDir));
+  return [cmd, o] { return cmd->parsed() ? run_release(*o) : -1; };
+}
+
+}  // namespace vfiokit::cli

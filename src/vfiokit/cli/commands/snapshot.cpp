@@ -1,0 +1,48 @@
+// `vfiokit snapshot OUT.tar.gz`: capture what vfiokit reads of this host.
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "vfiokit/cli/commands.hpp"
+#include "vfiokit/cli/options/host_options.hpp"
+#include "vfiokit/cli/render/output.hpp"
+#include "vfiokit/host/sysfs/snapshot_writer.hpp"
+
+namespace vfiokit::cli {
+namespace {
+
+struct SnapshotOptions {
+  std::string out;
+  HostOptions host;
+};
+
+int run_snapshot(const SnapshotOptions& o) {
+  if (!o.out.ends_with(".tar.gz") && !o.out.ends_with(".tgz")) {
+    print_error(Error(Errc::invalid_argument, o.out, "the snapshot is a .tar.gz file"));
+    return 2;
+  }
+  auto source = open_host_source(o.host);
+  if (!source) return 1;
+  auto summary = host::write_snapshot(source->root(), o.out);
+  if (!summary) {
+    print_error(summary.error());
+    return 1;
+  }
+  fmt::print("{}: {} PCI functions, {} IOMMU groups, {} files\n", o.out, summary->functions, summary->groups,
+             summary->files);
+  if (summary->config_limited)
+    print_note("config spaces hold only their first 64 bytes (run as root to capture them whole)");
+  return 0;
+}
+
+}  // namespace
+
+Runner add_snapshot_command(CLI::App& app) {
+  auto options = std::make_shared<SnapshotOptions>();
+  CLI::App* cmd = app.add_subcommand("snapshot", "Capture the sysfs vfiokit reads into a .tar.gz (for bug reports)");
+  cmd->add_option("OUT", options->out, "the snapshot to write, e.g. host.tar.gz")->required();
+  cmd->add_option("--sysfs-root", options->host.sysfs_root, "capture another sysfs tree or snapshot instead of /sys");
+  return [cmd, options] { return cmd->parsed() ? run_snapshot(*options) : -1; };
+}
+
+}  // namespace vfiokit::cli

@@ -1,0 +1,137 @@
+// `vfiokit status [--json]`: everything the journal holds: the groups
+// vfiokit bound (each function's original and current binding) and every
+// change a crashed run left unfinished, of any operation. The result is
+// computed once and rendered as text or JSON.
+#include <fmt/format.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "vfiokit/cli/commands.hpp"
+#include "vfiokit/cli/options/binding_target.hpp"
+#include "vfiokit/cli/options/change_root.hpp"
+#include "vfiokit/cli/render/json_output.hpp"
+#include "vfiokit/cli/render/output.hpp"
+#include "vfiokit/host/binding/operation.hpp"
+#include "vfiokit/host/known_changes.hpp"
+
+namespace vfiokit::cli {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+struct StatusOptions {
+  ChangeRoot where;
+  bool json = false;
+};
+
+json binding_json(const host::Binding& b) {
+  return {{"driver", b.driver.empty() ? json(nullptr) : json(b.driver)},
+          {"driver_override", b.driver_override ? json(*b.driver_override) : json(nullptr)}};
+}
+
+// One journal entry as status shows it.
+struct ChangeStatus {
+  host::JournalEntry entry;
+  std::string subject, describe, held_summary;
+  std::optional<host::BindingRecord> binding;  // a group's members, for their bindings now
+};
+
+struct Status {
+  std::filesystem::path journal;
+  std::vector<ChangeStatus> changes;
+  std::vector<Error> damaged;
+};
+
+Status read_status(const host::Journal& journal, const host::SysfsRoot& root) {
+  Status s{journal.dir(), {}, {}};
+  auto listing = journal.list();
+  s.damaged = std::move(listing.damaged);
+  const auto kinds = host::known_change_kinds();
+  for (auto& e : listing.entries) {
+    const auto kind = std::find_if(kinds.begin(), kinds.end(), [&](const auto& k) { return k.kind == e.key.kind; });
+    if (kind == kinds.end()) {
+      s.damaged.push_back(Error(Errc::unsupported, journal.file(e.key).string(), "is of a kind this vfiokit does not know"));
+      continue;
+    }
+    auto change = kind->from_entry(root, e);
+    if (!change) {
+      s.damaged.push_back(change.error());
+      continue;
+    }
+    ChangeStatus c{e, (*change)->subject(), (*change)->describe(), (*change)->held_summary(), std::nullopt};
+    if (e.key.kind == host::kBindingKind)
+      if (auto r = host::binding_record_from_json(e.record, e.key.file_name())) c.binding = std::move(*r);
+    s.changes.push_back(std::move(c));
+  }
+  return s;
+}
+
+json members_json(const host::SysfsRoot& root, const host::BindingRecord& r) {
+  json members = json::array();
+  for (const auto& m : r.members) {
+    auto now = host::read_binding(root, m.bdf);
+    members.push_back({{"bdf", m.bdf.str()}, {"bridge", m.bridge}, {"original", binding_json(m.original)},
+                       {"current", now ? binding_json(*now) : json(now.error().describe())}});
+  }
+  return members;
+}
+
+void print_text(const Status& s, const host::SysfsRoot& root) {
+  for (const auto& c : s.changes) {
+    const auto& e = c.entry;
+    if (e.state == host::ChangeState::held) fmt::print("{}: {}\n", c.subject, c.held_summary);
+    else
+      fmt::print("{}: {}, unfinished at step {} of {} ({} by pid {}): run `vfiokit recover`\n", c.subject, c.describe,
+                 std::min(e.next_step + 1, e.steps.size()), e.steps.size(), host::change_state_name(e.state), e.pid);
+    if (!c.binding) continue;
+    for (const auto& m : c.binding->members) {
+      auto now = host::read_binding(root, m.bdf);
+      if (m.bridge)
+        fmt::print("  {}  bridge, left alone ({})\n", m.bdf.str(), now ? now->describe() : now.error().describe());
+      else
+        fmt::print("  {}  {}; originally {}\n", m.bdf.str(), now ? "now " + now->describe() : now.error().describe(),
+                   m.original.describe());
+    }
+  }
+  if (s.changes.empty() && s.damaged.empty()) fmt::print("vfiokit holds nothing (journal {})\n", s.journal.string());
+}
+
+json to_json(const Status& s, const host::SysfsRoot& root) {
+  json groups = json::array(), changes = json::array(), damaged = json::array();
+  for (const auto& c : s.changes) {
+    const auto& e = c.entry;
+    changes.push_back({{"kind", e.key.kind}, {"id", e.key.id}, {"subject", c.subject}, {"change", c.describe},
+                       {"state", host::change_state_name(e.state)}, {"next_step", e.next_step}, {"steps", e.steps},
+                       {"pid", e.pid}, {"record", json::parse(e.record, nullptr, false)}});
+    if (c.binding)
+      groups.push_back({{"group", c.binding->group}, {"state", host::change_state_name(e.state)},
+                        {"driver", c.binding->driver}, {"next_step", e.next_step}, {"steps", e.steps},
+                        {"members", members_json(root, *c.binding)}});
+  }
+  for (const auto& d : s.damaged) damaged.push_back(d.describe());
+  return {{"schema", "vfiokit.status/2"}, {"journal", s.journal.string()}, {"groups", groups},
+          {"changes", changes}, {"damaged", damaged}};
+}
+
+int run_status(const StatusOptions& o) {
+  auto root = open_change_root(o.where);
+  if (!root) return print_error(root.error()), 1;
+  const Status s = read_status(host::Journal(journal_dir(o.where)), *root);
+  if (o.json) print_json(to_json(s, *root));
+  else print_text(s, *root);
+  for (const auto& d : s.damaged) print_error(d);
+  return s.damaged.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+Runner add_status_command(CLI::App& app) {
+  auto o = std::make_shared<StatusOptions>();
+  CLI::App* cmd = app.add_subcommand("status", "Show what vfiokit holds and every unfinished change");
+  add_change_root_options(cmd, o->where);
+  cmd->add_flag("--json", o->json, "print JSON (schema vfiokit.status/2)");
+  return [cmd, o] { return cmd->parsed() ? run_status(*o) : -1; };
+}
+
+}  // namespace vfiokit::cli

@@ -1,0 +1,60 @@
+#include "vfiokit/cli/options/host_options.hpp"
+
+#include <unistd.h>
+
+#include <fstream>
+
+#include "vfiokit/cli/render/output.hpp"
+
+namespace vfiokit::cli {
+
+const char* const kNoIommuAdvice =
+    "No IOMMU groups: this kernel has no active IOMMU, so no device can be assigned with VFIO. Enable "
+    "VT-d (Intel) or AMD-Vi (AMD) in the firmware and boot with intel_iommu=on or amd_iommu=on.";
+
+extern const uint8_t kExampleSnapshot[];
+extern const size_t kExampleSnapshotSize;
+
+void add_host_options(CLI::App* cmd, HostOptions& options) {
+  cmd->add_flag("--json", options.json, "print JSON");
+  cmd->add_flag("--example", options.example,
+                "show the built-in example host: a QEMU guest with an emulated IOMMU, captured by the lab");
+  cmd->add_option("--sysfs-root", options.sysfs_root,
+                  "read a sysfs directory, a snapshot directory or a snapshot .tar.gz instead of /sys "
+                  "(also $VFIOKIT_SYSFS_ROOT)");
+  cmd->add_flag("--strict", options.strict, "exit 1 when anything read is missing or malformed");
+}
+
+std::optional<host::SysfsSource> open_host_source(const HostOptions& options) {
+  std::string spec = options.sysfs_root;
+  std::string temporary;
+  if (options.example) {
+    temporary = (std::filesystem::temp_directory_path() / "vfiokit-example-XXXXXX").string();
+    const int fd = ::mkstemp(temporary.data());
+    if (fd < 0) {
+      print_error(Error::from_errno(errno, temporary, "cannot create the example snapshot"));
+      return std::nullopt;
+    }
+    ::close(fd);
+    std::filesystem::rename(temporary, temporary + ".tar.gz");
+    temporary += ".tar.gz";
+    std::ofstream(temporary, std::ios::binary)
+        .write(reinterpret_cast<const char*>(kExampleSnapshot), static_cast<std::streamsize>(kExampleSnapshotSize));
+    spec = temporary;
+  }
+  auto source = host::SysfsSource::open(spec);
+  if (!temporary.empty()) std::filesystem::remove(temporary);
+  if (!source) {
+    print_error(source.error());
+    return std::nullopt;
+  }
+  return std::move(*source);
+}
+
+int report_host_problems(const host::HostView& view, bool strict) {
+  const auto lines = view.problem_lines();
+  for (const auto& line : lines) print_error_line(line);
+  return strict && !lines.empty() ? 1 : 0;
+}
+
+}  // namespace vfiokit::cli

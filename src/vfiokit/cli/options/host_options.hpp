@@ -1,0 +1,32 @@
+// Options and endings shared by the read-only commands that look at a host
+// (list, groups): where to read from, JSON output, and --strict.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "vfiokit/host/host_view.hpp"
+#include "vfiokit/host/sysfs/source.hpp"
+
+namespace vfiokit::cli {
+
+struct HostOptions {
+  std::string sysfs_root;
+  bool example = false;
+  bool json = false;
+  bool strict = false;
+};
+
+void add_host_options(CLI::App* cmd, HostOptions& options);
+
+// Opens what the options point at (printing the error when that fails).
+std::optional<host::SysfsSource> open_host_source(const HostOptions& options);
+
+// Prints each problem found while reading as one stderr line; with --strict
+// any problem makes the exit status 1.
+int report_host_problems(const host::HostView& view, bool strict);
+
+// Said plainly where a table would otherwise be empty.
+extern const char* const kNoIommuAdvice;
+
+}  // namespace vfiokit::cli

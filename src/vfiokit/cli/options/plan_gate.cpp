@@ -1,0 +1,25 @@
+#include "vfiokit/cli/options/plan_gate.hpp"
+
+#include <fmt/format.h>
+
+#include "vfiokit/cli/render/output.hpp"
+
+namespace vfiokit::cli {
+
+std::optional<int> stop_before_applying(const std::vector<std::string>& in_use, bool force, bool dry_run,
+                                        std::string_view forced) {
+  for (const auto& u : in_use)
+    print_error_line(force ? fmt::format("in use, {} anyway (--force): {}", forced, u)
+                           : fmt::format("refusing: in use: {}", u));
+  if (!in_use.empty() && !force) {
+    print_note("stop using it first, or pass --force to take it anyway");
+    return 1;
+  }
+  if (dry_run) {
+    fmt::print("dry run: nothing was changed\n");
+    return 0;
+  }
+  return std::nullopt;
+}
+
+}  // namespace vfiokit::cli

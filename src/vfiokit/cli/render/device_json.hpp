@@ -1,0 +1,26 @@
+// The JSON form of a decoded device (schema "vfiokit.devices/1", documented
+// in the README). Field names are stable; new fields may be added.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "vfiokit/host/devices/pci_names.hpp"
+#include "vfiokit/pci/bdf.hpp"
+#include "vfiokit/pci/device.hpp"
+
+namespace vfiokit::cli {
+
+inline constexpr const char* kDevicesSchema = "vfiokit.devices/1";
+
+struct DeviceLabel {
+  std::optional<pci::Bdf> bdf;
+  std::string title;
+  size_t source_line = 0;
+};
+
+nlohmann::ordered_json device_json(const DeviceLabel& label, const pci::DecodedDevice& device, host::PciNames& names);
+nlohmann::ordered_json capability_json(const pci::DecodedCapability& cap);
+
+}  // namespace vfiokit::cli

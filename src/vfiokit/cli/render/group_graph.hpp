@@ -1,0 +1,13 @@
+// The PCI tree as a Graphviz picture: functions as boxes in their bus
+// hierarchy, each IOMMU group a coloured cluster.
+#pragma once
+
+#include <string>
+
+#include "vfiokit/host/host_view.hpp"
+
+namespace vfiokit::cli {
+
+std::string group_graph_dot(const host::HostView& view);
+
+}  // namespace vfiokit::cli

@@ -1,0 +1,23 @@
+#include "vfiokit/cli/render/output.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+namespace vfiokit::cli {
+
+void print_error(const Error& error) { print_error_line(error.describe()); }
+
+// What was printed so far comes first, so that a message sits after the
+// plan it concerns even when both streams go to one pipe.
+void print_error_line(std::string_view line) {
+  std::fflush(stdout);
+  fmt::print(stderr, "vfiokit: {}\n", line);
+}
+
+void print_note(std::string_view line) {
+  std::fflush(stdout);
+  fmt::print(stderr, "vfiokit: note: {}\n", line);
+}
+
+}  // namespace vfiokit::cli

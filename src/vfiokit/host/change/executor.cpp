@@ -1,0 +1,68 @@
+#include "vfiokit/host/change/executor.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+namespace vfiokit::host {
+
+Result<void> Change::adopt_held(const JournalEntry& held) {
+  return fail(Errc::invalid_argument, subject(),
+              fmt::format("is held by vfiokit ({}): give it back first", held.key.file_name()));
+}
+
+namespace {
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += (out.empty() ? "" : "; ") + l;
+  return out;
+}
+
+}  // namespace
+
+Result<void> undo_change(Change& change, JournalEntry entry, const Journal& journal, const ExecutionOptions& options) {
+  entry.state = ChangeState::undoing;
+  entry.pid = ::getpid();
+  if (auto ok = journal.write(entry); !ok) return ok;
+  StepCounter writes(options);
+  const auto left = change.undo(options, [&] { writes.done(); });
+  if (!left.empty())
+    return fail(Errc::io, change.subject(),
+                fmt::format("could not be fully restored ({}); the journal {} keeps the originals for `vfiokit recover`",
+                            joined(left), journal.file(entry.key).string()));
+  return journal.remove(entry.key);
+}
+
+Result<void> apply_change(Change& change, const Journal& journal, const ExecutionOptions& options) {
+  const ChangeKey key = change.key();
+  auto existing = journal.read(key);
+  if (!existing) return fail(existing.error());
+  if (*existing && (*existing)->state != ChangeState::held)
+    return fail(Errc::invalid_argument, change.subject(),
+                fmt::format("has an unfinished operation in {}: run `vfiokit recover` first",
+                            journal.file(key).string()));
+  if (*existing)
+    if (auto ok = change.adopt_held(**existing); !ok) return ok;
+  JournalEntry entry{key, ChangeState::applying, 0, change.steps(), ::getpid(), change.record()};
+  StepCounter steps(options);
+  for (size_t i = 0; i < entry.steps.size(); ++i) {
+    entry.next_step = i;
+    if (auto ok = journal.write(entry); !ok) return ok;
+    if (auto ok = change.run_step(i, options); !ok) {
+      const Error cause = ok.error();
+      auto undone = undo_change(change, entry, journal, options);
+      const std::string outcome = undone ? change.undone() : "undoing failed too: " + undone.error().describe();
+      return fail(Error(cause.code(), cause.subject(),
+                        fmt::format("{} (step {} of {}: {}); {}", cause.message(), i + 1, entry.steps.size(),
+                                    entry.steps[i], outcome),
+                        cause.sys_errno()));
+    }
+    steps.done();
+  }
+  if (!change.held_when_done()) return journal.remove(key);
+  entry.state = ChangeState::held;
+  entry.next_step = entry.steps.size();
+  return journal.write(entry);
+}
+
+}  // namespace vfiokit::host

@@ -1,0 +1,151 @@
+#include "vfiokit/host/change/journal.hpp"
+
+#include <fmt/format.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <nlohmann/json.hpp>
+
+#include "vfiokit/host/internal/json_fields.hpp"
+#include "vfiokit/host/sysfs/file_io.hpp"
+
+namespace vfiokit::host {
+
+namespace {
+using nlohmann::json;
+
+constexpr const char* kSchema = "vfiokit.journal/2";
+constexpr std::string_view kSuffix = ".json";
+constexpr size_t kMaxEntryBytes = 1 << 20;
+
+// A kind is a lower-case word; an id is what the operation names its target
+// with (a group number, a BDF, a UUID): neither may leave the directory.
+bool plain_name(std::string_view s, bool id) {
+  if (s.empty() || s.size() > 64 || s[0] == '.') return false;
+  return std::all_of(s.begin(), s.end(), [&](char c) {
+    return (c >= 'a' && c <= 'z') || (id && ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || c == ':' ||
+                                              c == '.' || c == '-'));
+  });
+}
+
+Result<ChangeKey> key_of_file(const std::filesystem::path& file) {
+  const std::string name = file.filename().string();
+  const auto dash = name.find('-');
+  if (dash == std::string::npos || !name.ends_with(kSuffix))
+    return fail(Errc::malformed, file.string(), "is not named KIND-ID.json");
+  ChangeKey key{name.substr(0, dash), name.substr(dash + 1, name.size() - dash - 1 - kSuffix.size())};
+  if (!plain_name(key.kind, false) || !plain_name(key.id, true))
+    return fail(Errc::malformed, file.string(), "is not named KIND-ID.json");
+  return key;
+}
+
+}  // namespace
+
+const char* change_state_name(ChangeState state) {
+  switch (state) {
+    case ChangeState::applying: return "applying";
+    case ChangeState::held: return "held";
+    case ChangeState::undoing: return "undoing";
+  }
+  return "?";
+}
+
+std::string journal_entry_to_json(const JournalEntry& e) {
+  json record = json::parse(e.record, nullptr, false);
+  if (record.is_discarded()) record = json::object();
+  const json j{{"schema", kSchema},       {"kind", e.key.kind}, {"id", e.key.id},
+               {"state", change_state_name(e.state)}, {"next_step", e.next_step}, {"steps", e.steps},
+               {"pid", e.pid},            {"record", record}};
+  return j.dump(2) + "\n";
+}
+
+Result<JournalEntry> journal_entry_from_json(const std::string& text, const std::string& subject) {
+  auto bad = [&](const std::string& what) { return fail(Errc::malformed, subject, what); };
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return bad("is not a JSON object");
+  if (!has_schema(j, kSchema)) return bad(fmt::format("is not a {} journal entry", kSchema));
+  try {
+    JournalEntry e;
+    e.key.kind = j.at("kind").get<std::string>();
+    e.key.id = j.at("id").get<std::string>();
+    if (!plain_name(e.key.kind, false) || !plain_name(e.key.id, true))
+      return bad(fmt::format("names no change a journal can hold ({}-{})", e.key.kind, e.key.id));
+    const auto state = j.at("state").get<std::string>();
+    if (state == "applying") e.state = ChangeState::applying;
+    else if (state == "held") e.state = ChangeState::held;
+    else if (state == "undoing") e.state = ChangeState::undoing;
+    else return bad(fmt::format("unknown state '{}'", state));
+    e.next_step = integer_field<size_t>(j.at("next_step"));
+    e.steps = j.at("steps").get<std::vector<std::string>>();
+    e.pid = integer_field<long>(j.at("pid"));
+    const json& record = j.at("record");
+    if (!record.is_object()) return bad("its record is not a JSON object");
+    e.record = record.dump();
+    return e;
+  } catch (const std::exception& ex) {
+    return bad(fmt::format("missing or mistyped field: {}", ex.what()));
+  }
+}
+
+Journal Journal::choose(const std::string& explicit_dir) {
+  if (!explicit_dir.empty()) return Journal(explicit_dir);
+  // secure_getenv: a setuid or otherwise elevated vfiokit ignores it.
+  if (const char* env = ::secure_getenv(kJournalDirEnv); env && *env) return Journal(env);
+  return Journal(kDefaultJournalDir);
+}
+
+Result<void> Journal::write(const JournalEntry& entry) const {
+  return write_file_durably(file(entry.key), journal_entry_to_json(entry));
+}
+
+Result<std::optional<JournalEntry>> Journal::read(const ChangeKey& key) const {
+  const auto path = file(key);
+  auto bytes = read_file_bytes(path, kMaxEntryBytes);
+  if (!bytes && bytes.error().sys_errno() == ENOENT) return std::optional<JournalEntry>();
+  if (!bytes) return fail(bytes.error());
+  auto e = journal_entry_from_json(std::string(bytes->begin(), bytes->end()), path.string());
+  if (!e) return fail(e.error());
+  // The name is what every lookup trusts: a file that holds another change
+  // than it is named for (group-15.json saying group 16) is damaged.
+  if (e->key != key)
+    return fail(Errc::malformed, path.string(),
+                fmt::format("holds {} instead of what its name says", e->key.file_name()));
+  return std::optional<JournalEntry>(std::move(*e));
+}
+
+Result<void> Journal::remove(const ChangeKey& key) const {
+  if (::unlink(file(key).c_str()) != 0 && errno != ENOENT)
+    return fail(Error::from_errno(errno, file(key).string(), "cannot remove"));
+  return {};
+}
+
+Journal::Listing Journal::list(std::string_view kind) const {
+  Listing out;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir_, ec)) return out;
+  std::vector<std::filesystem::path> files;
+  for (const auto& f : std::filesystem::directory_iterator(dir_, ec)) {
+    const std::string name = f.path().filename().string();
+    // Temporary files of write_file_durably and anything else that is not
+    // an entry's name are not the journal's.
+    if (!name.ends_with(kSuffix) || name.starts_with(".")) continue;
+    if (!kind.empty() && !name.starts_with(std::string(kind) + "-")) continue;
+    files.push_back(f.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    auto key = key_of_file(f);
+    if (!key) {
+      out.damaged.push_back(key.error());
+      continue;
+    }
+    auto e = read(*key);
+    if (!e) out.damaged.push_back(e.error());
+    else if (*e) out.entries.push_back(std::move(**e));  // else removed meanwhile
+  }
+  return out;
+}
+
+}  // namespace vfiokit::host

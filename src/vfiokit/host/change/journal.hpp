@@ -1,0 +1,86 @@
+// vfiokit's journal: one directory (/run/vfiokit, a tmpfs: a reboot forgets
+// bindings, and the journal with them) holding one file per change to the
+// host that is running, was interrupted, or is held: KIND-ID.json
+// (group-15.json, resize-0000:03:00.0.json, mdev-UUID.json).
+//
+// Every file has one envelope, whatever the operation (schema
+// vfiokit.journal/2): the kind and id, the state, the printed steps and the
+// one about to run, the pid that wrote it, and the operation's own record of
+// what it must put back ("record", a JSON object the operation defines).
+// Files are replaced atomically and durably before every step, so after a
+// crash or kill -9 at any point `vfiokit recover` finds each change as its
+// last step left it.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vfiokit/base/error.hpp"
+
+namespace vfiokit::host {
+
+inline constexpr const char* kJournalDirEnv = "VFIOKIT_JOURNAL_DIR";
+inline constexpr const char* kDefaultJournalDir = "/run/vfiokit";
+
+// What a journal file is about: the operation's kind ("group", "resize",
+// "mdev": the file's prefix) and the thing it changes.
+struct ChangeKey {
+  std::string kind;
+  std::string id;
+  std::string file_name() const { return kind + "-" + id + ".json"; }
+  bool operator==(const ChangeKey&) const = default;
+};
+
+enum class ChangeState {
+  applying,  // the steps are running (or were interrupted)
+  held,      // applied, and kept until the operation's own undo (a bound group until release)
+  undoing,   // a failure, a release or `recover` is putting the originals back
+};
+const char* change_state_name(ChangeState state);
+
+struct JournalEntry {
+  ChangeKey key;
+  ChangeState state = ChangeState::applying;
+  size_t next_step = 0;            // steps[next_step] is about to run
+  std::vector<std::string> steps;  // the plan, as printed
+  long pid = 0;                    // the process that wrote the entry last
+  std::string record;              // the operation's record: a JSON object, as text
+};
+
+std::string journal_entry_to_json(const JournalEntry& entry);
+// `subject` names the file in errors. Damaged, hand-edited or hostile text
+// is an error, never an exception or a crash.
+Result<JournalEntry> journal_entry_from_json(const std::string& text, const std::string& subject);
+
+class Journal {
+ public:
+  // An explicit directory wins, then $VFIOKIT_JOURNAL_DIR, then /run/vfiokit.
+  static Journal choose(const std::string& explicit_dir);
+  explicit Journal(std::filesystem::path dir) : dir_(std::move(dir)) {}
+
+  const std::filesystem::path& dir() const { return dir_; }
+  std::filesystem::path file(const ChangeKey& key) const { return dir_ / key.file_name(); }
+
+  // Atomically replaces the entry's file (write, fsync, rename, fsync dir).
+  Result<void> write(const JournalEntry& entry) const;
+  // nullopt when there is no file; an error when it does not parse or
+  // names another change than its file name says.
+  Result<std::optional<JournalEntry>> read(const ChangeKey& key) const;
+  Result<void> remove(const ChangeKey& key) const;
+
+  struct Listing {
+    std::vector<JournalEntry> entries;  // sorted by file name
+    std::vector<Error> damaged;         // files that are not entries, each named
+  };
+  // Every entry of `kind` (every kind when empty). A damaged file is listed
+  // in `damaged` and does not hide the others.
+  Listing list(std::string_view kind = {}) const;
+
+ private:
+  std::filesystem::path dir_;
+};
+
+}  // namespace vfiokit::host

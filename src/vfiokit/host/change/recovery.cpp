@@ -1,0 +1,47 @@
+#include "vfiokit/host/change/recovery.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "vfiokit/host/change/executor.hpp"
+
+namespace vfiokit::host {
+
+RecoveryTotals recover_changes(const SysfsRoot& root, const Journal& journal, const std::vector<ChangeKind>& kinds,
+                               const ExecutionOptions& options, const RecoveryReport& report) {
+  RecoveryTotals totals;
+  auto failed = [&](const Error& e) {
+    ++totals.failed;
+    if (report.failed) report.failed(e);
+  };
+  Journal::Listing listing = journal.list();
+  for (const auto& e : listing.damaged) failed(e);
+  for (const auto& entry : listing.entries) {
+    const auto kind = std::find_if(kinds.begin(), kinds.end(), [&](const ChangeKind& k) { return k.kind == entry.key.kind; });
+    if (kind == kinds.end()) {
+      failed(Error(Errc::unsupported, journal.file(entry.key).string(),
+                   fmt::format("records a change of kind '{}', which this vfiokit does not know", entry.key.kind)));
+      continue;
+    }
+    auto change = kind->from_entry(root, entry);
+    if (!change) {
+      failed(change.error());
+      continue;
+    }
+    if (entry.state == ChangeState::held) {
+      if (report.held) report.held(entry, **change);
+      continue;
+    }
+    if (report.undoing) report.undoing(entry, **change);
+    if (auto ok = undo_change(**change, entry, journal, options); !ok) {
+      failed(ok.error());
+      continue;
+    }
+    ++totals.undone;
+    if (report.undone) report.undone(entry, **change);
+  }
+  return totals;
+}
+
+}  // namespace vfiokit::host

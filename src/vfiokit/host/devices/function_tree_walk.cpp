@@ -1,0 +1,172 @@
+#include "vfiokit/host/devices/function_tree_walk.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <condition_variable>
+#include <exception>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <system_error>
+#include <thread>
+
+#include "vfiokit/host/devices/function_attributes.hpp"
+#include "vfiokit/host/sysfs/dir.hpp"
+
+namespace vfiokit::host {
+namespace {
+
+// "pci0000:00", "pci10000:e0": a host bridge's directory (a root bus, also
+// the one a VMD domain adds below its endpoint).
+bool is_host_bridge_dir(std::string_view name) {
+  if (!name.starts_with("pci")) return false;
+  name.remove_prefix(3);
+  const auto colon = name.find(':');
+  if (colon == std::string_view::npos || colon < 4 || colon > 8 || name.size() != colon + 3) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) { return c == ':' || std::isxdigit(c); });
+}
+
+// Reading sysfs is system calls, each a microsecond or more of the
+// kernel's work, and they run in parallel: a host of thousands of virtual
+// functions is read by a few threads. Each works depth first from its own
+// stack and hands half of it to the shared one only when another thread is
+// idle, so the threads meet at a lock a few times per read, not once per
+// directory.
+class TreeWalk {
+ public:
+  explicit TreeWalk(Detail detail) : detail_(detail) {}
+
+  WalkedFunctions run(const std::filesystem::path& devices, const std::function<void()>& meanwhile) {
+    auto top = SysfsDir::open(devices);
+    auto entries = top ? top->list() : Result<std::vector<DirEntry>>(std::unexpected(top.error()));
+    if (!entries) {
+      meanwhile();
+      return {};
+    }
+    auto shared = std::make_shared<const SysfsDir>(std::move(*top));
+    for (const auto& e : *entries)
+      if (e.is_dir && is_host_bridge_dir(e.name)) shared_.push_back({shared, e.name, std::nullopt, std::nullopt});
+    shared.reset();
+    threads_ = std::clamp(std::thread::hardware_concurrency(), 1u, kMaxThreads);
+    std::vector<std::jthread> pool;
+    for (unsigned i = 1; i < threads_; ++i) {
+      try {
+        pool.emplace_back([this] { work(); });
+      } catch (const std::system_error&) {
+        // No more threads (a process or cgroup limit): the walk is the same
+        // with fewer, and the threads that run must not wait for one that
+        // never started.
+        const std::lock_guard lock(mutex_);
+        threads_ = 1 + static_cast<unsigned>(pool.size());
+        changed_.notify_all();
+        break;
+      }
+    }
+    // The other threads finish only once this one has joined them, so what
+    // `meanwhile` throws waits until they have.
+    std::exception_ptr failed;
+    try {
+      meanwhile();
+    } catch (...) {
+      failed = std::current_exception();
+    }
+    work();
+    pool.clear();
+    if (failed) std::rethrow_exception(failed);
+    return std::move(found_);
+  }
+
+ private:
+  // Beyond a few threads the kernel's path walks contend with each other.
+  static constexpr unsigned kMaxThreads = 4;
+
+  struct Task {
+    std::shared_ptr<const SysfsDir> parent_dir;
+    std::string name;
+    std::optional<pci::Bdf> bdf;     // none for a host bridge's directory
+    std::optional<pci::Bdf> parent;  // the function whose directory holds it
+  };
+
+  void work() {
+    // Last in, first out: a directory stays open only while its children
+    // wait, so open descriptors grow with the depth, not the width.
+    std::vector<Task> mine;
+    std::deque<PciFunction> read;
+    for (;;) {
+      if (mine.empty() && !take_shared(mine)) break;
+      Task t = std::move(mine.back());
+      mine.pop_back();
+      visit(t, mine, read);
+      if (idle_.load(std::memory_order_relaxed) > 0 && mine.size() > 1) share(mine);
+    }
+    const std::lock_guard lock(mutex_);
+    found_.push_back(std::move(read));
+  }
+
+  // Waits for shared work; false when there is none and every thread is
+  // idle, so none can make more.
+  bool take_shared(std::vector<Task>& mine) {
+    std::unique_lock lock(mutex_);
+    idle_.fetch_add(1, std::memory_order_relaxed);
+    changed_.wait(lock, [&] { return !shared_.empty() || idle_.load(std::memory_order_relaxed) == threads_; });
+    if (shared_.empty()) {
+      changed_.notify_all();
+      return false;
+    }
+    idle_.fetch_sub(1, std::memory_order_relaxed);
+    mine.push_back(std::move(shared_.back()));
+    shared_.pop_back();
+    return true;
+  }
+
+  // The older half of the stack: the tasks nearest the top of the tree,
+  // with the most below them.
+  void share(std::vector<Task>& mine) {
+    const std::lock_guard lock(mutex_);
+    const auto half = mine.begin() + static_cast<std::ptrdiff_t>(mine.size() / 2);
+    std::move(mine.begin(), half, std::back_inserter(shared_));
+    mine.erase(mine.begin(), half);
+    changed_.notify_all();
+  }
+
+  // Each thread keeps what it reads until it is done: the threads meet at
+  // the lock once each at the end.
+  void visit(const Task& t, std::vector<Task>& children, std::deque<PciFunction>& read) {
+    auto dir = t.parent_dir->open_child(t.name);
+    if (!dir) return;  // read again through the bus's link, which reports why
+    auto entries = dir->list();
+    if (t.bdf) {
+      PciFunction& f = read.emplace_back();
+      f.bdf = *t.bdf;
+      f.parent = t.parent;
+      if (entries) read_function_attributes(*dir, FunctionAttributes::of(*entries), detail_, f);
+      else f.problems.push_back(entries.error());
+    }
+    if (!entries) return;
+    auto shared = std::make_shared<const SysfsDir>(std::move(*dir));
+    for (const auto& e : *entries) {
+      if (!e.is_dir) continue;  // links such as physfn or driver are not children
+      if (auto child = pci::Bdf::parse(e.name)) children.push_back({shared, e.name, *child, t.bdf});
+      else if (is_host_bridge_dir(e.name)) children.push_back({shared, e.name, std::nullopt, std::nullopt});
+    }
+  }
+
+  const Detail detail_;
+  WalkedFunctions found_;
+  unsigned threads_ = 1;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<Task> shared_;
+  std::atomic<unsigned> idle_ = 0;
+};
+
+}  // namespace
+
+WalkedFunctions walk_function_tree(const std::filesystem::path& devices, Detail detail,
+                                   const std::function<void()>& meanwhile) {
+  return TreeWalk(detail).run(devices, meanwhile);
+}
+
+}  // namespace vfiokit::host

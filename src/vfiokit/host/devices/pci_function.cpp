@@ -1,0 +1,101 @@
+#include "vfiokit/host/devices/pci_function.hpp"
+
+#include <algorithm>
+
+#include "vfiokit/host/devices/function_attributes.hpp"
+#include "vfiokit/host/devices/function_tree_walk.hpp"
+#include "vfiokit/host/sysfs/attr.hpp"
+#include "vfiokit/host/sysfs/dir.hpp"
+#include "vfiokit/host/devices/virtual_function_parents.hpp"
+
+namespace vfiokit::host {
+
+bool PciFunction::is_bridge() const {
+  if (config) return config->header.is_bridge_layout();
+  return class_code && (*class_code >> 8) == 0x0604;
+}
+
+namespace {
+
+PciFunction read_listed(const SysfsDir& dir, const pci::Bdf& bdf, std::optional<pci::Bdf> parent, Detail detail) {
+  PciFunction f;
+  f.bdf = bdf;
+  f.parent = parent;
+  auto entries = dir.list();
+  if (!entries) f.problems.push_back(entries.error());
+  else read_function_attributes(dir, FunctionAttributes::of(*entries), detail, f);
+  return f;
+}
+
+}  // namespace
+
+PciFunction read_pci_function(const SysfsRoot& root, const pci::Bdf& bdf, Detail detail) {
+  const auto path = root.device_dir(bdf);
+  // bus/pci/devices/BDF links to the function's directory, which sits inside
+  // its upstream bridge's: "../../../devices/pci0000:00/0000:00:1c.0/0000:01:00.0".
+  std::optional<pci::Bdf> parent;
+  std::error_code ec;
+  const auto link = std::filesystem::read_symlink(path, ec);
+  if (!ec)
+    if (auto p = pci::Bdf::parse(link.parent_path().filename().string())) parent = *p;
+  auto dir = SysfsDir::open(path);
+  if (!dir) {
+    PciFunction f;
+    f.bdf = bdf;
+    f.parent = parent;
+    f.problems.push_back(dir.error());
+    return f;
+  }
+  return read_listed(*dir, bdf, parent, detail);
+}
+
+std::vector<PciFunction> read_pci_functions(const SysfsRoot& root, std::vector<Error>& problems, Detail detail) {
+  // The bus's list says which functions there are; it is read while the
+  // walk of the tree begins (a host of thousands of functions lists
+  // thousands of links).
+  std::vector<pci::Bdf> wanted;
+  bool listed = false;
+  const auto list_bus = [&] {
+    auto bus = SysfsDir::open(root.pci_devices());
+    auto entries = bus ? bus->list() : Result<std::vector<DirEntry>>(std::unexpected(bus.error()));
+    if (!entries) {
+      problems.push_back(
+          Error::from_errno(entries.error().sys_errno(), root.pci_devices().string(), "cannot list PCI devices"));
+      return;
+    }
+    listed = true;
+    wanted.reserve(entries->size());
+    for (const auto& entry : *entries) {
+      if (auto bdf = pci::Bdf::parse(entry.name)) wanted.push_back(*bdf);
+      else problems.push_back(Error(Errc::malformed, *bus / entry.name, "not a PCI address"));
+    }
+    std::sort(wanted.begin(), wanted.end());
+    wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  };
+  auto walked = walk_function_tree(root.path() / "devices", detail, list_bus);
+  if (!listed) return {};
+  std::vector<PciFunction*> order;
+  for (auto& read : walked)
+    for (auto& f : read) order.push_back(&f);
+  std::sort(order.begin(), order.end(), [](const PciFunction* a, const PciFunction* b) { return a->bdf < b->bdf; });
+  std::vector<PciFunction> out;
+  out.reserve(wanted.size());
+  auto next = order.begin();
+  for (const auto& bdf : wanted) {
+    while (next != order.end() && (*next)->bdf < bdf) ++next;  // in the tree, not on the bus: not shown
+    // A function the walk did not reach (a host bridge outside ROOT/devices,
+    // a fixture without the tree) is read through its link.
+    if (next != order.end() && (*next)->bdf == bdf) out.push_back(std::move(**next++));
+    else out.push_back(read_pci_function(root, bdf, detail));
+  }
+  if (detail == Detail::summary)
+    find_virtual_function_parents(out, [&](const PciFunction& vf) -> std::optional<pci::Bdf> {
+      const auto name = read_link_name(root.device_dir(vf.bdf) / "physfn");
+      if (!name) return std::nullopt;
+      auto b = pci::Bdf::parse(*name);
+      return b ? std::optional(*b) : std::nullopt;
+    });
+  return out;
+}
+
+}  // namespace vfiokit::host

@@ -1,0 +1,233 @@
+#include "vfiokit/host/devices/pci_ids.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <array>
+#include <cerrno>
+#include <initializer_list>
+
+namespace vfiokit::host {
+namespace {
+
+bool blank(char c) { return c == ' ' || c == '\t'; }
+
+// One line as names-parse.c reads it: it ends at the first CR or LF, loses
+// one trailing blank, and is skipped when only blanks or a comment remain;
+// its leading tabs are its nesting.
+struct Line {
+  std::string_view body;  // after the leading tabs
+  unsigned nest = 0;
+  bool skip = false;
+  size_t next = 0;  // where the following line starts
+};
+
+Line read_line(std::string_view text, size_t at) {
+  const size_t nl = text.find('\n', at);
+  const size_t end = nl == std::string_view::npos ? text.size() : nl;
+  Line out;
+  out.next = nl == std::string_view::npos ? text.size() : nl + 1;
+  std::string_view raw = text.substr(at, end - at);
+  if (const auto cr = raw.find('\r'); cr != std::string_view::npos) raw = raw.substr(0, cr);
+  if (!raw.empty() && blank(raw.back())) raw.remove_suffix(1);
+  const size_t first = raw.find_first_not_of(" \t");
+  out.skip = first == std::string_view::npos || raw[first] == '#';
+  const size_t tabs = std::min(raw.find_first_not_of('\t'), raw.size());
+  out.nest = static_cast<unsigned>(tabs);
+  out.body = raw.substr(tabs);
+  return out;
+}
+
+// id_hex(): `width` hex digits at `at`, either case; -1 when they are not.
+int hex(std::string_view s, size_t at, size_t width) {
+  if (at + width > s.size()) return -1;
+  int x = 0;
+  for (size_t i = at; i < at + width; ++i) {
+    const char c = s[i];
+    const int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (digit < 0) return -1;
+    x = x << 4 | digit;
+  }
+  return x;
+}
+
+// A line's IDs (hex fields of the given widths, each followed by a blank)
+// and the name after them; nothing when the line is not so.
+struct Entry {
+  std::array<int, 2> ids{0, 0};
+  std::string_view name;
+};
+
+std::optional<Entry> entry(std::string_view body, std::initializer_list<size_t> widths) {
+  Entry out;
+  size_t at = 0, n = 0;
+  for (const size_t width : widths) {
+    const int id = hex(body, at, width);
+    if (id < 0 || at + width >= body.size() || !blank(body[at + width])) return std::nullopt;
+    out.ids[n++] = id;
+    at += width + 1;
+  }
+  while (at < body.size() && blank(body[at])) ++at;
+  if (at == body.size()) return std::nullopt;  // an entry needs a name
+  out.name = body.substr(at);
+  return out;
+}
+
+}  // namespace
+
+PciIds::PciIds(std::string text) {
+  data_ = std::make_shared<const std::string>(std::move(text));
+  text_ = *data_;
+  index();
+}
+
+void PciIds::index() {
+  const std::string_view t = text_;
+  for (size_t at = 0; at < t.size();) {
+    if (t[at] == '\t') {  // nested: most lines, passed over without reading them
+      const size_t nl = t.find('\n', at);
+      at = nl == std::string_view::npos ? t.size() : nl + 1;
+      continue;
+    }
+    const Line line = read_line(t, at);
+    const Block block{at, line.next};
+    at = line.next;
+    if (line.skip || line.nest != 0) continue;
+    const std::string_view b = line.body;
+    if (b.size() > 1 && b[0] == 'C' && b[1] == ' ') {
+      if (auto e = entry(b.substr(2), {2})) classes_.emplace(static_cast<uint8_t>(e->ids[0]), block);
+    } else if (b.size() > 1 && b[0] == 'S' && b[1] == ' ') {
+      if (const int v = hex(b, 2, 4); v >= 0 && b.size() == 6) generic_subsystems_.emplace(static_cast<uint16_t>(v), block);
+    } else if (b.size() > 1 && b[0] >= 'A' && b[0] <= 'Z' && b[1] == ' ') {
+      // A block of a kind libpci does not know (reserved): its lines are skipped.
+    } else if (auto e = entry(b, {4})) {
+      vendors_.emplace(static_cast<uint16_t>(e->ids[0]), block);
+    }
+  }
+}
+
+PciIds PciIds::load(const std::string& path) {
+  std::string name = path;
+  // O_NONBLOCK: a FIFO in its place must not hang a command (it then reads as empty).
+  int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  // libpci's pci_open(): "pci.ids.gz" that is missing is tried as "pci.ids".
+  if (fd < 0 && name.size() > 3 && name.ends_with(".gz")) {
+    name.resize(name.size() - 3);
+    fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  }
+  if (fd < 0) return {};
+  struct stat st {};
+  std::array<unsigned char, 2> magic{};
+  const bool plain = ::fstat(fd, &st) == 0 && st.st_size > 0 && ::pread(fd, magic.data(), 2, 0) == 2 &&
+                     !(magic[0] == 0x1f && magic[1] == 0x8b);  // gzip's magic (RFC 1952)
+  if (plain) {
+    // Read, not mapped: a file cut short while mapped would fault on access
+    // (SIGBUS), a read just ends sooner.
+    std::string text(static_cast<size_t>(st.st_size), '\0');
+    size_t done = 0;
+    while (done < text.size()) {
+      const ssize_t n = ::pread(fd, text.data() + done, text.size() - done, static_cast<off_t>(done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    ::close(fd);
+    text.resize(done);
+    return PciIds(std::move(text));
+  }
+  gzFile f = gzdopen(fd, "rb");  // owns fd from here
+  if (!f) {
+    ::close(fd);
+    return {};
+  }
+  std::string text;
+  std::array<char, 256 * 1024> chunk;
+  for (;;) {
+    const int n = gzread(f, chunk.data(), static_cast<unsigned>(chunk.size()));
+    if (n <= 0) break;
+    text.append(chunk.data(), static_cast<size_t>(n));
+  }
+  gzclose(f);
+  return PciIds(std::move(text));
+}
+
+namespace {
+
+// Walks the lines nested in a block from `from`: `visit` gets each line
+// that is not skipped and returns false to stop; the block ends at the next
+// top-level line.
+template <class Visit>
+void for_each_nested(std::string_view text, size_t from, Visit visit) {
+  for (size_t at = from; at < text.size();) {
+    const Line line = read_line(text, at);
+    at = line.next;
+    if (line.skip) continue;
+    if (line.nest == 0 || !visit(line)) return;
+  }
+}
+
+template <class Map>
+const PciIds::Block* find(const Map& blocks, typename Map::key_type id) {
+  const auto it = blocks.find(id);
+  return it == blocks.end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
+std::optional<std::string_view> PciIds::vendor(uint16_t vendor_id) const {
+  const Block* block = find(vendors_, vendor_id);
+  auto e = block ? entry(read_line(text_, block->line).body, {4}) : std::nullopt;
+  return e ? std::optional(e->name) : std::nullopt;
+}
+
+std::optional<std::string_view> PciIds::child(const Block* block, size_t width, int id) const {
+  if (!block) return std::nullopt;
+  std::optional<std::string_view> out;
+  for_each_nested(text_, block->body, [&](const Line& l) {
+    if (l.nest != 1) return true;
+    if (auto e = entry(l.body, {width}); e && e->ids[0] == id) out = e->name;
+    return !out;
+  });
+  return out;
+}
+
+std::optional<std::string_view> PciIds::device(uint16_t vendor_id, uint16_t device_id) const {
+  return child(find(vendors_, vendor_id), 4, device_id);
+}
+
+std::optional<std::string_view> PciIds::subsystem(uint16_t vendor_id, uint16_t device_id, uint16_t subvendor,
+                                                  uint16_t subdevice) const {
+  const Block* block = find(vendors_, vendor_id);
+  if (!block) return std::nullopt;
+  std::optional<std::string_view> out;
+  bool in_device = false;  // the lines after the device's own
+  for_each_nested(text_, block->body, [&](const Line& l) {
+    if (l.nest == 1) {
+      if (in_device) return false;  // the next device: this one has no such entry
+      auto e = entry(l.body, {4});
+      in_device = e && e->ids[0] == device_id;
+    } else if (l.nest == 2 && in_device) {
+      if (auto e = entry(l.body, {4, 4}); e && e->ids[0] == subvendor && e->ids[1] == subdevice) out = e->name;
+    }
+    return !out;
+  });
+  return out;
+}
+
+std::optional<std::string_view> PciIds::generic_subsystem(uint16_t subvendor, uint16_t subdevice) const {
+  return child(find(generic_subsystems_, subvendor), 4, subdevice);
+}
+
+std::optional<std::string_view> PciIds::device_class(uint8_t base) const {
+  const Block* block = find(classes_, base);
+  auto e = block ? entry(read_line(text_, block->line).body.substr(2), {2}) : std::nullopt;
+  return e ? std::optional(e->name) : std::nullopt;
+}
+
+std::optional<std::string_view> PciIds::subclass(uint8_t base, uint8_t sub) const {
+  return child(find(classes_, base), 2, sub);
+}
+
+}  // namespace vfiokit::host

@@ -1,0 +1,52 @@
+// Where a BAR sits in the address space the kernel gave its bridge: the
+// upstream bridge's window that holds it and every other resource in that
+// window. A BAR cannot grow beyond its window while anything else is in it
+// (the kernel releases a bridge window only when no child resource remains).
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "vfiokit/host/host_view.hpp"
+
+namespace vfiokit::host {
+
+// Lines of a function's `resource` that are its own BARs and ROM (not a
+// bridge's windows).
+size_t own_resource_lines(const PciFunction& function);
+// A bridge's windows: the last four lines of `resource` (13..16 with
+// CONFIG_PCI_IOV, 7..10 without).
+std::vector<Resource> bridge_windows(const PciFunction& bridge);
+bool overlaps(const Resource& a, const Resource& b);
+bool contains(const Resource& outer, const Resource& inner);
+
+// The lowest address in `region` aligned to `align` (a power of two) where
+// `size` bytes overlap nothing in `taken`.
+std::optional<uint64_t> free_aligned_gap(const Resource& region, uint64_t size, uint64_t align,
+                                         std::vector<Resource> taken);
+
+struct WindowNeighbour {
+  pci::Bdf bdf;
+  unsigned resource = 0;  // line of its `resource` file
+  Resource range;
+};
+
+struct WindowOccupancy {
+  pci::Bdf bridge;
+  Resource window;
+  std::vector<WindowNeighbour> neighbours;  // every other resource in the window
+};
+
+// The upstream bridge's window holding BAR `bar` of `function`; nullopt on a
+// root bus or when the BAR is not assigned inside a window.
+std::optional<WindowOccupancy> window_holding(const HostView& host, const PciFunction& function, unsigned bar);
+
+// The functions directly below `bridge` that hold the neighbours (a
+// neighbour behind a deeper bridge is represented by that bridge's function
+// on `bridge`'s bus), without `except`, in address order.
+std::vector<pci::Bdf> sharing_children(const HostView& host, const WindowOccupancy& window, const pci::Bdf& except);
+
+// `root` and every function below it (a bridge's subtree), parents first.
+std::vector<pci::Bdf> subtree_of(const HostView& host, const pci::Bdf& root);
+
+}  // namespace vfiokit::host

@@ -1,0 +1,77 @@
+// The plan of a BAR resize through sysfs `resourceN_resize`, printed before
+// anything is touched. The kernel refuses a resize while a driver is bound
+// or VFs are enabled (EBUSY), and can grow the BAR only by releasing and
+// re-sizing the upstream bridge window, which it does only when nothing else
+// is in it (else ENOENT). So: release the device's driver, soft-remove the
+// functions whose resources share the window (recording their drivers),
+// write the size, rescan (removed functions return as new devices, without
+// driver_override), put every driver and override back, verify.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vfiokit/base/byte_size.hpp"
+#include "vfiokit/base/error.hpp"
+#include "vfiokit/host/rebar/bridge_window.hpp"
+#include "vfiokit/host/binding/driver_binding.hpp"
+#include "vfiokit/host/host_view.hpp"
+
+namespace vfiokit::host {
+
+struct ResizeRequest {
+  pci::Bdf bdf;
+  unsigned bar = 0;
+  std::optional<ByteSize> size;  // nullopt with `max` set, or for a rehearsal of a fixed BAR
+  bool max = false;
+  // Every step but the size write: proves on a host (or for a BAR that is
+  // not resizable) that the functions sharing the window can be removed and
+  // brought back exactly.
+  bool rehearse = false;
+};
+
+// "256M", "16G", "max" (case-insensitive).
+Result<ResizeRequest> parse_resize_size(ResizeRequest request, std::string_view text);
+
+struct AffectedFunction {
+  pci::Bdf bdf;
+  Binding original;
+  std::optional<unsigned> group;  // IOMMU group before; must be the same after
+  bool removed = false;           // soft-removed and rescanned (else: the target)
+};
+
+enum class ResizeStepKind { release_driver, remove, write_size, rescan, restore_binding, verify };
+
+struct ResizeStep {
+  ResizeStepKind kind;
+  pci::Bdf bdf;
+  std::string text;  // what the step does, as printed
+};
+
+struct ResizePlan {
+  pci::Bdf bdf;
+  unsigned bar = 0;
+  ByteSize from, to;
+  std::optional<unsigned> from_encoding, to_encoding;  // resourceN_resize values (absent in a rehearsal of a fixed BAR)
+  bool rehearse = false;
+  std::optional<WindowOccupancy> window;
+  std::vector<AffectedFunction> functions;  // the target first
+  std::vector<pci::Bdf> removed;            // functions removed (each with everything below it)
+  std::vector<ResizeStep> steps;
+  std::vector<std::string> in_use;  // why not without --force
+  bool nothing_to_do() const { return steps.empty(); }
+};
+
+// What the host uses a function for (host/in_use: function_uses), asked
+// only of the functions the plan touches.
+using UsesOf = std::function<std::vector<std::string>(const pci::Bdf&)>;
+
+// Checks everything that can be checked before a change: the BAR is
+// resizable (resourceN_resize exists) and supports the size, no VFs are
+// enabled, the BAR has an address. Errors name the device and say why.
+Result<ResizePlan> plan_resize(const SysfsRoot& root, const HostView& host, const ResizeRequest& request,
+                               const UsesOf& uses_of);
+
+}  // namespace vfiokit::host

@@ -1,0 +1,68 @@
+#include "vfiokit/host/sysfs/file_io.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+
+namespace vfiokit::host {
+
+int read_fd(int fd, std::string& out, size_t limit, bool short_read_ends) {
+  std::array<char, 4096> page;  // a page holds any sysfs attribute
+  while (out.size() < limit) {
+    const size_t want = std::min(page.size(), limit - out.size());
+    // read(), not pread(): the descriptor may be a pipe such as /dev/stdin.
+    const ssize_t n = ::read(fd, page.data(), want);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    out.append(page.data(), static_cast<size_t>(n));
+    if (n == 0 || (short_read_ends && static_cast<size_t>(n) < want)) break;
+  }
+  return 0;
+}
+
+Result<std::vector<uint8_t>> read_file_bytes(const std::filesystem::path& path, size_t limit) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::unexpected(Error::from_errno(errno, path.string(), "cannot open"));
+  // sysfs attribute files report a size that need not match what a read
+  // returns, and the path may be a pipe: read until EOF.
+  std::string data;
+  const int err = read_fd(fd, data, limit, false);
+  ::close(fd);
+  if (err) return std::unexpected(Error::from_errno(err, path.string(), "cannot read"));
+  return std::vector<uint8_t>(data.begin(), data.end());
+}
+
+Result<void> write_file_durably(const std::filesystem::path& path, const std::string& text) {
+  std::error_code ec;
+  const auto dir = path.parent_path();
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return std::unexpected(Error::from_errno(ec.value(), dir.string(), "cannot create the directory"));
+  const auto tmp = path.string() + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return std::unexpected(Error::from_errno(errno, tmp, "cannot create"));
+  size_t done = 0;
+  int err = 0;
+  while (done < text.size() && !err) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno != EINTR) err = errno;
+    if (n > 0) done += size_t(n);
+  }
+  if (!err && ::fsync(fd) != 0) err = errno;
+  ::close(fd);
+  if (err) return std::unexpected(Error::from_errno(err, tmp, "write failed"));
+  if (::rename(tmp.c_str(), path.c_str()) != 0)
+    return std::unexpected(Error::from_errno(errno, path.string(), "rename failed"));
+  // The rename itself must reach the disk before whatever it announces.
+  if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return {};
+}
+
+}  // namespace vfiokit::host

@@ -1,0 +1,29 @@
+// Small, errno-preserving file reads used by the sysfs readers.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "vfiokit/base/error.hpp"
+
+namespace vfiokit::host {
+
+// Appends up to `limit` bytes read from `fd` to `out`; 0, or the errno of a
+// failed read. With `short_read_ends`, a read that returns less than asked
+// is the end: a regular file and a sysfs attribute (kernfs hands out the
+// whole value at once) give all they have, which saves a second read of
+// every small file. Without it, reads go on until EOF, as a pipe needs.
+int read_fd(int fd, std::string& out, size_t limit, bool short_read_ends);
+
+// Reads up to `limit` bytes. sysfs attribute files report a size that need
+// not match what a read returns, so this reads until EOF.
+Result<std::vector<uint8_t>> read_file_bytes(const std::filesystem::path& path, size_t limit);
+
+// Replaces `path` atomically and durably: write a temporary file, fsync,
+// rename, fsync the directory (created if missing). A journal written this
+// way is either the old or the new record after a crash, never a mix.
+Result<void> write_file_durably(const std::filesystem::path& path, const std::string& text);
+
+}  // namespace vfiokit::host

@@ -1,0 +1,229 @@
+#include "vfiokit/vfio/dma/iova_allocator.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <utility>
+
+namespace vfiokit::vfio {
+
+namespace {
+
+// Rounds up to a power-of-two alignment; false when that passes 2^64.
+bool align_up(uint64_t value, uint64_t align, uint64_t& out) {
+  const uint64_t rounded = (value + (align - 1)) & ~(align - 1);
+  if (rounded < value) return false;
+  out = rounded;
+  return true;
+}
+
+// std::has_single_bit becomes a libgcc popcount call on baseline x86-64
+// (no -mpopcnt); this is on every DMA map.
+constexpr bool is_power_of_two(uint64_t v) { return v && !(v & (v - 1)); }
+
+}  // namespace
+
+IovaAllocator::IovaAllocator(std::vector<IovaRange> usable, uint64_t granule)
+    : granule_(is_power_of_two(granule) ? granule : 4096) {
+  (void)set_usable(std::move(usable));
+}
+
+std::string IovaAllocator::describe_usable() const {
+  if (usable_.empty()) return "none";
+  std::string out;
+  for (const auto& r : usable_) out += fmt::format("{}0x{:x}-0x{:x}", out.empty() ? "" : ", ", r.start, r.last);
+  return out;
+}
+
+void IovaAllocator::insert_free(uint64_t start, uint64_t last) {
+  auto next = maps_->free.lower_bound(start);
+  const bool merge_next = next != maps_->free.end() && last != UINT64_MAX && last + 1 == next->first;
+  if (next != maps_->free.begin()) {
+    auto prev = std::prev(next);
+    if (prev->second != UINT64_MAX && prev->second + 1 == start) {
+      prev->second = merge_next ? next->second : last;
+      if (merge_next) maps_->free.erase(next);
+      return;
+    }
+  }
+  if (merge_next) {  // the next block grows downwards: same node, new key
+    auto node = maps_->free.extract(next);
+    node.key() = start;
+    maps_->free.insert(std::move(node));
+    return;
+  }
+  maps_->free.emplace(start, last);
+}
+
+void IovaAllocator::rebuild_free() {
+  maps_->free.clear();
+  for (const auto& r : usable_) {
+    uint64_t cursor = r.start;
+    bool done = false;
+    for (auto it = maps_->allocated.lower_bound(r.start); it != maps_->allocated.end() && it->first <= r.last && !done; ++it) {
+      if (it->first > cursor) insert_free(cursor, it->first - 1);
+      const uint64_t end = it->first + it->second - 1;
+      if (end >= r.last) done = true;
+      else cursor = end + 1;
+    }
+    if (!done && cursor <= r.last) insert_free(cursor, r.last);
+  }
+}
+
+Result<void> IovaAllocator::set_usable(std::vector<IovaRange> usable) {
+  std::vector<IovaRange> clean;
+  for (auto r : usable) {
+    // Only whole granules are usable.
+    uint64_t start;
+    if (!align_up(r.start, granule_, start)) continue;
+    const uint64_t last = r.last == UINT64_MAX ? UINT64_MAX : ((r.last + 1) & ~(granule_ - 1)) - 1;
+    if (last < start || (r.last != UINT64_MAX && r.last + 1 < granule_)) continue;
+    clean.push_back({start, last});
+  }
+  std::sort(clean.begin(), clean.end());
+  settle_newest();
+  for (const auto& [start, size] : maps_->allocated) {
+    const bool inside = std::any_of(clean.begin(), clean.end(), [&](const IovaRange& r) { return r.contains(start, size); });
+    if (!inside)
+      return fail(Errc::out_of_range, "IOVA allocator",
+                  fmt::format("the mapping at 0x{:x} (0x{:x} bytes) lies outside the new valid ranges", start, size));
+  }
+  recycled_count_ = 0;  // the free space is rebuilt from the ranges below
+  usable_ = std::move(clean);
+  rebuild_free();
+  return {};
+}
+
+Result<Iova> IovaAllocator::allocate_searching(const IovaRequest& request) {
+  if (request.size == 0) return fail(Errc::invalid_argument, "IOVA allocator", "a mapping of 0 bytes");
+  const uint64_t align = std::max(request.align, granule_);
+  if (!is_power_of_two(align))
+    return fail(Errc::invalid_argument, "IOVA allocator", fmt::format("alignment 0x{:x} is not a power of two", align));
+  uint64_t size;
+  if (!align_up(request.size, granule_, size))
+    return fail(Errc::invalid_argument, "IOVA allocator", "size overflows the IOVA space");
+  for (size_t i = recycled_count_; i-- > 0;) {
+    const auto [start, block] = recycled_[i];
+    if (block != size || (start & (align - 1)) || start + (size - 1) > request.last_usable) continue;
+    recycled_[i] = recycled_[--recycled_count_];
+    record(start, size);
+    return Iova(start);
+  }
+  flush_recycled();
+  for (auto it = maps_->free.begin(); it != maps_->free.end(); ++it) {
+    const uint64_t start = it->first, last = it->second;
+    if (start > request.last_usable) break;
+    uint64_t at;
+    if (!align_up(std::max(start, granule_), align, at)) break;
+    const uint64_t end = std::min(last, request.last_usable);
+    if (at > end || size - 1 > end - at) continue;
+    carve(it, at, size);
+    record(at, size);
+    return Iova(at);
+  }
+  return fail(Errc::out_of_range, "IOVA allocator",
+              fmt::format("no free IOVA range of 0x{:x} bytes aligned to 0x{:x}{} (valid ranges: {}; {} mappings)", size,
+                          align,
+                          request.last_usable == UINT64_MAX ? "" : fmt::format(" below 0x{:x}", request.last_usable),
+                          describe_usable(), allocation_count()));
+}
+
+Result<void> IovaAllocator::reserve(Iova iova, uint64_t size) {
+  flush_recycled();
+  settle_newest();
+  const uint64_t start = iova.value();
+  if (size == 0) return fail(Errc::invalid_argument, "IOVA allocator", "a mapping of 0 bytes");
+  if ((start | size) & (granule_ - 1))
+    return fail(Errc::invalid_argument, "IOVA allocator",
+                fmt::format("0x{:x} (0x{:x} bytes) is not aligned to the IOMMU page size 0x{:x}", start, size, granule_));
+  const bool inside = std::any_of(usable_.begin(), usable_.end(), [&](const IovaRange& r) { return r.contains(start, size); });
+  if (!inside)
+    return fail(Errc::out_of_range, "IOVA allocator",
+                fmt::format("0x{:x}-0x{:x} lies outside the valid IOVA ranges ({})", start, start + (size - 1),
+                            describe_usable()));
+  auto it = maps_->free.upper_bound(start);
+  if (it == maps_->free.begin() || std::prev(it)->second < start || std::prev(it)->second - start < size - 1) {
+    // Name the mapping it collides with.
+    auto hit = maps_->allocated.upper_bound(start + (size - 1));
+    while (hit != maps_->allocated.begin()) {
+      --hit;
+      if (hit->first + hit->second - 1 >= start)
+        return fail(Errc::invalid_argument, "IOVA allocator",
+                    fmt::format("0x{:x}-0x{:x} overlaps the mapping at 0x{:x}-0x{:x}", start, start + (size - 1),
+                                hit->first, hit->first + hit->second - 1));
+      break;
+    }
+    return fail(Errc::invalid_argument, "IOVA allocator", fmt::format("0x{:x} is not free", start));
+  }
+  --it;
+  carve(it, start, size);
+  record(start, size);
+  return {};
+}
+
+void IovaAllocator::carve(std::pmr::map<uint64_t, uint64_t>::iterator block, uint64_t at, uint64_t size) {
+  const uint64_t start = block->first, last = block->second;
+  const bool left = at > start, right = at + size - 1 < last;
+  if (left) {
+    block->second = at - 1;  // the block keeps its node for the part below
+    if (right) maps_->free.emplace(at + size, last);
+  } else if (right) {
+    auto node = maps_->free.extract(block);  // the part above: same node, new key
+    node.key() = at + size;
+    maps_->free.insert(std::move(node));
+  } else {
+    maps_->free.erase(block);
+  }
+}
+
+Result<void> IovaAllocator::release_searching(Iova iova) {
+  auto& m = *maps_;
+  uint64_t start = iova.value(), size = 0;
+  if (newest_size_ && newest_start_ == start) {
+    size = std::exchange(newest_size_, 0);
+  } else {
+    auto it = m.allocated.find(start);
+    if (it == m.allocated.end())
+      return fail(Errc::invalid_argument, "IOVA allocator", fmt::format("no mapping starts at {}", iova.str()));
+    size = it->second;
+    auto node = m.allocated.extract(it);
+    if (m.spare.empty()) m.spare = std::move(node);
+  }
+  // Inside the usable ranges, as every allocation (see release).
+  if (recycled_count_ == recycled_.size()) flush_recycled();
+  recycled_[recycled_count_++] = {start, size};
+  return {};
+}
+
+void IovaAllocator::record(uint64_t start, uint64_t size) {
+  settle_newest();
+  newest_start_ = start;
+  newest_size_ = size;
+}
+
+void IovaAllocator::move_newest_into_tree() {
+  auto& m = *maps_;
+  const uint64_t start = newest_start_, size = std::exchange(newest_size_, 0);
+  // The spare node of a released allocation is re-keyed: no allocation.
+  if (m.spare.empty()) {
+    m.allocated.emplace(start, size);
+    return;
+  }
+  m.spare.key() = start;
+  m.spare.mapped() = size;
+  auto placed = m.allocated.insert(std::move(m.spare));
+  if (!placed.inserted) m.spare = std::move(placed.node);  // cannot happen: callers hand out free space only
+}
+
+void IovaAllocator::flush_recycled() {
+  for (size_t i = 0; i < recycled_count_; ++i) insert_free(recycled_[i].first, recycled_[i].first + recycled_[i].second - 1);
+  recycled_count_ = 0;
+}
+
+uint64_t IovaAllocator::settled_allocation_size(Iova iova) const {
+  auto it = maps_->allocated.find(iova.value());
+  return it == maps_->allocated.end() ? 0 : it->second;
+}
+
+}  // namespace vfiokit::vfio
