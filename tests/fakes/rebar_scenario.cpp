@@ -6,7 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "vfiokit/host/host_view.hpp"
+#include "vfiokit/host/view/host_view.hpp"
 
 namespace vfiokit::testing {
 

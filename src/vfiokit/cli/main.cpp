@@ -2,7 +2,7 @@
 #include <string>
 #include <vector>
 
-#include "vfiokit/cli/commands.hpp"
+#include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/version.hpp"
 
 int main(int argc, char** argv) {

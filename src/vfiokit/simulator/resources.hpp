@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "vfiokit/base/error.hpp"
-#include "vfiokit/host/host_view.hpp"
+#include "vfiokit/host/view/host_view.hpp"
 
 namespace vfiokit::host {
 

@@ -6,11 +6,11 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "vfiokit/cli/commands.hpp"
+#include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/options/host_options.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
-#include "vfiokit/host/iommu/isolation_advice.hpp"
+#include "vfiokit/host/view/isolation_advice.hpp"
 #include "vfiokit/host/devices/pci_names.hpp"
 #include "vfiokit/host/sysfs/source.hpp"
 

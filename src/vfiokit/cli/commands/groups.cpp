@@ -10,7 +10,7 @@
 
 #include <fstream>
 
-#include "vfiokit/cli/commands.hpp"
+#include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/render/group_graph.hpp"
 #include "vfiokit/cli/options/host_options.hpp"
 #include "vfiokit/cli/render/json_output.hpp"

@@ -6,7 +6,7 @@
 #include <memory>
 #include <system_error>
 
-#include "vfiokit/cli/commands.hpp"
+#include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/options/host_options.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"

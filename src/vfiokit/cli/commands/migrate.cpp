@@ -12,7 +12,7 @@
 #include <memory>
 
 #include "vfiokit/base/byte_size.hpp"
-#include "vfiokit/cli/commands.hpp"
+#include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/vfio/device.hpp"
 #include "vfiokit/vfio/migration/migration_stream.hpp"

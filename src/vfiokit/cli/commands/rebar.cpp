@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vfiokit/base/byte_size.hpp"
-#include "vfiokit/cli/commands.hpp"
+#include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/options/host_options.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"

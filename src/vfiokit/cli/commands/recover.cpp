@@ -7,7 +7,7 @@
 
 #include <memory>
 
-#include "vfiokit/cli/commands.hpp"
+#include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/options/change_root.hpp"
 #include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/host/change/recovery.hpp"

@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "vfiokit/cli/options/binding_target.hpp"
-#include "vfiokit/cli/commands.hpp"
+#include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/host/binding/operation.hpp"
 #include "vfiokit/host/binding/persistence.hpp"

@@ -3,7 +3,7 @@
 
 #include <memory>
 
-#include "vfiokit/cli/commands.hpp"
+#include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/render/device_json.hpp"
 #include "vfiokit/cli/render/device_text.hpp"
 #include "vfiokit/cli/render/json_output.hpp"

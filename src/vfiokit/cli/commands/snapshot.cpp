@@ -3,10 +3,10 @@
 
 #include <memory>
 
-#include "vfiokit/cli/commands.hpp"
+#include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/options/host_options.hpp"
 #include "vfiokit/cli/render/output.hpp"
-#include "vfiokit/host/sysfs/snapshot_writer.hpp"
+#include "vfiokit/host/snapshot/snapshot_writer.hpp"
 
 namespace vfiokit::cli {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "vfiokit/base/error.hpp"
 #include "vfiokit/host/change/journal.hpp"
-#include "vfiokit/host/host_view.hpp"
+#include "vfiokit/host/view/host_view.hpp"
 
 namespace vfiokit::cli {
 

@@ -5,7 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
-#include "vfiokit/host/host_view.hpp"
+#include "vfiokit/host/view/host_view.hpp"
 #include "vfiokit/host/sysfs/source.hpp"
 
 namespace vfiokit::cli {

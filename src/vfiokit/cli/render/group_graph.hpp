@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "vfiokit/host/host_view.hpp"
+#include "vfiokit/host/view/host_view.hpp"
 
 namespace vfiokit::cli {
 

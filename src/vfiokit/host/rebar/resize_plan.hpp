@@ -17,7 +17,7 @@
 #include "vfiokit/base/error.hpp"
 #include "vfiokit/host/rebar/bridge_window.hpp"
 #include "vfiokit/host/binding/driver_binding.hpp"
-#include "vfiokit/host/host_view.hpp"
+#include "vfiokit/host/view/host_view.hpp"
 
 namespace vfiokit::host {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "vfiokit/host/rebar/bridge_window.hpp"
-#include "vfiokit/host/host_view.hpp"
+#include "vfiokit/host/view/host_view.hpp"
 #include "vfiokit/pci/caps/resizable_bar.hpp"
 
 namespace vfiokit::host {

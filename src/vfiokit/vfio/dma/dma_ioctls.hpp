@@ -17,9 +17,44 @@
 #include <cerrno>
 #include <cstdint>
 
-#include "vfiokit/vfio/internal/uapi.hpp"
 
 namespace vfiokit::vfio {
+
+// The part of <linux/iommufd.h> (6.2+, absent from Debian 12's 6.1 headers)
+// that the inline map and unmap below need, so that this public header
+// stands alone; the rest of the uAPI vfiokit uses is internal
+// (vfio/internal/uapi.hpp). Layouts follow include/uapi/linux/iommufd.h;
+// every ioctl is _IO(';', nr), so the request number is 0x3B00 | nr.
+namespace uapi {
+
+constexpr unsigned long io(unsigned nr) { return 0x3B00u | nr; }
+constexpr unsigned long kIommuIoasMap = io(0x85);
+constexpr unsigned long kIommuIoasUnmap = io(0x86);
+
+constexpr uint32_t kIoasMapFixedIova = 1u << 0;
+constexpr uint32_t kIoasMapWriteable = 1u << 1;
+constexpr uint32_t kIoasMapReadable = 1u << 2;
+
+struct IommuIoasMap {
+  uint32_t size = sizeof(IommuIoasMap);
+  uint32_t flags = 0;
+  uint32_t ioas_id = 0;
+  uint32_t reserved = 0;
+  uint64_t user_va = 0;
+  uint64_t length = 0;
+  uint64_t iova = 0;  // in with kIoasMapFixedIova, out otherwise
+};
+static_assert(sizeof(IommuIoasMap) == 40);
+
+struct IommuIoasUnmap {
+  uint32_t size = sizeof(IommuIoasUnmap);
+  uint32_t ioas_id = 0;
+  uint64_t iova = 0;
+  uint64_t length = 0;  // in/out: bytes unmapped
+};
+static_assert(sizeof(IommuIoasUnmap) == 24);
+
+}  // namespace uapi
 
 // What the device may do with a mapping.
 enum class DmaAccess : uint32_t { read = 1, write = 2, read_write = 3 };

@@ -10,9 +10,11 @@
 
 #include <cstdint>
 
+#include "vfiokit/vfio/dma/dma_ioctls.hpp"
+
 namespace vfiokit::vfio::uapi {
 
-constexpr unsigned long io(unsigned nr) { return 0x3B00u | nr; }
+// io() is in dma/dma_ioctls.hpp, with the two ioctls of the DMA hot path.
 
 // vfio cdev (/dev/vfio/devices/vfioX), merged in 6.6.
 constexpr unsigned long kDeviceBindIommufd = io(100 + 18);
@@ -47,8 +49,7 @@ constexpr uint32_t kDevIdNotOwned = 0xFFFFFFFFu;
 constexpr unsigned long kIommuDestroy = io(0x80);
 constexpr unsigned long kIommuIoasAlloc = io(0x81);
 constexpr unsigned long kIommuIoasIovaRanges = io(0x84);
-constexpr unsigned long kIommuIoasMap = io(0x85);
-constexpr unsigned long kIommuIoasUnmap = io(0x86);
+// IOMMU_IOAS_MAP and IOMMU_IOAS_UNMAP, the DMA hot path: in dma/dma_ioctls.hpp.
 
 struct IommuDestroy {
   uint32_t size = sizeof(IommuDestroy);
@@ -77,29 +78,6 @@ struct IommuIoasIovaRanges {
   uint64_t out_iova_alignment = 0;
 };
 static_assert(sizeof(IommuIoasIovaRanges) == 32);
-
-constexpr uint32_t kIoasMapFixedIova = 1u << 0;
-constexpr uint32_t kIoasMapWriteable = 1u << 1;
-constexpr uint32_t kIoasMapReadable = 1u << 2;
-
-struct IommuIoasMap {
-  uint32_t size = sizeof(IommuIoasMap);
-  uint32_t flags = 0;
-  uint32_t ioas_id = 0;
-  uint32_t reserved = 0;
-  uint64_t user_va = 0;
-  uint64_t length = 0;
-  uint64_t iova = 0;  // in with kIoasMapFixedIova, out otherwise
-};
-static_assert(sizeof(IommuIoasMap) == 40);
-
-struct IommuIoasUnmap {
-  uint32_t size = sizeof(IommuIoasUnmap);
-  uint32_t ioas_id = 0;
-  uint64_t iova = 0;
-  uint64_t length = 0;  // in/out: bytes unmapped
-};
-static_assert(sizeof(IommuIoasUnmap) == 24);
 
 // Device features newer than the 6.1 header: MIG_DATA_SIZE and PRE_COPY
 // (6.2), and the pre-copy progress ioctl on the migration data fd.

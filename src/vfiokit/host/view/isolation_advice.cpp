@@ -1,4 +1,4 @@
-#include "vfiokit/host/iommu/isolation_advice.hpp"
+#include "vfiokit/host/view/isolation_advice.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "vfiokit/host/host_view.hpp"
+#include "vfiokit/host/view/host_view.hpp"
 
 #include <algorithm>
 

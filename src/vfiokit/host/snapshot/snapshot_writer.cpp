@@ -1,4 +1,4 @@
-#include "vfiokit/host/sysfs/snapshot_writer.hpp"
+#include "vfiokit/host/snapshot/snapshot_writer.hpp"
 
 #include <fmt/format.h>
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "vfiokit/host/host_view.hpp"
+#include "vfiokit/host/view/host_view.hpp"
 
 namespace vfiokit::host {
 

@@ -1,0 +1,31 @@
+# What `cmake --install` puts on a machine: the shared library and its
+# public headers (every header of base, pci, host, vfio and virt except
+# those in internal/ folders), the CMake package (find_package(vfiokit) ->
+# vfiokit::vfiokit), vfiokit.pc, and the programs vfiokit and vfiokit-edu.
+# The simulated kernel, the CLI's own code and the tests are not installed.
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+install(TARGETS vfiokit EXPORT vfiokitTargets
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+foreach(layer base pci host vfio virt)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/src/vfiokit/${layer} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/vfiokit
+    FILES_MATCHING PATTERN "*.hpp" PATTERN "internal" EXCLUDE)
+endforeach()
+install(FILES ${PROJECT_BINARY_DIR}/generated/vfiokit/version.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/vfiokit)
+
+set(config_dir ${CMAKE_INSTALL_LIBDIR}/cmake/vfiokit)
+install(EXPORT vfiokitTargets NAMESPACE vfiokit:: DESTINATION ${config_dir})
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/vfiokitConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/vfiokitConfig.cmake INSTALL_DESTINATION ${config_dir})
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/vfiokitConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)  # before 1.0, a minor version may break the API
+install(FILES ${PROJECT_BINARY_DIR}/vfiokitConfig.cmake ${PROJECT_BINARY_DIR}/vfiokitConfigVersion.cmake
+  DESTINATION ${config_dir})
+file(RELATIVE_PATH VFIOKIT_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
+string(REGEX REPLACE "/$" "" VFIOKIT_PC_TO_PREFIX "${VFIOKIT_PC_TO_PREFIX}")
+configure_file(${PROJECT_SOURCE_DIR}/cmake/vfiokit.pc.in ${PROJECT_BINARY_DIR}/vfiokit.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/vfiokit.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+install(TARGETS vfiokit_bin vfiokit-edu RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
