@@ -4,10 +4,10 @@
 
 #include <string>
 
+#include "support/corpus.hpp"
 #include "vfiokit/pci/bdf.hpp"
 #include "vfiokit/pci/device.hpp"
 #include "vfiokit/pci/dump_format.hpp"
-#include "support/corpus.hpp"
 
 namespace {
 

@@ -9,10 +9,9 @@
 // The backend runs type1's map path (IommuBackend::map_dma and unmap_dma
 // with type1's DmaIoctls) with the request numbers of FIONREAD, issued on a
 // pipe, which answers it: no IOMMU is needed to count instructions.
+#include <linux/vfio.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
-
-#include <linux/vfio.h>
 
 #include <cstdio>
 
@@ -40,8 +39,11 @@ __attribute__((noinline)) bool loop_vfiokit(vfiokit::vfio::IommuBackend& backend
 
 __attribute__((noinline)) bool loop_raw(uint64_t iova, size_t n) {
   for (size_t i = 0; i < n; ++i) {
-    vfio_iommu_type1_dma_map map{.argsz = sizeof(map), .flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-                                 .vaddr = reinterpret_cast<uint64_t>(g_page), .iova = iova, .size = sizeof(g_page)};
+    vfio_iommu_type1_dma_map map{.argsz = sizeof(map),
+                                 .flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+                                 .vaddr = reinterpret_cast<uint64_t>(g_page),
+                                 .iova = iova,
+                                 .size = sizeof(g_page)};
     vfio_iommu_type1_dma_unmap unmap{};
     unmap.argsz = sizeof(unmap);
     unmap.iova = iova;

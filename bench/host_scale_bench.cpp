@@ -126,8 +126,7 @@ void read_function(int port_fd, const Placed& f) {
   alignas(dirent64) static thread_local std::array<char, 32 * 1024> dents;
   std::array<char, 4096> page;
   const int dir = ::openat(port_fd, f.name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  while (::getdents64(dir, dents.data(), dents.size()) > 0) {
-  }
+  while (::getdents64(dir, dents.data(), dents.size()) > 0) {}
   for (const char* file : {"uevent", "config"}) {
     if (f.vf && file == std::string_view("config")) continue;  // host::Detail::summary
     const int fd = ::openat(dir, file, O_RDONLY | O_CLOEXEC);
@@ -150,8 +149,7 @@ void BM_SyscallFloor(benchmark::State& state) {
     // The bus's list, as vfiokit reads it first.
     const int b = ::open(bus.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     alignas(dirent64) std::array<char, 32 * 1024> dents;
-    while (::getdents64(b, dents.data(), dents.size()) > 0) {
-    }
+    while (::getdents64(b, dents.data(), dents.size()) > 0) {}
     ::close(b);
     const auto part = [&](unsigned k) {
       const size_t n = t.functions.size(), lo = n * k / threads, hi = n * (k + 1) / threads;
@@ -165,10 +163,34 @@ void BM_SyscallFloor(benchmark::State& state) {
   state.counters["functions"] = static_cast<double>(state.range(0));
 }
 
-BENCHMARK(BM_VfiokitListJson)->Arg(1024)->Arg(2048)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(10);
-BENCHMARK(BM_VfiokitGroupsJson)->Arg(1024)->Arg(2048)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(10);
-BENCHMARK(BM_LspciDFixed)->Arg(1024)->Arg(2048)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(10);
-BENCHMARK(BM_SyscallFloor)->Arg(1024)->Arg(2048)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
+BENCHMARK(BM_VfiokitListJson)
+    ->Arg(1024)
+    ->Arg(2048)
+    ->Arg(4096)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(10);
+BENCHMARK(BM_VfiokitGroupsJson)
+    ->Arg(1024)
+    ->Arg(2048)
+    ->Arg(4096)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(10);
+BENCHMARK(BM_LspciDFixed)
+    ->Arg(1024)
+    ->Arg(2048)
+    ->Arg(4096)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(10);
+BENCHMARK(BM_SyscallFloor)
+    ->Arg(1024)
+    ->Arg(2048)
+    ->Arg(4096)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(5);
 
 // Prints, after the table, lspci's time over vfiokit's for each size.
 class RatioReporter : public benchmark::ConsoleReporter {

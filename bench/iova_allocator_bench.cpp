@@ -2,7 +2,6 @@
 // empty space (the DMA map path of a userspace driver) and with 4096 live
 // mappings of mixed sizes (a VMM's guest RAM slots and buffers).
 #include <benchmark/benchmark.h>
-
 #include <linux/vfio.h>
 
 #include <random>
@@ -64,8 +63,11 @@ void BM_MapUnmapRawIoctlsOnPipe(benchmark::State& state) {
   const vfiokit::testing::PipeBackend pipe;  // for its pipe only
   const int fd = pipe.fd();
   for (auto _ : state) {
-    vfio_iommu_type1_dma_map map{.argsz = sizeof(map), .flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-                                 .vaddr = reinterpret_cast<uint64_t>(g_page), .iova = 0x1000, .size = 4096};
+    vfio_iommu_type1_dma_map map{.argsz = sizeof(map),
+                                 .flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+                                 .vaddr = reinterpret_cast<uint64_t>(g_page),
+                                 .iova = 0x1000,
+                                 .size = 4096};
     vfio_iommu_type1_dma_unmap unmap{};
     unmap.argsz = sizeof(unmap);
     unmap.iova = 0x1000;

@@ -14,17 +14,17 @@
 // three alike.
 //   vfiokit_lab_dma_bench BDF   (BDF bound to vfio-pci)
 #include <fmt/format.h>
-#include <unistd.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <vector>
 
-#include "vfiokit/vfio/device.hpp"
-#include "vfiokit/vfio/dma/dma_buffer.hpp"
 #include "vfiokit/vfio/backend/iommufd_backend.hpp"
 #include "vfiokit/vfio/backend/type1_backend.hpp"
+#include "vfiokit/vfio/device.hpp"
+#include "vfiokit/vfio/dma/dma_buffer.hpp"
 #include "vfiokit/vfio/internal/uapi.hpp"
 #include "vfiokit/virt/virtual_config.hpp"
 
@@ -53,8 +53,11 @@ RawTarget raw_target(vfio::IommuBackend& backend) {
 // loops touch the same IOMMU page tables.
 bool raw_cycle(const RawTarget& t, void* va, uint64_t size, uint64_t iova) {
   if (t.type1) {
-    vfio_iommu_type1_dma_map map{.argsz = sizeof(map), .flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-                                 .vaddr = reinterpret_cast<uint64_t>(va), .iova = iova, .size = size};
+    vfio_iommu_type1_dma_map map{.argsz = sizeof(map),
+                                 .flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+                                 .vaddr = reinterpret_cast<uint64_t>(va),
+                                 .iova = iova,
+                                 .size = size};
     vfio_iommu_type1_dma_unmap unmap{};
     unmap.argsz = sizeof(unmap);
     unmap.iova = iova;
@@ -138,17 +141,19 @@ int main(int argc, char** argv) {
       }
       const double o = quantile(ours, 0.5), r = quantile(raw, 0.5);
       const double ratio = o / r;
-      fmt::print("BENCH dma map+unmap {:>7} {:<7} vfiokit {:9.2f} us  raw ioctl {:9.2f} us  ratio {:.3f} (target <= 1.05; "
-                 "medians of {} alternating blocks of {} cycles; at the quartiles {:.3f} and {:.3f}){}\n",
-                 size == 4096 ? "4KiB" : "2MiB", vfio::backend_name(backend.kind()), o / 1000, r / 1000, ratio, blocks,
-                 per_block, quantile(ours, 0.25) / quantile(raw, 0.25), quantile(ours, 0.75) / quantile(raw, 0.75),
-                 ratio <= 1.05 ? "" : "  ABOVE TARGET");
+      fmt::print(
+          "BENCH dma map+unmap {:>7} {:<7} vfiokit {:9.2f} us  raw ioctl {:9.2f} us  ratio {:.3f} (target <= 1.05; "
+          "medians of {} alternating blocks of {} cycles; at the quartiles {:.3f} and {:.3f}){}\n",
+          size == 4096 ? "4KiB" : "2MiB", vfio::backend_name(backend.kind()), o / 1000, r / 1000, ratio, blocks,
+          per_block, quantile(ours, 0.25) / quantile(raw, 0.25), quantile(ours, 0.75) / quantile(raw, 0.75),
+          ratio <= 1.05 ? "" : "  ABOVE TARGET");
     }
   }
   {  // what one timing costs, against the blocks above
     const auto start = Clock::now();
     for (int i = 0; i < 10000; ++i) (void)Clock::now();
-    fmt::print("BENCH clock read {:.0f} ns\n", std::chrono::duration<double, std::nano>(Clock::now() - start).count() / 10000);
+    fmt::print("BENCH clock read {:.0f} ns\n",
+               std::chrono::duration<double, std::nano>(Clock::now() - start).count() / 10000);
   }
   // Config space: an emulated read or write of the guest view against a raw
   // pread of the config region, the call a VMM makes for passthrough bits.
@@ -163,12 +168,18 @@ int main(int argc, char** argv) {
     auto view = virt::VirtualConfig::build(*physical, sizes);
     if (!view) return fmt::print(stderr, "{}\n", view.error().describe()), 1;
     volatile uint32_t sink = 0;  // keeps the reads
-    const double read_ns = ns_per_op([&] { sink = sink + view->read(0x10, 4); return true; }, 200000);
+    const double read_ns = ns_per_op(
+        [&] {
+          sink = sink + view->read(0x10, 4);
+          return true;
+        },
+        200000);
     const double write_ns = ns_per_op([&] { return !view->write(0x10, 4, 0xFFFFFFFF).has_value(); }, 200000);
     const double pread_ns = ns_per_op([&] { return bool((*dev)->config_read<uint32_t>(0x10)); }, 5000);
-    fmt::print("BENCH config space: emulated read {:.0f} ns, emulated write {:.0f} ns, raw pread of the config region "
-               "{:.0f} ns\n",
-               read_ns, write_ns, pread_ns);
+    fmt::print(
+        "BENCH config space: emulated read {:.0f} ns, emulated write {:.0f} ns, raw pread of the config region "
+        "{:.0f} ns\n",
+        read_ns, write_ns, pread_ns);
   }
   // The figures are the result; TCG timing noise must not fail a test run.
   return 0;

@@ -3,10 +3,9 @@
 // prints the counts of the three loops). The "BAR" is a memfd mapped
 // through MappedRegion exactly as a device fd is, so the checked accessor
 // takes its real path; a device is not needed to count instructions.
+#include <linux/vfio.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-#include <linux/vfio.h>
 
 #include <cstdio>
 

@@ -9,15 +9,14 @@
 // With BDF, the device's config space is decoded from sysfs and, on the live
 // /sys with the device on vfio-pci, it is opened through VFIO and its
 // regions are listed.
-#include <vfiokit/host/view/host_view.hpp>
+#include <cstdio>
+#include <string>
 #include <vfiokit/host/devices/device_config.hpp>
+#include <vfiokit/host/view/host_view.hpp>
 #include <vfiokit/pci/capability_names.hpp>
 #include <vfiokit/pci/device.hpp>
 #include <vfiokit/version.hpp>
 #include <vfiokit/vfio/device.hpp>
-
-#include <cstdio>
-#include <string>
 
 namespace {
 
@@ -33,9 +32,9 @@ int probe(const vfiokit::host::SysfsRoot& root, const std::string& text) {
     return 1;
   }
   const auto decoded = vfiokit::pci::decode_device(config->config);
-  std::printf("%s: %04x:%04x class %06x, %zu BARs, %zu capabilities\n", bdf->str().c_str(),
-              decoded.header.vendor_id, decoded.header.device_id, decoded.header.class_code,
-              decoded.header.bars.size(), decoded.capabilities.size());
+  std::printf("%s: %04x:%04x class %06x, %zu BARs, %zu capabilities\n", bdf->str().c_str(), decoded.header.vendor_id,
+              decoded.header.device_id, decoded.header.class_code, decoded.header.bars.size(),
+              decoded.capabilities.size());
   for (const auto& cap : decoded.capabilities)
     std::printf("  capability %s at 0x%x\n", vfiokit::pci::capability_name(cap.ref.space, cap.ref.id).c_str(),
                 unsigned(cap.ref.offset));

@@ -12,11 +12,11 @@ using vfiokit::Result;
 Result<Device> Device::attach(vfiokit::vfio::Device& vfio) {
   auto bar0 = vfio.map_region(uint32_t(vfiokit::vfio::PciRegion::bar0));
   if (!bar0) return vfiokit::fail(bar0.error());
-  if (!(*bar0)->mapped(0, 0x100))
-    return vfiokit::fail(Errc::unsupported, vfio.name(), "BAR0 cannot be mmap'd");
+  if (!(*bar0)->mapped(0, 0x100)) return vfiokit::fail(Errc::unsupported, vfio.name(), "BAR0 cannot be mmap'd");
   Device dev(vfio, (*bar0)->mmio());
   if (const uint32_t id = dev.id(); id != kExpectedId)
-    return vfiokit::fail(Errc::invalid_argument, vfio.name(), fmt::format("is not an edu device (ID register 0x{:08x})", id));
+    return vfiokit::fail(Errc::invalid_argument, vfio.name(),
+                         fmt::format("is not an edu device (ID register 0x{:08x})", id));
   if (auto ok = vfio.enable_bus_master(); !ok) return vfiokit::fail(ok.error());
   return dev;
 }
@@ -44,7 +44,8 @@ Result<uint32_t> Device::factorial(uint32_t n) const {
 
 Result<void> Device::dma(uint64_t source, uint64_t destination, uint32_t count, uint32_t flags) const {
   if (count > kMaxTransfer)
-    return vfiokit::fail(Errc::invalid_argument, vfio_->name(), fmt::format("edu DMA of {} bytes (at most {})", count, kMaxTransfer));
+    return vfiokit::fail(Errc::invalid_argument, vfio_->name(),
+                         fmt::format("edu DMA of {} bytes (at most {})", count, kMaxTransfer));
   bar_.write64(kDmaSource, source);
   bar_.write64(kDmaDestination, destination);
   bar_.write64(kDmaCount, count);

@@ -13,10 +13,10 @@
 namespace edu {
 
 // Registers in BAR0.
-constexpr uint64_t kId = 0x00;          // 0x010000ed: major 1, minor 0, "ed"
-constexpr uint64_t kLiveness = 0x04;    // reads back the inverse of what was written
-constexpr uint64_t kFactorial = 0x08;   // write n, read n! when kStatus bit 0 clears
-constexpr uint64_t kStatus = 0x20;      // bit 0: computing; bit 7: raise an IRQ when done
+constexpr uint64_t kId = 0x00;         // 0x010000ed: major 1, minor 0, "ed"
+constexpr uint64_t kLiveness = 0x04;   // reads back the inverse of what was written
+constexpr uint64_t kFactorial = 0x08;  // write n, read n! when kStatus bit 0 clears
+constexpr uint64_t kStatus = 0x20;     // bit 0: computing; bit 7: raise an IRQ when done
 constexpr uint64_t kIrqStatus = 0x24;
 constexpr uint64_t kIrqRaise = 0x60;
 constexpr uint64_t kIrqAck = 0x64;

@@ -8,10 +8,10 @@ namespace {
 TEST(Utf8, TextIsText) {
   EXPECT_TRUE(is_utf8(""));
   EXPECT_TRUE(is_utf8("vfio-pci"));
-  EXPECT_TRUE(is_utf8("caf\xc3\xa9"));              // é
-  EXPECT_TRUE(is_utf8("\xe2\x82\xac"));             // €
-  EXPECT_TRUE(is_utf8("\xf0\x9f\x98\x80"));         // U+1F600
-  EXPECT_TRUE(is_utf8("\xf4\x8f\xbf\xbf"));         // U+10FFFF, the last code point
+  EXPECT_TRUE(is_utf8("caf\xc3\xa9"));                // é
+  EXPECT_TRUE(is_utf8("\xe2\x82\xac"));               // €
+  EXPECT_TRUE(is_utf8("\xf0\x9f\x98\x80"));           // U+1F600
+  EXPECT_TRUE(is_utf8("\xf4\x8f\xbf\xbf"));           // U+10FFFF, the last code point
   EXPECT_TRUE(is_utf8(std::string_view("a\0b", 3)));  // NUL is a code point
 }
 

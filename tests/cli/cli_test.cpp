@@ -4,11 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "vfiokit/pci/dump_format.hpp"
 #include "support/config_builder.hpp"
 #include "support/corpus.hpp"
 #include "support/run_process.hpp"
 #include "support/temp_dir.hpp"
+#include "vfiokit/pci/dump_format.hpp"
 
 namespace vfiokit {
 namespace {

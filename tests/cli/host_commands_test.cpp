@@ -124,8 +124,8 @@ TEST(CliJson, BytesThatAreNotTextDoNotEndTheProgram) {
   UnpackedSnapshot snapshot;
   snapshot.attribute("0000:0a:00.0", "driver_override", "bad\xff\xfename\n");
   const std::string root = snapshot.root();
-  for (std::vector<std::string> argv : {std::vector<std::string>{"list", "--json"}, {"groups", "--json"},
-                                        {"explain", "0000:0a:00.0", "--json"}}) {
+  for (std::vector<std::string> argv :
+       {std::vector<std::string>{"list", "--json"}, {"groups", "--json"}, {"explain", "0000:0a:00.0", "--json"}}) {
     argv.insert(argv.begin(), VFIOKIT_BIN);
     argv.insert(argv.end(), {"--sysfs-root", root});
     auto out = run_process(argv);

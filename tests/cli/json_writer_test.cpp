@@ -78,8 +78,9 @@ json random_value(std::mt19937& rng, int depth) {
       std::string s(std::uniform_int_distribution<size_t>(0, 12)(rng), '\0');
       // Mostly printable, sometimes anything.
       for (auto& c : s)
-        c = static_cast<char>(std::uniform_int_distribution<int>(0, 3)(rng) ? std::uniform_int_distribution<int>(0x20, 0x7e)(rng)
-                                                                            : std::uniform_int_distribution<int>(0, 255)(rng));
+        c = static_cast<char>(std::uniform_int_distribution<int>(0, 3)(rng)
+                                  ? std::uniform_int_distribution<int>(0x20, 0x7e)(rng)
+                                  : std::uniform_int_distribution<int>(0, 255)(rng));
       return s;
     }
     case 5: {

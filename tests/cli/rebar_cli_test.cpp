@@ -23,8 +23,7 @@ TEST(RebarCli, DumpWithThreeResizableBarsAgreesWithLspci) {
     std::string sizes;
     for (const auto& s : e["supported"]) sizes += (sizes.empty() ? "" : " ") + s.get<std::string>();
     mine[std::to_string(std::stoul(e["offset"].get<std::string>(), nullptr, 16)) + "/" +
-         std::to_string(e["bar"].get<unsigned>())] =
-        e["current"].get<std::string>() + "|" + sizes;
+         std::to_string(e["bar"].get<unsigned>())] = e["current"].get<std::string>() + "|" + sizes;
   }
   ASSERT_EQ(mine.size(), 3u);
   EXPECT_EQ(mine, theirs);

@@ -29,7 +29,8 @@ Result<void> FakeFeatureDevice::feature(uint32_t flags, std::span<uint8_t> paylo
   if (!has_get && !has_set) return err(ENOTTY, "no such feature");
   // vfio_check_feature(): the requested ops must be offered; PROBE stops there.
   if (op == 0) return err(EINVAL, "neither GET nor SET");
-  if (((op & vfio::kFeatureGet) && !has_get) || ((op & vfio::kFeatureSet) && !has_set)) return err(EINVAL, "op not offered");
+  if (((op & vfio::kFeatureGet) && !has_get) || ((op & vfio::kFeatureSet) && !has_set))
+    return err(EINVAL, "op not offered");
   if (flags & vfio::kFeatureProbe) return {};
   if ((op & vfio::kFeatureGet) && (op & vfio::kFeatureSet)) return err(EINVAL, "GET and SET");
 
@@ -59,9 +60,7 @@ Result<void> FakeFeatureDevice::feature(uint32_t flags, std::span<uint8_t> paylo
       if (low_power) return err(EINVAL, "already in low power");  // pm_runtime_engaged
       low_power = true;
       return {};
-    case Feature::low_power_exit:
-      low_power = false;
-      return {};
+    case Feature::low_power_exit: low_power = false; return {};
     case Feature::dma_logging_start: return logging_start(payload);
     case Feature::dma_logging_stop:
       logging = false;

@@ -33,7 +33,7 @@ class FakeFeatureDevice final : public vfio::DeviceFeatureIoctl {
   uint64_t migration_flags = 0;
   vfio::MigState state = vfio::MigState::running;
   std::string device_state_bytes = "device-state";  // what STOP_COPY streams
-  std::string loaded;                                // what RESUMING -> STOP took in
+  std::string loaded;                               // what RESUMING -> STOP took in
   struct Fault {
     vfio::MigState from, to;
     int err;

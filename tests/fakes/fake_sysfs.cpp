@@ -35,10 +35,9 @@ FakeSysfs& FakeSysfs::add_in(const std::filesystem::path& base, const pci::Bdf& 
   dir_.write(rel + "/uevent",
              fmt::format("{}PCI_CLASS={:04X}\nPCI_ID={:02X}{:02X}:{:02X}{:02X}\nPCI_SUBSYS_ID={:04X}:{:04X}\n"
                          "PCI_SLOT_NAME={}\n",
-                         driver.empty() ? "" : "DRIVER=" + driver + "\n",
-                         bytes[11] << 16 | bytes[10] << 8 | bytes[9], bytes[1], bytes[0], bytes[3], bytes[2],
-                         type0 ? bytes[0x2d] << 8 | bytes[0x2c] : 0, type0 ? bytes[0x2f] << 8 | bytes[0x2e] : 0,
-                         bdf.str()));
+                         driver.empty() ? "" : "DRIVER=" + driver + "\n", bytes[11] << 16 | bytes[10] << 8 | bytes[9],
+                         bytes[1], bytes[0], bytes[3], bytes[2], type0 ? bytes[0x2d] << 8 | bytes[0x2c] : 0,
+                         type0 ? bytes[0x2f] << 8 | bytes[0x2e] : 0, bdf.str()));
   std::filesystem::create_symlink(dir.lexically_relative(root() / "bus/pci/devices"),
                                   root() / "bus/pci/devices" / bdf.str());
   if (!driver.empty()) {

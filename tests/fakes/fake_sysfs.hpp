@@ -6,9 +6,9 @@
 #include <optional>
 #include <string>
 
-#include "vfiokit/pci/bdf.hpp"
 #include "support/config_builder.hpp"
 #include "support/temp_dir.hpp"
+#include "vfiokit/pci/bdf.hpp"
 
 namespace vfiokit::testing {
 

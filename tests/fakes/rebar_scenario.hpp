@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "vfiokit/simulator/kernel.hpp"
 #include "fakes/fake_sysfs.hpp"
+#include "vfiokit/simulator/kernel.hpp"
 
 namespace vfiokit::testing {
 

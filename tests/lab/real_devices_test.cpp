@@ -8,16 +8,16 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "vfiokit/cli/render/device_json.hpp"
-#include "vfiokit/host/devices/config_to_last_capability.hpp"
-#include "vfiokit/host/devices/device_config.hpp"
-#include "vfiokit/host/sysfs/dir.hpp"
-#include "vfiokit/host/iommu/group_prediction.hpp"
-#include "vfiokit/host/devices/virtual_function_parents.hpp"
 #include "lab/support/guest_devices.hpp"
 #include "support/function_compare.hpp"
 #include "support/lspci_compare.hpp"
 #include "support/run_process.hpp"
+#include "vfiokit/cli/render/device_json.hpp"
+#include "vfiokit/host/devices/config_to_last_capability.hpp"
+#include "vfiokit/host/devices/device_config.hpp"
+#include "vfiokit/host/devices/virtual_function_parents.hpp"
+#include "vfiokit/host/iommu/group_prediction.hpp"
+#include "vfiokit/host/sysfs/dir.hpp"
 
 namespace vfiokit::lab {
 namespace {
@@ -123,9 +123,10 @@ TEST_F(RealDevices, EveryFunctionReadToItsLastCapabilityDecodesAsTheWholeFile) {
     partial_time += t2 - t1;
   }
   const auto ms = [](auto t) { return std::chrono::duration<double, std::milli>(t).count(); };
-  std::printf("BENCH sysfs config of %zu functions: whole files %.1f ms (%zu bytes), to the last capability %.1f ms "
-              "(%zu bytes)\n",
-              all.size(), ms(whole_time), whole_bytes, ms(partial_time), partial_bytes);
+  std::printf(
+      "BENCH sysfs config of %zu functions: whole files %.1f ms (%zu bytes), to the last capability %.1f ms "
+      "(%zu bytes)\n",
+      all.size(), ms(whole_time), whole_bytes, ms(partial_time), partial_bytes);
   EXPECT_LT(partial_bytes, whole_bytes);
 }
 

@@ -1,8 +1,8 @@
 // Typed capability decoders, each against hand-built register values.
 #include <gtest/gtest.h>
 
-#include "vfiokit/pci/device.hpp"
 #include "support/config_builder.hpp"
+#include "vfiokit/pci/device.hpp"
 
 namespace vfiokit::pci {
 namespace {

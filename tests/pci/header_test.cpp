@@ -12,10 +12,10 @@ using testing::ConfigBuilder;
 TEST(Header, DecodesIdentityAndBars) {
   ConfigBuilder b(256);
   b.ids(0x8086, 0x10d3).class_code(0x020000).header_type(0, true).u8(0x08, 0x03);
-  b.u32(0x10, 0xfebc0000);                      // BAR0 mem32
+  b.u32(0x10, 0xfebc0000);                        // BAR0 mem32
   b.u32(0x14, 0x0000000c).u32(0x18, 0x00000040);  // BAR1 mem64 prefetchable, high half in BAR2
-  b.u32(0x1c, 0x0000c001);                      // BAR3 I/O
-  b.u32(0x20, 0x000d0002);                      // BAR4 below 1 MiB
+  b.u32(0x1c, 0x0000c001);                        // BAR3 I/O
+  b.u32(0x20, 0x000d0002);                        // BAR4 below 1 MiB
   b.u16(0x2c, 0x8086).u16(0x2e, 0xa01f).u8(0x3d, 1).u8(0x3c, 11);
   const Header h = decode_header(b.build());
   EXPECT_EQ(h.vendor_id, 0x8086);

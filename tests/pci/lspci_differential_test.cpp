@@ -7,11 +7,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "vfiokit/pci/dump_format.hpp"
 #include "support/corpus.hpp"
 #include "support/lspci_compare.hpp"
 #include "support/run_process.hpp"
 #include "support/temp_dir.hpp"
+#include "vfiokit/pci/dump_format.hpp"
 
 namespace vfiokit {
 namespace {

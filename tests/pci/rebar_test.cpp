@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "vfiokit/pci/caps/resizable_bar.hpp"
 #include "support/config_builder.hpp"
+#include "vfiokit/pci/caps/resizable_bar.hpp"
 
 namespace vfiokit::pci {
 namespace {

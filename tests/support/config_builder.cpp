@@ -23,7 +23,9 @@ ConfigBuilder& ConfigBuilder::u32(size_t offset, uint32_t value) {
 
 ConfigBuilder& ConfigBuilder::ids(uint16_t vendor, uint16_t device) { return u16(0, vendor).u16(2, device); }
 ConfigBuilder& ConfigBuilder::class_code(uint32_t code) {
-  return u8(9, static_cast<uint8_t>(code)).u8(10, static_cast<uint8_t>(code >> 8)).u8(11, static_cast<uint8_t>(code >> 16));
+  return u8(9, static_cast<uint8_t>(code))
+      .u8(10, static_cast<uint8_t>(code >> 8))
+      .u8(11, static_cast<uint8_t>(code >> 16));
 }
 ConfigBuilder& ConfigBuilder::header_type(uint8_t layout, bool multifunction) {
   return u8(pci::reg::kHeaderType, static_cast<uint8_t>(layout | (multifunction ? 0x80 : 0)));
@@ -66,7 +68,7 @@ ConfigBuilder& ConfigBuilder::pci_express(uint8_t offset, pci::PcieType type, bo
   cap(offset, 0x10);
   u16(offset + 2u, static_cast<uint16_t>(version | static_cast<unsigned>(type) << 4));
   u32(offset + 4u, flr ? (1u << 28) | 0x1 : 0x1);
-  u32(offset + 0x0cu, 0x3 | 16u << 4);        // 8 GT/s x16 capable
+  u32(offset + 0x0cu, 0x3 | 16u << 4);                        // 8 GT/s x16 capable
   u16(offset + 0x12u, static_cast<uint16_t>(0x3 | 8u << 4));  // 8 GT/s x8 now
   return *this;
 }

@@ -2,8 +2,8 @@
 
 #include <fstream>
 
-#include "vfiokit/pci/dump_format.hpp"
 #include "support/config_builder.hpp"
+#include "vfiokit/pci/dump_format.hpp"
 
 namespace vfiokit::testing {
 namespace {

@@ -16,19 +16,34 @@ using nlohmann::json;
 // lspci's labels for the capabilities in the corpus (ls-caps.c, ls-ecaps.c).
 std::optional<unsigned> lspci_label_id(const std::string& space, const std::string& label) {
   static const std::vector<std::pair<std::string, unsigned>> kStandard = {
-      {"Power Management", 0x01}, {"MSI-X", 0x11}, {"MSI", 0x05}, {"Express", 0x10},
-      {"Vendor Specific", 0x09},  {"PCI-X", 0x07}, {"Subsystem", 0x0d}, {"Null", 0x00},
-      {"PCI Hot-plug", 0x0c},     {"Hot-plug", 0x0c}, {"SATA", 0x12}, {"PCI Advanced Features", 0x13}};
-  static const std::vector<std::pair<std::string, unsigned>> kExtended = {
-      {"Advanced Error Reporting", 0x01},   {"Device Serial Number", 0x03},  {"Access Control Services", 0x0d},
-      {"Alternative Routing-ID", 0x0e},     {"Single Root I/O", 0x10},       {"Physical Resizable BAR", 0x15},
-      {"Virtual Resizable BAR", 0x24},      {"Null", 0x00},                  {"Virtual Channel", 0x02},
-      {"Latency Tolerance", 0x18},          {"Secondary PCI Express", 0x19}, {"Address Translation Service", 0x0f},
-      {"Page Request Interface", 0x13},     {"Process Address Space ID", 0x1b},
-      {"Downstream Port Containment", 0x1d}, {"L1 PM Substates", 0x1e},      {"Precision Time Measurement", 0x1f},
-      {"Transaction Processing Hints", 0x17}, {"Vendor Specific Information", 0x0b},
-      {"Designated Vendor-Specific", 0x23}, {"Data Link Feature", 0x25},     {"Physical Layer 16.0 GT/s", 0x26},
-      {"Lane Margining at the Receiver", 0x27}, {"Power Budgeting", 0x04},   {"Multicast", 0x12}};
+      {"Power Management", 0x01}, {"MSI-X", 0x11},    {"MSI", 0x05},       {"Express", 0x10},
+      {"Vendor Specific", 0x09},  {"PCI-X", 0x07},    {"Subsystem", 0x0d}, {"Null", 0x00},
+      {"PCI Hot-plug", 0x0c},     {"Hot-plug", 0x0c}, {"SATA", 0x12},      {"PCI Advanced Features", 0x13}};
+  static const std::vector<std::pair<std::string, unsigned>> kExtended = {{"Advanced Error Reporting", 0x01},
+                                                                          {"Device Serial Number", 0x03},
+                                                                          {"Access Control Services", 0x0d},
+                                                                          {"Alternative Routing-ID", 0x0e},
+                                                                          {"Single Root I/O", 0x10},
+                                                                          {"Physical Resizable BAR", 0x15},
+                                                                          {"Virtual Resizable BAR", 0x24},
+                                                                          {"Null", 0x00},
+                                                                          {"Virtual Channel", 0x02},
+                                                                          {"Latency Tolerance", 0x18},
+                                                                          {"Secondary PCI Express", 0x19},
+                                                                          {"Address Translation Service", 0x0f},
+                                                                          {"Page Request Interface", 0x13},
+                                                                          {"Process Address Space ID", 0x1b},
+                                                                          {"Downstream Port Containment", 0x1d},
+                                                                          {"L1 PM Substates", 0x1e},
+                                                                          {"Precision Time Measurement", 0x1f},
+                                                                          {"Transaction Processing Hints", 0x17},
+                                                                          {"Vendor Specific Information", 0x0b},
+                                                                          {"Designated Vendor-Specific", 0x23},
+                                                                          {"Data Link Feature", 0x25},
+                                                                          {"Physical Layer 16.0 GT/s", 0x26},
+                                                                          {"Lane Margining at the Receiver", 0x27},
+                                                                          {"Power Budgeting", 0x04},
+                                                                          {"Multicast", 0x12}};
   std::smatch m;
   static const std::regex kUnknownExt(R"(^Extended Capability ID (0x[0-9a-f]+))");
   static const std::regex kUnknownStd(R"(^#([0-9a-f]{2}))");
@@ -74,7 +89,7 @@ CapabilityView parse_lspci(const std::string& out) {
 namespace {
 std::string acs_flags_text(const json& flags, const char* which) {
   static const std::pair<const char*, const char*> kNames[] = {
-      {"SV", "SrcValid"},   {"TB", "TransBlk"},    {"RR", "ReqRedir"},    {"CR", "CmpltRedir"},
+      {"SV", "SrcValid"},    {"TB", "TransBlk"},   {"RR", "ReqRedir"},   {"CR", "CmpltRedir"},
       {"UF", "UpstreamFwd"}, {"EC", "EgressCtrl"}, {"DT", "DirectTrans"}};
   std::string s;
   for (const auto& [key, name] : kNames) {

@@ -22,7 +22,7 @@ struct CapabilityView {
   std::vector<CapKey> caps;
   bool standard_broken = false;
   bool extended_broken = false;
-  std::map<std::string, std::string> rebar;           // "offset/BAR n" -> "current|s1 s2 ..."
+  std::map<std::string, std::string> rebar;          // "offset/BAR n" -> "current|s1 s2 ..."
   std::map<unsigned, std::string> acs_cap, acs_ctl;  // offset -> "SrcValid+ TransBlk- ..."
 };
 

@@ -23,7 +23,9 @@ class Reply {
     return *this;
   }
   // A capability header {id, version, next} at `offset`.
-  Reply& cap(size_t offset, uint16_t id, uint32_t next) { return put<uint16_t>(offset, id).put<uint16_t>(offset + 2, 1).put<uint32_t>(offset + 4, next); }
+  Reply& cap(size_t offset, uint16_t id, uint32_t next) {
+    return put<uint16_t>(offset, id).put<uint16_t>(offset + 2, 1).put<uint32_t>(offset + 4, next);
+  }
   std::span<const uint8_t> bytes() const { return bytes_; }
 
  private:
@@ -73,7 +75,8 @@ TEST(RegionInfo, SparseAreasTypeAndMsixMappable) {
 }
 
 TEST(RegionInfo, NotMmappableHasNoAreas) {
-  auto info = parse_region_info(region(7, VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE, 4096, 0, 32).bytes());
+  auto info =
+      parse_region_info(region(7, VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE, 4096, 0, 32).bytes());
   ASSERT_TRUE(info);
   EXPECT_TRUE(info->mappable_areas().empty());
   EXPECT_EQ(region_name(info->index), "CONFIG");
@@ -96,7 +99,10 @@ TEST(RegionInfo, BrokenChainsAreErrorsNotCrashes) {
   EXPECT_FALSE(parse_region_info(many.bytes()));
   // A sparse area that runs past the region.
   auto past = region(0, kRwMmap | VFIO_REGION_INFO_FLAG_CAPS, 0x1000, 32, 64);
-  past.cap(32, VFIO_REGION_INFO_CAP_SPARSE_MMAP, 0).put<uint32_t>(40, 1).put<uint64_t>(48, 0x800).put<uint64_t>(56, 0x1000);
+  past.cap(32, VFIO_REGION_INFO_CAP_SPARSE_MMAP, 0)
+      .put<uint32_t>(40, 1)
+      .put<uint64_t>(48, 0x800)
+      .put<uint64_t>(56, 0x1000);
   auto p = parse_region_info(past.bytes());
   ASSERT_FALSE(p);
   EXPECT_NE(p.error().message().find("runs past"), std::string::npos);
@@ -144,8 +150,8 @@ TEST(HotResetInfo, GroupsAndDevids) {
 }
 
 TEST(HotReset, LegacyProofNeedsEveryAffectedGroup) {
-  const std::vector<HotResetPeer> peers = {{pci::Bdf(0, 5, 0, 0), 9, false}, {pci::Bdf(0, 5, 0, 1), 9, false},
-                                           {pci::Bdf(0, 5, 1, 0), 12, false}};
+  const std::vector<HotResetPeer> peers = {
+      {pci::Bdf(0, 5, 0, 0), 9, false}, {pci::Bdf(0, 5, 0, 1), 9, false}, {pci::Bdf(0, 5, 1, 0), 12, false}};
   auto fds = hot_reset_group_fds(peers, {{9, 30}, {12, 31}});
   ASSERT_TRUE(fds);
   EXPECT_EQ(*fds, (std::vector<int32_t>{30, 31}));  // one fd per group

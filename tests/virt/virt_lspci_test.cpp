@@ -7,10 +7,10 @@
 #include <fstream>
 #include <regex>
 
-#include "vfiokit/pci/dump_format.hpp"
 #include "support/config_builder.hpp"
 #include "support/run_process.hpp"
 #include "support/temp_dir.hpp"
+#include "vfiokit/pci/dump_format.hpp"
 #include "vfiokit/virt/virtual_config.hpp"
 
 namespace vfiokit::virt {
@@ -27,7 +27,8 @@ TEST(VirtLspci, GuestDumpShowsTheStaticRebar) {
   ASSERT_TRUE(v) << v.error().describe();
   testing::TempDir dir;
   const auto file = dir.path() / "guest.lspci";
-  std::ofstream(file) << pci::format_dump(pci::Bdf(0, 1, 0, 0), "guest", *pci::ConfigSpace::from_bytes(v->guest_bytes()));
+  std::ofstream(file) << pci::format_dump(pci::Bdf(0, 1, 0, 0), "guest",
+                                          *pci::ConfigSpace::from_bytes(v->guest_bytes()));
   const auto lspci = testing::run_process({"lspci", "-vvv", "-F", file.string()});
   ASSERT_EQ(lspci.exit_code, 0) << lspci.err;
   EXPECT_NE(lspci.out.find("Physical Resizable BAR"), std::string::npos) << lspci.out;

@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "support/config_builder.hpp"
 #include "vfiokit/pci/capability_walk.hpp"
 #include "vfiokit/pci/device.hpp"
-#include "support/config_builder.hpp"
 
 namespace vfiokit::virt {
 namespace {
@@ -31,7 +31,8 @@ std::array<uint64_t, 7> gpu_sizes(uint64_t bar0 = 256 * kMiB, uint64_t bar2 = 2 
   return {bar0, 0, bar2, 0, bar4, 256, 128 * 1024};
 }
 
-VirtualConfig build(const ConfigBuilder& b, const std::array<uint64_t, 7>& sizes = gpu_sizes(), VirtPolicy policy = {}) {
+VirtualConfig build(const ConfigBuilder& b, const std::array<uint64_t, 7>& sizes = gpu_sizes(),
+                    VirtPolicy policy = {}) {
   auto v = VirtualConfig::build(b.bytes(), sizes, policy);
   EXPECT_TRUE(v) << v.error().describe();
   return std::move(*v);
@@ -162,11 +163,11 @@ TEST(VirtualConfig, MsiAndMsixWritesReachTheVmmHook) {
   auto v = build(b, {128 * 1024, 0, 0, 16 * 1024, 0, 0, 0});
   std::vector<CapabilityWrite> seen;
   v.on_capability_write = [&](const CapabilityWrite& w) { seen.push_back(w); };
-  v.write(0x52, 2, 0x0001);            // MSI enable
-  v.write(0x54, 4, 0xFEE00000);        // address
-  v.write(0x5C, 2, 0x4021);            // data (64-bit layout)
-  v.write(0x72, 2, 0xC000);            // MSI-X enable + function mask
-  v.write(0x74, 4, 0xFFFFFFFF);        // table offset: read-only
+  v.write(0x52, 2, 0x0001);      // MSI enable
+  v.write(0x54, 4, 0xFEE00000);  // address
+  v.write(0x5C, 2, 0x4021);      // data (64-bit layout)
+  v.write(0x72, 2, 0xC000);      // MSI-X enable + function mask
+  v.write(0x74, 4, 0xFFFFFFFF);  // table offset: read-only
   ASSERT_EQ(seen.size(), 5u);
   EXPECT_EQ(seen[0].cap_id, 0x05);
   EXPECT_EQ(seen[3].cap_id, 0x11);

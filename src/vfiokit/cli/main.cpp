@@ -10,22 +10,14 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("vfiokit ") + vfiokit::kVersion);
   app.require_subcommand(1);
   std::vector<vfiokit::cli::Runner> runners = {
-      vfiokit::cli::add_decode_command(app),
-      vfiokit::cli::add_show_command(app),
-      vfiokit::cli::add_list_command(app),
-      vfiokit::cli::add_groups_command(app),
-      vfiokit::cli::add_explain_command(app),
-      vfiokit::cli::add_snapshot_command(app),
-      vfiokit::cli::add_probe_command(app),
-      vfiokit::cli::add_bind_command(app),
-      vfiokit::cli::add_release_command(app),
-      vfiokit::cli::add_recover_command(app),
-      vfiokit::cli::add_status_command(app),
-      vfiokit::cli::add_virt_config_command(app),
-      vfiokit::cli::add_rebar_command(app),
-      vfiokit::cli::add_power_command(app),
-      vfiokit::cli::add_mdev_command(app),
-      vfiokit::cli::add_migrate_command(app),
+      vfiokit::cli::add_decode_command(app),  vfiokit::cli::add_show_command(app),
+      vfiokit::cli::add_list_command(app),    vfiokit::cli::add_groups_command(app),
+      vfiokit::cli::add_explain_command(app), vfiokit::cli::add_snapshot_command(app),
+      vfiokit::cli::add_probe_command(app),   vfiokit::cli::add_bind_command(app),
+      vfiokit::cli::add_release_command(app), vfiokit::cli::add_recover_command(app),
+      vfiokit::cli::add_status_command(app),  vfiokit::cli::add_virt_config_command(app),
+      vfiokit::cli::add_rebar_command(app),   vfiokit::cli::add_power_command(app),
+      vfiokit::cli::add_mdev_command(app),    vfiokit::cli::add_migrate_command(app),
   };
   try {
     app.parse(argc, argv);

@@ -28,8 +28,7 @@ CapabilityChain walk_standard_capabilities(const ConfigSpace& c) {
 
   while (next != 0) {
     const auto here = [&](std::string why) {
-      chain.defect = defect(CapSpace::standard, pointer_at,
-                            fmt::format("capability pointer {:#04x} {}", next, why));
+      chain.defect = defect(CapSpace::standard, pointer_at, fmt::format("capability pointer {:#04x} {}", next, why));
     };
     // Bits 1:0 of a capability pointer are reserved and must read as zero.
     if (next & 0x3) {
@@ -75,8 +74,8 @@ CapabilityChain walk_extended_capabilities(const ConfigSpace& c) {
       // An all-zero header at 0x100 means no extended capabilities. Further
       // down the chain it is a pointer to nothing.
       if (where != reg::kExtendedCapStart)
-        chain.defect = defect(CapSpace::extended, pointer_at,
-                              fmt::format("next pointer {:#05x} leads to an empty header", where));
+        chain.defect =
+            defect(CapSpace::extended, pointer_at, fmt::format("next pointer {:#05x} leads to an empty header", where));
       break;
     }
     if (header == 0xffffffffu) {

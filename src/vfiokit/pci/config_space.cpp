@@ -7,8 +7,7 @@ namespace vfiokit::pci {
 Result<ConfigSpace> ConfigSpace::from_bytes(std::span<const uint8_t> bytes) {
   const size_t n = bytes.size();
   if (n != kHeaderSize && n != kConventionalSize && n != kExtendedSize)
-    return fail(Errc::malformed, "config space",
-                fmt::format("{} bytes; expected 64, 256 or 4096", n));
+    return fail(Errc::malformed, "config space", fmt::format("{} bytes; expected 64, 256 or 4096", n));
   return ConfigSpace(std::vector<uint8_t>(bytes.begin(), bytes.end()));
 }
 

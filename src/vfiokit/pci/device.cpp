@@ -74,8 +74,7 @@ DecodedDevice decode_device(const ConfigSpace& c) {
 
   // The AER root registers exist on root ports and event collectors only.
   const PciExpress* pcie = d.find<PciExpress>();
-  const bool root_errors =
-      pcie && (pcie->type == PcieType::root_port || pcie->type == PcieType::rc_event_collector);
+  const bool root_errors = pcie && (pcie->type == PcieType::root_port || pcie->type == PcieType::rc_event_collector);
   if (!has_extended_config(c, standard.entries)) return d;
   const CapabilityChain extended = walk_extended_capabilities(c);
   for (const auto& ref : extended.entries) {

@@ -22,8 +22,8 @@
 
 namespace vfiokit::pci {
 
-using CapabilityBody = std::variant<std::monostate, PowerManagement, Msi, MsiX, PciExpress, Acs, ResizableBar,
-                                    Sriov, Ari, Aer, DeviceSerialNumber>;
+using CapabilityBody = std::variant<std::monostate, PowerManagement, Msi, MsiX, PciExpress, Acs, ResizableBar, Sriov,
+                                    Ari, Aer, DeviceSerialNumber>;
 
 struct DecodedCapability {
   CapabilityRef ref;

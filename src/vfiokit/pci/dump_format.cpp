@@ -16,9 +16,8 @@ unsigned hex_value(char c) {
 }
 
 bool looks_like_text(std::span<const uint8_t> content) {
-  return std::all_of(content.begin(), content.end(), [](uint8_t b) {
-    return b == '\n' || b == '\r' || b == '\t' || (b >= 0x20 && b < 0x7f);
-  });
+  return std::all_of(content.begin(), content.end(),
+                     [](uint8_t b) { return b == '\n' || b == '\r' || b == '\t' || (b >= 0x20 && b < 0x7f); });
 }
 
 // A device line starts "BB:DD.F" or "DDDD:BB:DD.F" followed by a space or the
@@ -51,7 +50,8 @@ Result<DumpedDevice> finish(Building& b, std::string_view source) {
     return fail(Errc::malformed, where, fmt::format("dump holds {} bytes; expected 64, 256 or 4096", b.length));
   for (size_t i = 0; i < b.length; ++i)
     if (!b.present[i])
-      return std::unexpected(Error(Errc::malformed, where, "dump has a gap: byte missing").at_offset(static_cast<uint32_t>(i)));
+      return std::unexpected(
+          Error(Errc::malformed, where, "dump has a gap: byte missing").at_offset(static_cast<uint32_t>(i)));
   auto config = ConfigSpace::from_bytes(std::span(b.bytes).first(b.length));
   if (!config) return std::unexpected(config.error());
   return DumpedDevice{b.bdf, std::move(b.title), std::move(*config), b.line};
@@ -73,8 +73,8 @@ Result<bool> parse_data_line(std::string_view line, Building& b, std::string_vie
       return fail(Errc::malformed, subject,
                   fmt::format("column {}: expected two hex digits separated by single spaces", pos + 1));
     if (offset >= kExtendedSize)
-      return std::unexpected(
-          Error(Errc::malformed, subject, "byte beyond the 4096 bytes of config space").at_offset(static_cast<uint32_t>(offset)));
+      return std::unexpected(Error(Errc::malformed, subject, "byte beyond the 4096 bytes of config space")
+                                 .at_offset(static_cast<uint32_t>(offset)));
     b.bytes[offset] = static_cast<uint8_t>(hex_value(line[pos]) << 4 | hex_value(line[pos + 1]));
     b.present[offset] = true;
     ++offset;

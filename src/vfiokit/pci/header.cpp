@@ -42,9 +42,9 @@ std::vector<Bar> decode_bars(const ConfigSpace& config, uint16_t base_offset, un
         case reg::kBarMemType64: {
           bar.kind = BarKind::mem64;
           if (i + 1 >= count) {
-            problems.push_back(Error(Errc::malformed, "BAR",
-                                     fmt::format("BAR{} is 64-bit but is the last BAR register", i))
-                                   .at_offset(offset));
+            problems.push_back(
+                Error(Errc::malformed, "BAR", fmt::format("BAR{} is 64-bit but is the last BAR register", i))
+                    .at_offset(offset));
             break;
           }
           const auto high = config.read32(offset + 4u);
@@ -59,8 +59,8 @@ std::vector<Bar> decode_bars(const ConfigSpace& config, uint16_t base_offset, un
         case reg::kBarMemType1M: bar.kind = BarKind::mem_below_1m; break;
         case reg::kBarMemType32: bar.kind = BarKind::mem32; break;
         default:
-          problems.push_back(Error(Errc::malformed, "BAR", fmt::format("BAR{} has the reserved memory type 3", i))
-                                 .at_offset(offset));
+          problems.push_back(
+              Error(Errc::malformed, "BAR", fmt::format("BAR{} has the reserved memory type 3", i)).at_offset(offset));
           bar.kind = BarKind::mem32;
       }
     }
@@ -145,12 +145,10 @@ Header decode_header(const ConfigSpace& c) {
       h.rom_address = dword_at(c, reg::kBridgeRomAddress);
       h.bridge = decode_bridge(c);
       break;
-    case reg::kHeaderTypeCardbus:
-      break;
+    case reg::kHeaderTypeCardbus: break;
     default:
-      h.problems.push_back(
-          Error(Errc::malformed, "header", fmt::format("unknown header type {:#x}", h.layout))
-              .at_offset(reg::kHeaderType));
+      h.problems.push_back(Error(Errc::malformed, "header", fmt::format("unknown header type {:#x}", h.layout))
+                               .at_offset(reg::kHeaderType));
   }
   return h;
 }

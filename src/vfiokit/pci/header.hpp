@@ -35,9 +35,9 @@ struct BridgeInfo {
   uint8_t primary_bus = 0;
   uint8_t secondary_bus = 0;
   uint8_t subordinate_bus = 0;
-  std::optional<Window> io_window;          // absent when the bridge has no I/O window
-  Window memory_window;                     // 32-bit non-prefetchable
-  std::optional<Window> prefetch_window;    // absent when not implemented
+  std::optional<Window> io_window;        // absent when the bridge has no I/O window
+  Window memory_window;                   // 32-bit non-prefetchable
+  std::optional<Window> prefetch_window;  // absent when not implemented
   bool prefetch_window_64bit = false;
   uint16_t bridge_control = 0;
 };
@@ -52,8 +52,8 @@ struct Header {
   uint8_t layout = 0;       // header type without the multifunction bit
   bool multifunction = false;
   uint8_t interrupt_line = 0;
-  uint8_t interrupt_pin = 0;  // 0 none, 1..4 INTA..INTD
-  std::vector<Bar> bars;      // only BARs that are implemented (non-zero)
+  uint8_t interrupt_pin = 0;                    // 0 none, 1..4 INTA..INTD
+  std::vector<Bar> bars;                        // only BARs that are implemented (non-zero)
   std::optional<uint16_t> subsystem_vendor_id;  // type 0 only
   std::optional<uint16_t> subsystem_id;
   uint32_t rom_address = 0;

@@ -7,12 +7,12 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "vfiokit/host/rebar/bridge_window.hpp"
-#include "vfiokit/host/sysfs/file_io.hpp"
 #include "vfiokit/host/internal/json_fields.hpp"
+#include "vfiokit/host/rebar/bridge_window.hpp"
 #include "vfiokit/host/sysfs/attr.hpp"
-#include "vfiokit/simulator/resources.hpp"
+#include "vfiokit/host/sysfs/file_io.hpp"
 #include "vfiokit/pci/caps/resizable_bar.hpp"
+#include "vfiokit/simulator/resources.hpp"
 
 namespace vfiokit::host {
 
@@ -26,8 +26,8 @@ constexpr int kEnotsupp = 524;  // the kernel's internal ENOTSUPP, as a sysfs wr
 
 struct Removed {
   pci::Bdf bdf;
-  std::string parent_dir;            // relative to the root
-  std::vector<pci::Bdf> functions;   // it and everything below, parents first
+  std::string parent_dir;           // relative to the root
+  std::vector<pci::Bdf> functions;  // it and everything below, parents first
 };
 
 std::string trim_newline(std::string_view v) {
@@ -166,9 +166,13 @@ json state_json(const SimulatedKernel::State& s) {
     for (const auto& f : r.functions) fns.push_back(f.str());
     removed.push_back({{"bdf", r.bdf.str()}, {"parent_dir", r.parent_dir}, {"functions", fns}});
   }
-  return {{"schema", kSchema},   {"claims", claims},   {"apertures", apertures},
-          {"unbind_errno", unbind}, {"preserve_config", s.preserve_config},
-          {"removed", removed},  {"log", s.log}};
+  return {{"schema", kSchema},
+          {"claims", claims},
+          {"apertures", apertures},
+          {"unbind_errno", unbind},
+          {"preserve_config", s.preserve_config},
+          {"removed", removed},
+          {"log", s.log}};
 }
 
 }  // namespace
@@ -196,10 +200,11 @@ Result<void> SimulatedKernel::load_module(const std::string& name) {
 
 Result<void> SimulatedKernel::write(const fs::path& file, std::string_view value) {
   const fs::path rel = file.lexically_relative(root_);
-  auto result = rel.empty() || *rel.begin() == ".." ? fail(Error::from_errno(EACCES, file.string(), "outside the simulated tree"))
-                                                   : dispatch(rel, value);
-  state_->log.push_back(fmt::format("{} <- {}: {}", rel.string(), trim_newline(value),
-                                    result ? "ok" : result.error().describe()));
+  auto result = rel.empty() || *rel.begin() == ".."
+                    ? fail(Error::from_errno(EACCES, file.string(), "outside the simulated tree"))
+                    : dispatch(rel, value);
+  state_->log.push_back(
+      fmt::format("{} <- {}: {}", rel.string(), trim_newline(value), result ? "ok" : result.error().describe()));
   if (auto saved = save(); !saved) return saved;
   return result;
 }
@@ -243,7 +248,8 @@ class Tree {
     std::error_code ec;
     if (!fs::exists(dev(bdf), ec)) return fail(Error::from_errno(ENODEV, bdf.str(), "no such device"));
     if (!driver_of(bdf).empty()) return fail(Error::from_errno(EBUSY, bdf.str(), "a driver is already bound"));
-    if (!matches(bdf, driver)) return fail(Error::from_errno(ENODEV, bdf.str(), fmt::format("{} does not match", driver)));
+    if (!matches(bdf, driver))
+      return fail(Error::from_errno(ENODEV, bdf.str(), fmt::format("{} does not match", driver)));
     const HostView host = read_host(SysfsRoot(root_));
     if (const PciFunction* f = host.function(bdf); f && !all_bars_assigned(*f))
       return fail(Error::from_errno(ENOMEM, bdf.str(), "probe failed: a BAR has no address (pci_enable_device)"));
@@ -367,7 +373,8 @@ class Tree {
         if (!bytes) return fail(bytes.error());
         const size_t at = cap.ref.offset + 8 + 8 * i;
         if (at + 4 > bytes->size()) return {};
-        uint32_t ctrl = (*bytes)[at] | (*bytes)[at + 1] << 8 | (*bytes)[at + 2] << 16 | uint32_t((*bytes)[at + 3]) << 24;
+        uint32_t ctrl =
+            (*bytes)[at] | (*bytes)[at + 1] << 8 | (*bytes)[at + 2] << 16 | uint32_t((*bytes)[at + 3]) << 24;
         ctrl = (ctrl & ~0x3F00u) | (enc << 8);
         for (int k = 0; k < 4; ++k) (*bytes)[at + k] = uint8_t(ctrl >> (8 * k));
         return write_text(dev(f.bdf) / "config", std::string(bytes->begin(), bytes->end()));
@@ -417,7 +424,8 @@ Result<void> SimulatedKernel::dispatch(const fs::path& rel, std::string_view val
   size_t at = parts.size();
   for (size_t i = 0; i < parts.size(); ++i)
     if (bdf_in(parts[i])) at = i;
-  if (at + 1 >= parts.size()) return fail(Error::from_errno(EACCES, rel.string(), "not an attribute the simulation models"));
+  if (at + 1 >= parts.size())
+    return fail(Error::from_errno(EACCES, rel.string(), "not an attribute the simulation models"));
   const pci::Bdf bdf = *bdf_in(parts[at]);
   std::string attr;
   for (size_t i = at + 1; i < parts.size(); ++i) attr += (attr.empty() ? "" : "/") + parts[i];

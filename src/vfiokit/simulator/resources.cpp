@@ -93,8 +93,8 @@ Result<std::vector<ResourceUpdate>> simulate_resize(const HostView& host, const 
   for (size_t i = 0; i < own_resource_lines(*f) && i < 6; ++i) {
     const Resource& r = f->resources[i];
     if (!assigned_memory(r)) continue;
-    const bool same = first_region ? contains(*first_region, r)
-                                   : (r.flags & kResourcePrefetch) == (old.flags & kResourcePrefetch);
+    const bool same =
+        first_region ? contains(*first_region, r) : (r.flags & kResourcePrefetch) == (old.flags & kResourcePrefetch);
     if (!same) continue;
     excluded.insert({bdf, i});
     items.push_back({i, i == bar ? new_size : r.size()});

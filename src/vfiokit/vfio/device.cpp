@@ -82,7 +82,8 @@ Result<void> Device::load_info() {
       for (const auto& c : *caps) info_.caps.push_back(c.id);
     }
     if (!info_.is_pci())
-      return fail(Errc::unsupported, name(), fmt::format("is not a VFIO PCI device (flags {})", device_flag_names(info_.flags)));
+      return fail(Errc::unsupported, name(),
+                  fmt::format("is not a VFIO PCI device (flags {})", device_flag_names(info_.flags)));
     auto config = region_info(uint32_t(PciRegion::config));
     if (!config) return fail(config.error());
     config_region_ = *config;
@@ -93,7 +94,8 @@ Result<void> Device::load_info() {
 
 Result<RegionInfo> Device::region_info(uint32_t index) const {
   if (index >= info_.num_regions)
-    return fail(Errc::invalid_argument, name(), fmt::format("has {} regions; there is no region {}", info_.num_regions, index));
+    return fail(Errc::invalid_argument, name(),
+                fmt::format("has {} regions; there is no region {}", info_.num_regions, index));
   std::vector<uint8_t> buf(sizeof(vfio_region_info) + 64);
   for (int attempt = 0; attempt < 4; ++attempt) {
     auto* head = reinterpret_cast<vfio_region_info*>(buf.data());
@@ -140,12 +142,13 @@ void Device::unmap_region(uint32_t index) { mapped_.erase(index); }
 
 Result<void> Device::transfer(uint32_t index, uint64_t offset, void* data, size_t size, bool write) const {
   // The config region never changes; other regions are asked for each time.
-  auto info = index == uint32_t(PciRegion::config) && config_region_ ? Result<RegionInfo>(*config_region_)
-                                                                     : region_info(index);
+  auto info =
+      index == uint32_t(PciRegion::config) && config_region_ ? Result<RegionInfo>(*config_region_) : region_info(index);
   if (!info) return fail(info.error());
   if (offset > info->size || size > info->size - offset)
-    return fail(Errc::out_of_range, name(),
-                fmt::format("{} bytes at 0x{:x} are beyond {} (0x{:x} bytes)", size, offset, region_name(index), info->size));
+    return fail(
+        Errc::out_of_range, name(),
+        fmt::format("{} bytes at 0x{:x} are beyond {} (0x{:x} bytes)", size, offset, region_name(index), info->size));
   const ssize_t n = write ? ::pwrite(fd(), data, size, off_t(info->offset + offset))
                           : ::pread(fd(), data, size, off_t(info->offset + offset));
   if (n != ssize_t(size))
@@ -187,7 +190,8 @@ Result<void> Device::enable_bus_master() const {
 
 Result<IrqInfo> Device::irq_info(uint32_t index) const {
   if (index >= info_.num_irqs)
-    return fail(Errc::invalid_argument, name(), fmt::format("has {} interrupt indexes; there is no {}", info_.num_irqs, irq_name(index)));
+    return fail(Errc::invalid_argument, name(),
+                fmt::format("has {} interrupt indexes; there is no {}", info_.num_irqs, irq_name(index)));
   vfio_irq_info raw{.argsz = sizeof(raw), .flags = 0, .index = index, .count = 0};
   if (auto ok = checked_ioctl(fd(), VFIO_DEVICE_GET_IRQ_INFO, &raw, "VFIO_DEVICE_GET_IRQ_INFO",
                               fmt::format("{} {}", name(), irq_name(index)));

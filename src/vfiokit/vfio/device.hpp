@@ -6,19 +6,19 @@
 
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
 #include "vfiokit/base/error.hpp"
 #include "vfiokit/pci/bdf.hpp"
 #include "vfiokit/pci/device.hpp"
+#include "vfiokit/vfio/backend/iommu_backend.hpp"
 #include "vfiokit/vfio/device_address.hpp"
 #include "vfiokit/vfio/event_fd.hpp"
 #include "vfiokit/vfio/feature_ioctl.hpp"
 #include "vfiokit/vfio/hot_reset.hpp"
-#include "vfiokit/vfio/backend/iommu_backend.hpp"
 #include "vfiokit/vfio/irq_info.hpp"
 #include "vfiokit/vfio/mapped_region.hpp"
 #include "vfiokit/vfio/region_info.hpp"

@@ -15,15 +15,26 @@ namespace vfiokit::vfio {
 
 std::string feature_name(uint32_t index) {
   // include/uapi/linux/vfio.h, VFIO_DEVICE_FEATURE_* indexes 0..11.
-  static constexpr std::array<const char*, 12> kNames = {
-      "PCI_VF_TOKEN",    "MIGRATION",        "MIG_DEVICE_STATE",  "LOW_POWER_ENTRY",
-      "LOW_POWER_ENTRY_WITH_WAKEUP", "LOW_POWER_EXIT", "DMA_LOGGING_START", "DMA_LOGGING_STOP",
-      "DMA_LOGGING_REPORT", "MIG_DATA_SIZE", "BUS_MASTER",     "DMA_BUF"};
+  static constexpr std::array<const char*, 12> kNames = {"PCI_VF_TOKEN",
+                                                         "MIGRATION",
+                                                         "MIG_DEVICE_STATE",
+                                                         "LOW_POWER_ENTRY",
+                                                         "LOW_POWER_ENTRY_WITH_WAKEUP",
+                                                         "LOW_POWER_EXIT",
+                                                         "DMA_LOGGING_START",
+                                                         "DMA_LOGGING_STOP",
+                                                         "DMA_LOGGING_REPORT",
+                                                         "MIG_DATA_SIZE",
+                                                         "BUS_MASTER",
+                                                         "DMA_BUF"};
   return index < kNames.size() ? kNames[index] : fmt::format("feature {}", index);
 }
 
 std::string feature_call_name(uint32_t flags) {
-  const char* op = flags & kFeatureProbe ? "PROBE" : flags & kFeatureSet ? "SET" : flags & kFeatureGet ? "GET" : "no op";
+  const char* op = flags & kFeatureProbe ? "PROBE"
+                   : flags & kFeatureSet ? "SET"
+                   : flags & kFeatureGet ? "GET"
+                                         : "no op";
   return fmt::format("VFIO_DEVICE_FEATURE({}, {})", feature_name(flags & VFIO_DEVICE_FEATURE_MASK), op);
 }
 

@@ -7,7 +7,8 @@
 namespace vfiokit::vfio {
 
 Result<std::unique_ptr<MappedRegion>> MappedRegion::map(int device_fd, const RegionInfo& info, std::string subject) {
-  if (!info.implemented()) return fail(Errc::not_found, subject, fmt::format("{} is not implemented", region_name(info.index)));
+  if (!info.implemented())
+    return fail(Errc::not_found, subject, fmt::format("{} is not implemented", region_name(info.index)));
   std::unique_ptr<MappedRegion> r(new MappedRegion(device_fd, info, std::move(subject)));
   const auto areas = info.mappable_areas();
   if (areas.empty()) return r;  // every access through pread/pwrite
@@ -22,9 +23,9 @@ Result<std::unique_ptr<MappedRegion>> MappedRegion::map(int device_fd, const Reg
     void* want = const_cast<uint8_t*>(r->base_) + a.offset;
     void* got = ::mmap(want, a.size, prot, MAP_SHARED | MAP_FIXED, device_fd, off_t(info.offset + a.offset));
     if (got == MAP_FAILED)
-      return fail(Error::from_errno(errno, r->subject_,
-                                    fmt::format("mmap of {} at 0x{:x} (0x{:x} bytes) failed", region_name(info.index),
-                                                a.offset, a.size)));
+      return fail(Error::from_errno(
+          errno, r->subject_,
+          fmt::format("mmap of {} at 0x{:x} (0x{:x} bytes) failed", region_name(info.index), a.offset, a.size)));
   }
   r->areas_ = areas;
   return r;
@@ -48,10 +49,21 @@ Result<void> MappedRegion::access(uint64_t offset, void* data, size_t size, bool
   if (mapped(offset, size)) {
     const Mmio m = mmio();
     switch (size) {
-      case 1: write ? m.write8(offset, *static_cast<uint8_t*>(data)) : void(*static_cast<uint8_t*>(data) = m.read8(offset)); return {};
-      case 2: write ? m.write16(offset, *static_cast<uint16_t*>(data)) : void(*static_cast<uint16_t*>(data) = m.read16(offset)); return {};
-      case 4: write ? m.write32(offset, *static_cast<uint32_t*>(data)) : void(*static_cast<uint32_t*>(data) = m.read32(offset)); return {};
-      case 8: write ? m.write64(offset, *static_cast<uint64_t*>(data)) : void(*static_cast<uint64_t*>(data) = m.read64(offset)); return {};
+      case 1:
+        write ? m.write8(offset, *static_cast<uint8_t*>(data)) : void(*static_cast<uint8_t*>(data) = m.read8(offset));
+        return {};
+      case 2:
+        write ? m.write16(offset, *static_cast<uint16_t*>(data))
+              : void(*static_cast<uint16_t*>(data) = m.read16(offset));
+        return {};
+      case 4:
+        write ? m.write32(offset, *static_cast<uint32_t*>(data))
+              : void(*static_cast<uint32_t*>(data) = m.read32(offset));
+        return {};
+      case 8:
+        write ? m.write64(offset, *static_cast<uint64_t*>(data))
+              : void(*static_cast<uint64_t*>(data) = m.read64(offset));
+        return {};
       default: break;
     }
   }

@@ -43,7 +43,8 @@ class MappedRegion {
   }
 
  private:
-  MappedRegion(int fd, RegionInfo info, std::string subject) : fd_(fd), info_(std::move(info)), subject_(std::move(subject)) {}
+  MappedRegion(int fd, RegionInfo info, std::string subject)
+      : fd_(fd), info_(std::move(info)), subject_(std::move(subject)) {}
   Result<void> access(uint64_t offset, void* data, size_t size, bool write) const;
 
   int fd_;

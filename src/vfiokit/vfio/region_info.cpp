@@ -30,8 +30,8 @@ Result<RegionInfo> parse_region_info(std::span<const uint8_t> reply) {
   info.offset = raw.offset;
   if (!(raw.flags & VFIO_REGION_INFO_FLAG_CAPS) || raw.cap_offset == 0) return info;
   const std::string subject = region_name(raw.index);
-  auto caps = walk_info_chain(reply.subspan(0, std::min<size_t>(reply.size(), raw.argsz)), raw.cap_offset,
-                              sizeof(raw), "VFIO region info");
+  auto caps = walk_info_chain(reply.subspan(0, std::min<size_t>(reply.size(), raw.argsz)), raw.cap_offset, sizeof(raw),
+                              "VFIO region info");
   if (!caps) return fail(caps.error());
   for (const auto& cap : *caps) {
     switch (cap.id) {
@@ -42,12 +42,16 @@ Result<RegionInfo> parse_region_info(std::span<const uint8_t> reply) {
         for (uint32_t i = 0; i < *count; ++i) {
           auto off = cap_field<uint64_t>(cap, 16 + 16 * size_t(i));
           auto size = cap_field<uint64_t>(cap, 24 + 16 * size_t(i));
-          if (!off || !size) return fail(Error(Errc::malformed, subject, fmt::format("sparse mmap lists {} areas but holds fewer", *count)).at_offset(cap.offset));
+          if (!off || !size)
+            return fail(
+                Error(Errc::malformed, subject, fmt::format("sparse mmap lists {} areas but holds fewer", *count))
+                    .at_offset(cap.offset));
           if (*size == 0) continue;
           if (*off > info.size || *size > info.size - *off)
-            return fail(Error(Errc::malformed, subject,
-                              fmt::format("sparse area 0x{:x}+0x{:x} runs past the 0x{:x}-byte region", *off, *size, info.size))
-                            .at_offset(cap.offset));
+            return fail(
+                Error(Errc::malformed, subject,
+                      fmt::format("sparse area 0x{:x}+0x{:x} runs past the 0x{:x}-byte region", *off, *size, info.size))
+                    .at_offset(cap.offset));
           areas.push_back({*off, *size});
         }
         info.sparse_areas = std::move(areas);

@@ -11,14 +11,18 @@ std::vector<std::string> region_differences(const vfio::RegionInfo& before, cons
   if (before.size != after.size)
     what.push_back(fmt::format("size {} -> {}", ByteSize(before.size).str(), ByteSize(after.size).str()));
   if (before.flags != after.flags)
-    what.push_back(fmt::format("flags {} -> {}", vfio::region_flag_names(before.flags), vfio::region_flag_names(after.flags)));
-  if (before.offset != after.offset) what.push_back(fmt::format("fd offset 0x{:x} -> 0x{:x}", before.offset, after.offset));
+    what.push_back(
+        fmt::format("flags {} -> {}", vfio::region_flag_names(before.flags), vfio::region_flag_names(after.flags)));
+  if (before.offset != after.offset)
+    what.push_back(fmt::format("fd offset 0x{:x} -> 0x{:x}", before.offset, after.offset));
   auto areas = [](const vfio::RegionInfo& r) {
     std::string s;
-    for (const auto& a : r.mappable_areas()) s += fmt::format("{}0x{:x}+0x{:x}", s.empty() ? "" : " ", a.offset, a.size);
+    for (const auto& a : r.mappable_areas())
+      s += fmt::format("{}0x{:x}+0x{:x}", s.empty() ? "" : " ", a.offset, a.size);
     return s.empty() ? std::string("none") : s;
   };
-  if (areas(before) != areas(after)) what.push_back(fmt::format("mappable areas {} -> {}", areas(before), areas(after)));
+  if (areas(before) != areas(after))
+    what.push_back(fmt::format("mappable areas {} -> {}", areas(before), areas(after)));
   if (before.type != after.type) what.push_back("region type changed");
   return what;
 }

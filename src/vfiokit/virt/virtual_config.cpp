@@ -38,8 +38,8 @@ void VirtualConfig::emulate(uint16_t offset, unsigned size, uint32_t value, uint
   }
 }
 
-Result<VirtualConfig> VirtualConfig::build(std::span<const uint8_t> physical, const std::array<uint64_t, 7>& region_sizes,
-                                           const VirtPolicy& policy) {
+Result<VirtualConfig> VirtualConfig::build(std::span<const uint8_t> physical,
+                                           const std::array<uint64_t, 7>& region_sizes, const VirtPolicy& policy) {
   if (physical.size() != pci::kConventionalSize && physical.size() != pci::kExtendedSize)
     return fail(Errc::invalid_argument, "virtual config",
                 fmt::format("physical config space of {} bytes (256 or 4096 expected)", physical.size()));
@@ -127,7 +127,8 @@ void VirtualConfig::setup_standard_chain(const VirtPolicy& policy) {
     }
   }
   if (chain.defect)
-    standard_rewrites_.push_back(fmt::format("standard chain cut at 0x{:02x}: {}", chain.defect->offset, chain.defect->reason));
+    standard_rewrites_.push_back(
+        fmt::format("standard chain cut at 0x{:02x}: {}", chain.defect->offset, chain.defect->reason));
 }
 
 bool VirtualConfig::setup_static_rebar(uint16_t o) {
@@ -161,12 +162,13 @@ void VirtualConfig::setup_extended_chain(const VirtPolicy& policy) {
     if (c.id == kRebar && !hide) {
       hide = !policy.static_rebar || !setup_static_rebar(c.offset);
       if (hide)
-        extended_rewrites_.push_back(fmt::format("hidden Resizable BAR at 0x{:03x}: {}", c.offset,
-                                        policy.static_rebar ? "a current size is outside 1MiB..512GiB"
-                                                            : "the policy hides it"));
+        extended_rewrites_.push_back(
+            fmt::format("hidden Resizable BAR at 0x{:03x}: {}", c.offset,
+                        policy.static_rebar ? "a current size is outside 1MiB..512GiB" : "the policy hides it"));
       else {
         rebar_ = c.offset;
-        extended_rewrites_.push_back(fmt::format("Resizable BAR at 0x{:03x} made static: current sizes only, read-only", c.offset));
+        extended_rewrites_.push_back(
+            fmt::format("Resizable BAR at 0x{:03x} made static: current sizes only, read-only", c.offset));
       }
     } else if (hide) {
       extended_rewrites_.push_back(fmt::format("hidden {} at 0x{:03x}", pci::capability_name(c.space, c.id), c.offset));
@@ -183,7 +185,8 @@ void VirtualConfig::setup_extended_chain(const VirtPolicy& policy) {
     emulate(c.offset, 4, uint32_t(c.id) | uint32_t(c.version) << 16 | next << 20, 0);
   }
   if (chain.defect)
-    extended_rewrites_.push_back(fmt::format("extended chain cut at 0x{:03x}: {}", chain.defect->offset, chain.defect->reason));
+    extended_rewrites_.push_back(
+        fmt::format("extended chain cut at 0x{:03x}: {}", chain.defect->offset, chain.defect->reason));
 }
 
 uint32_t VirtualConfig::read(uint16_t offset, unsigned size) const {
@@ -204,7 +207,8 @@ std::vector<uint8_t> VirtualConfig::guest_bytes() const {
 }
 
 std::optional<Passthrough> VirtualConfig::write(uint16_t offset, unsigned size, uint32_t value) {
-  if ((size != 1 && size != 2 && size != 4) || offset % size || size_t(offset) + size > phys_.size()) return std::nullopt;
+  if ((size != 1 && size != 2 && size != 4) || offset % size || size_t(offset) + size > phys_.size())
+    return std::nullopt;
   uint32_t pass = 0;
   for (unsigned i = 0; i < size; ++i) {
     const size_t b = offset + i;
@@ -232,7 +236,8 @@ void VirtualConfig::update_region_size(unsigned index, uint64_t size) {
   // Keep the guest's addresses; recompute the sizing masks.
   std::vector<uint8_t> keep(virt_.begin() + 0x10, virt_.begin() + 0x34);
   setup_bars();
-  for (size_t i = 0; i < keep.size(); ++i) virt_[0x10 + i] = uint8_t(keep[i] & writable_[0x10 + i]) | uint8_t(virt_[0x10 + i] & ~writable_[0x10 + i]);
+  for (size_t i = 0; i < keep.size(); ++i)
+    virt_[0x10 + i] = uint8_t(keep[i] & writable_[0x10 + i]) | uint8_t(virt_[0x10 + i] & ~writable_[0x10 + i]);
   if (phys_.size() == pci::kExtendedSize) setup_extended_chain(policy_);
 }
 

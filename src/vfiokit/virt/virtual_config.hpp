@@ -45,9 +45,9 @@ struct Passthrough {
 // A guest write that touched the MSI or MSI-X capability, after it was
 // applied to the virtual copy: the VMM reprograms its interrupt routes.
 struct CapabilityWrite {
-  uint8_t cap_id = 0;       // 0x05 MSI, 0x11 MSI-X
+  uint8_t cap_id = 0;  // 0x05 MSI, 0x11 MSI-X
   uint16_t cap_offset = 0;
-  uint16_t offset = 0;      // of the write
+  uint16_t offset = 0;  // of the write
   unsigned size = 0;
 };
 
@@ -93,9 +93,9 @@ class VirtualConfig {
 
   std::vector<uint8_t> phys_, virt_, emu_, writable_;
   std::array<uint64_t, 7> sizes_{};
-  std::vector<std::pair<uint16_t, uint8_t>> interrupt_caps_;  // (offset, id) of MSI and MSI-X
+  std::vector<std::pair<uint16_t, uint8_t>> interrupt_caps_;     // (offset, id) of MSI and MSI-X
   std::vector<std::pair<uint16_t, uint16_t>> interrupt_ranges_;  // [start, end) of each
-  std::optional<uint16_t> rebar_;  // the visible static ReBAR capability
+  std::optional<uint16_t> rebar_;                                // the visible static ReBAR capability
   VirtPolicy policy_;
   std::vector<std::string> standard_rewrites_, extended_rewrites_;
 };

@@ -2,11 +2,11 @@
 
 #include <fstream>
 
+#include "support/temp_dir.hpp"
 #include "vfiokit/host/binding/operation.hpp"
+#include "vfiokit/host/binding/persistence.hpp"
 #include "vfiokit/host/binding/plan.hpp"
 #include "vfiokit/host/devices/in_use.hpp"
-#include "vfiokit/host/binding/persistence.hpp"
-#include "support/temp_dir.hpp"
 
 namespace vfiokit::host {
 namespace {
@@ -42,8 +42,9 @@ std::vector<StepKind> kinds(const BindPlan& plan) {
 TEST(BindPlan, EveryEndpointOfTheGroupOverridesFirstThenUnbindThenProbe) {
   auto plan = plan_bind(multifunction_host(), 7, "vfio-pci", /*driver_loaded=*/false, {});
   ASSERT_TRUE(plan) << plan.error().describe();
-  EXPECT_EQ(kinds(*plan), (std::vector<StepKind>{StepKind::load_module, StepKind::set_override, StepKind::set_override,
-                                                 StepKind::unbind, StepKind::probe, StepKind::probe, StepKind::verify}));
+  EXPECT_EQ(kinds(*plan),
+            (std::vector<StepKind>{StepKind::load_module, StepKind::set_override, StepKind::set_override,
+                                   StepKind::unbind, StepKind::probe, StepKind::probe, StepKind::verify}));
   EXPECT_EQ(plan->steps[3].describe(), "0000:01:00.0: unbind from e1000e");
   ASSERT_EQ(plan->members.size(), 2u);
   EXPECT_EQ(plan->members[0].original.driver, "e1000e");
@@ -92,7 +93,8 @@ TEST(BindPlan, ADriverNameIsAPlainWord) {
     ASSERT_FALSE(plan) << name;
     EXPECT_EQ(plan.error().code(), Errc::invalid_argument) << name;
   }
-  for (const char* name : {"vfio-pci", "snd_hda_intel", "pci-stub"}) EXPECT_TRUE(plan_bind(multifunction_host(), 7, name, true, {})) << name;
+  for (const char* name : {"vfio-pci", "snd_hda_intel", "pci-stub"})
+    EXPECT_TRUE(plan_bind(multifunction_host(), 7, name, true, {})) << name;
 }
 
 TEST(BindPlan, UnknownGroupAndNoIommu) {
@@ -108,7 +110,8 @@ TEST(BindPlan, UnknownGroupAndNoIommu) {
 TEST(BindingRecord, RoundTripsThroughTheJournal) {
   testing::TempDir dir;
   const Journal journal(dir.path() / "journal");
-  const BindingRecord r{7, "vfio-pci",
+  const BindingRecord r{7,
+                        "vfio-pci",
                         {GroupMember{kNic, Binding{"e1000e", std::nullopt}, false},
                          GroupMember{kEdu, Binding{"", std::string("none")}, false}}};
   ASSERT_TRUE(journal.write({binding_key(7), ChangeState::held, 3, {"a", "b"}, 99, binding_record_to_json(r)}));
@@ -125,9 +128,8 @@ TEST(BindingRecord, RecordedNamesAreCheckedAsNewInputIs) {
   testing::TempDir dir;
   const Journal journal(dir.path());
   auto record = [](const std::string& group, const std::string& driver, const std::string& member_driver) {
-    return R"({"group":)" + group + R"(,"driver":")" + driver +
-           R"(","members":[{"bdf":"0000:08:00.0","driver":")" + member_driver +
-           R"(","driver_override":null,"bridge":false}]})";
+    return R"({"group":)" + group + R"(,"driver":")" + driver + R"(","members":[{"bdf":"0000:08:00.0","driver":")" +
+           member_driver + R"(","driver_override":null,"bridge":false}]})";
   };
   ASSERT_TRUE(binding_record_from_json(record("15", "vfio-pci", "e1000e"), "f"));
   // A driver name is a path under bus/pci/drivers and an argument of modprobe.
@@ -145,17 +147,19 @@ TEST(BindingRecord, RecordedNamesAreCheckedAsNewInputIs) {
 }
 
 TEST(InUse, ParsesMountsSwapsAndRoutes) {
-  const auto mounts = mounted_devices("/dev/nvme0n1p1 /mnt ext4 rw 0 0\nproc /proc proc rw 0 0\n/dev/sda1 / ext4 rw 0 0\n");
+  const auto mounts =
+      mounted_devices("/dev/nvme0n1p1 /mnt ext4 rw 0 0\nproc /proc proc rw 0 0\n/dev/sda1 / ext4 rw 0 0\n");
   ASSERT_EQ(mounts.size(), 2u);
   EXPECT_EQ(mounts[0], (std::pair<std::string, std::string>{"nvme0n1p1", "/mnt"}));
   EXPECT_EQ(swap_devices("Filename Type Size Used Priority\n/dev/nvme0n1 partition 16380 0 -2\n"),
             (std::vector<std::string>{"nvme0n1"}));
-  const auto routed = interfaces_with_routes(
-      "Iface\tDestination\tGateway\nenp1s0\t0000000A\t00000000\n",
-      "fe800000000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 "
-      "00000001 00000000 00000001     eth1\n"
-      "00000000000000000000000000000001 80 00000000000000000000000000000000 00 00000000000000000000000000000000 00000000 "
-      "00000002 00000000 80200001       lo\n");
+  const auto routed = interfaces_with_routes("Iface\tDestination\tGateway\nenp1s0\t0000000A\t00000000\n",
+                                             "fe800000000000000000000000000000 40 00000000000000000000000000000000 00 "
+                                             "00000000000000000000000000000000 00000100 "
+                                             "00000001 00000000 00000001     eth1\n"
+                                             "00000000000000000000000000000001 80 00000000000000000000000000000000 00 "
+                                             "00000000000000000000000000000000 00000000 "
+                                             "00000002 00000000 80200001       lo\n");
   EXPECT_EQ(routed, (std::vector<std::string>{"enp1s0", "eth1"}));
 }
 

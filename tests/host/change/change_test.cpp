@@ -58,7 +58,8 @@ ChangeKind counter_kind(Counter& counter) {
   return {"counter", [&counter](const SysfsRoot&, const JournalEntry& e) -> Result<std::unique_ptr<Change>> {
             const auto at = e.record.find(':');
             if (at == std::string::npos) return fail(Errc::malformed, e.key.file_name(), "no start");
-            return std::make_unique<CounterChange>(counter, e.key.id, std::stoi(e.record.substr(at + 1)), e.steps.size());
+            return std::make_unique<CounterChange>(counter, e.key.id, std::stoi(e.record.substr(at + 1)),
+                                                   e.steps.size());
           }};
 }
 
@@ -87,13 +88,15 @@ TEST(Journal, ADamagedFileIsNamedAndHidesNothingElse) {
   ASSERT_TRUE(journal.write({{"counter", "1"}, ChangeState::applying, 0, {"a"}, 1, "{}"}));
   ASSERT_TRUE(journal.write({{"counter", "3"}, ChangeState::applying, 0, {"a"}, 1, "{}"}));
   // A schema of another type once threw out of json::value() (found by fuzz.journal).
-  for (const char* text : {"", "{", "[]", R"({"schema":456})", R"({"schema":"vfiokit.journal/2","kind":"counter"})",
-                           R"({"schema":"vfiokit.journal/2","kind":"counter","id":"2","state":"odd","next_step":0,"steps":[],"pid":1,"record":{}})",
-                           R"({"schema":"vfiokit.journal/2","kind":"counter","id":"2","state":"held","next_step":5e+136,"steps":[],"pid":1,"record":{}})",
-                           R"({"schema":"vfiokit.journal/2","kind":"counter","id":"../2","state":"held","next_step":0,"steps":[],"pid":1,"record":{}})",
-                           R"({"schema":"vfiokit.journal/2","kind":"counter","id":"2","state":"held","next_step":0,"steps":[],"pid":1,"record":[]})",
-                           // counter-2.json holding counter 4: its name is what every lookup trusts.
-                           R"({"schema":"vfiokit.journal/2","kind":"counter","id":"4","state":"held","next_step":0,"steps":[],"pid":1,"record":{}})"}) {
+  for (
+      const char* text :
+      {"", "{", "[]", R"({"schema":456})", R"({"schema":"vfiokit.journal/2","kind":"counter"})",
+       R"({"schema":"vfiokit.journal/2","kind":"counter","id":"2","state":"odd","next_step":0,"steps":[],"pid":1,"record":{}})",
+       R"({"schema":"vfiokit.journal/2","kind":"counter","id":"2","state":"held","next_step":5e+136,"steps":[],"pid":1,"record":{}})",
+       R"({"schema":"vfiokit.journal/2","kind":"counter","id":"../2","state":"held","next_step":0,"steps":[],"pid":1,"record":{}})",
+       R"({"schema":"vfiokit.journal/2","kind":"counter","id":"2","state":"held","next_step":0,"steps":[],"pid":1,"record":[]})",
+       // counter-2.json holding counter 4: its name is what every lookup trusts.
+       R"({"schema":"vfiokit.journal/2","kind":"counter","id":"4","state":"held","next_step":0,"steps":[],"pid":1,"record":{}})"}) {
     std::ofstream(dir.path() / "counter-2.json") << text;
     auto e = journal.read({"counter", "2"});
     ASSERT_FALSE(e) << text;

@@ -4,9 +4,9 @@
 
 #include <random>
 
+#include "support/config_builder.hpp"
 #include "vfiokit/pci/capability_walk.hpp"
 #include "vfiokit/pci/device.hpp"
-#include "support/config_builder.hpp"
 
 namespace vfiokit::host {
 namespace {
@@ -147,8 +147,8 @@ TEST(ConfigToLastCapability, RandomChainsDecodeAsTheWholeFile) {
     uint16_t at = 0x100;
     for (int caps = std::uniform_int_distribution<int>(0, 6)(rng); caps > 0; --caps) {
       const uint16_t next = static_cast<uint16_t>(std::uniform_int_distribution<int>(0, 0x3ff)(rng) << 2);
-      const uint32_t header = static_cast<uint32_t>(std::uniform_int_distribution<int>(1, 0x30)(rng)) | 1u << 16 |
-                              uint32_t{next} << 20;
+      const uint32_t header =
+          static_cast<uint32_t>(std::uniform_int_distribution<int>(1, 0x30)(rng)) | 1u << 16 | uint32_t{next} << 20;
       for (int k = 0; k < 4; ++k) bytes[at + k] = static_cast<uint8_t>(header >> (8 * k));
       if (next < 0x100) break;
       at = next;

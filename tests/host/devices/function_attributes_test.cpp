@@ -26,8 +26,8 @@ std::filesystem::path add_endpoint(testing::FakeSysfs& sysfs, pci::Bdf bdf, uint
 }
 
 TEST(FunctionAttributes, OnePassFindsTheFilesVfiokitReads) {
-  const auto a = Attr::of(entries({"broken_parity_status", "config", "driver", "iommu_group", "msi_bus", "physfn",
-                                   "power", "uevent", "vfio-dev"}));
+  const auto a = Attr::of(entries(
+      {"broken_parity_status", "config", "driver", "iommu_group", "msi_bus", "physfn", "power", "uevent", "vfio-dev"}));
   EXPECT_TRUE(a.has(Attr::config));
   EXPECT_TRUE(a.has(Attr::driver));
   EXPECT_TRUE(a.has(Attr::iommu_group));

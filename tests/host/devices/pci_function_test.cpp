@@ -1,21 +1,20 @@
 #include "vfiokit/host/devices/pci_function.hpp"
 
-#include <gtest/gtest.h>
-
 #include <grp.h>
+#include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <system_error>
 #include <thread>
-#include <map>
 
-#include "vfiokit/host/devices/function_tree_walk.hpp"
-#include "vfiokit/host/sysfs/source.hpp"
 #include "fakes/fake_sysfs.hpp"
 #include "support/function_compare.hpp"
+#include "vfiokit/host/devices/function_tree_walk.hpp"
+#include "vfiokit/host/sysfs/source.hpp"
 
 namespace vfiokit::host {
 namespace {
@@ -90,8 +89,8 @@ TEST(PciFunctionRead, AGarbledUeventIsAProblemAndTheFilesAreReadInstead) {
   testing::FakeSysfs sysfs;
   const Bdf nic(0, 0, 2, 0);
   sysfs.add(nic, endpoint(0x10d3));
-  for (const char* text : {"PCI_CLASS=20000\nPCI_ID=80zz:10D3\nPCI_SUBSYS_ID=0:0\n", "PCI_CLASS=1000000\n",
-                           "PCI_ID=8086\n"}) {
+  for (const char* text :
+       {"PCI_CLASS=20000\nPCI_ID=80zz:10D3\nPCI_SUBSYS_ID=0:0\n", "PCI_CLASS=1000000\n", "PCI_ID=8086\n"}) {
     overwrite(sysfs.device_dir(nic) / "uevent", text);
     const auto functions = read_all(SysfsRoot(sysfs.root()));
     ASSERT_EQ(functions.size(), 1u);
@@ -226,8 +225,7 @@ TEST(PciFunctionRead, WithoutThreadsToSpareTheTreeIsStillReadWhole) {
     try {
       std::jthread probe([] {});
       ::_exit(5);  // a thread started: the limit does not hold here
-    } catch (const std::system_error&) {
-    }
+    } catch (const std::system_error&) {}
     std::vector<Error> problems;
     const auto functions = read_pci_functions(SysfsRoot(sysfs.root()), problems);
     ::_exit(functions.size() == 25 && problems.empty() ? 0 : 6);
@@ -242,8 +240,7 @@ TEST(PciFunctionRead, WithoutThreadsToSpareTheTreeIsStillReadWhole) {
 // read through each bus link give the same functions on every lab kernel.
 TEST(PciFunctionRead, TheWalkAgreesWithReadingEachLinkOnLabSnapshots) {
   for (const char* kernel : {"debian-6.1", "debian-6.12", "custom"}) {
-    auto source =
-        SysfsSource::open(std::string(VFIOKIT_SOURCE_DIR) + "/data/fixtures/lab-q35-" + kernel + ".tar.gz");
+    auto source = SysfsSource::open(std::string(VFIOKIT_SOURCE_DIR) + "/data/fixtures/lab-q35-" + kernel + ".tar.gz");
     ASSERT_TRUE(source) << source.error().describe();
     const auto functions = read_all(source->root());
     ASSERT_GT(functions.size(), 10u) << kernel;

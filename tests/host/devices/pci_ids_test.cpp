@@ -14,8 +14,8 @@ extern "C" {
 #include <sstream>
 #include <tuple>
 
-#include "vfiokit/host/devices/pci_names.hpp"
 #include "support/temp_dir.hpp"
+#include "vfiokit/host/devices/pci_names.hpp"
 
 namespace vfiokit::host {
 namespace {
@@ -52,10 +52,10 @@ TEST(PciIds, FindsEachKindOfEntry) {
 
 TEST(PciIds, AnEntryBelongsToItsOwnBlock) {
   const PciIds ids{std::string(kSample)};
-  EXPECT_FALSE(ids.vendor(0x10d3));                    // a device ID, not a vendor
-  EXPECT_FALSE(ids.device(0x1af4, 0x10d3));            // Intel's device, not Red Hat's
+  EXPECT_FALSE(ids.vendor(0x10d3));                             // a device ID, not a vendor
+  EXPECT_FALSE(ids.device(0x1af4, 0x10d3));                     // Intel's device, not Red Hat's
   EXPECT_FALSE(ids.subsystem(0x8086, 0x1234, 0x103c, 0x3250));  // the first device's subsystem
-  EXPECT_FALSE(ids.device(0x8086, 0x8086));            // a subsystem line is not a device
+  EXPECT_FALSE(ids.device(0x8086, 0x8086));                     // a subsystem line is not a device
   EXPECT_FALSE(ids.subclass(0x0c, 0x00));
   EXPECT_FALSE(ids.vendor(0x0000));
 }
@@ -79,14 +79,15 @@ TEST(PciIds, UpperCaseHexIsAccepted) {
 // libpci refuses the whole file for one bad line; here only that line is
 // lost, and the block around it still reads.
 TEST(PciIds, AMalformedLineLosesOnlyItself) {
-  const PciIds ids{std::string("8086  Intel\n"
-                               "\tzz01  not hex\n"
-                               "\t0002\n"             // no name
-                               "\t0003x  no blank\n"  // no blank after the ID
-                               "\t\t\t0004  too deep\n"
-                               "\t0005  five\n"
-                               "80  short vendor\n"
-                               "1af4  Red Hat\n")};
+  const PciIds ids{
+      std::string("8086  Intel\n"
+                  "\tzz01  not hex\n"
+                  "\t0002\n"             // no name
+                  "\t0003x  no blank\n"  // no blank after the ID
+                  "\t\t\t0004  too deep\n"
+                  "\t0005  five\n"
+                  "80  short vendor\n"
+                  "1af4  Red Hat\n")};
   EXPECT_FALSE(ids.device(0x8086, 0x0002));
   EXPECT_FALSE(ids.device(0x8086, 0x0003));
   EXPECT_FALSE(ids.device(0x8086, 0x0004));
@@ -102,9 +103,10 @@ TEST(PciIds, TheFirstOfTwoDuplicatesIsFound) {
 }
 
 TEST(PciIds, BlocksOfOtherKindsAreSkippedWithTheirLines) {
-  const PciIds ids{std::string("X 12  reserved block\n\t0001  not a device\n"
-                               "S 8086\n\t0001  generic subsystem\n"
-                               "8086  Intel\n")};
+  const PciIds ids{
+      std::string("X 12  reserved block\n\t0001  not a device\n"
+                  "S 8086\n\t0001  generic subsystem\n"
+                  "8086  Intel\n")};
   EXPECT_FALSE(ids.device(0x8086, 1));
   EXPECT_EQ(ids.generic_subsystem(0x8086, 1), "generic subsystem");
   EXPECT_EQ(ids.vendor(0x8086), "Intel");
@@ -119,7 +121,8 @@ TEST(PciIds, NothingAnswersFromGarbage) {
     for (int k = 0; k < 20; ++k) {
       const auto v = static_cast<uint16_t>(rng()), d = static_cast<uint16_t>(rng());
       // Whatever is found is text of the file with no line end in it.
-      for (auto name : {ids.vendor(v), ids.device(v, d), ids.subsystem(v, d, d, v), ids.subclass(static_cast<uint8_t>(v), static_cast<uint8_t>(d))})
+      for (auto name : {ids.vendor(v), ids.device(v, d), ids.subsystem(v, d, d, v),
+                        ids.subclass(static_cast<uint8_t>(v), static_cast<uint8_t>(d))})
         if (name) {
           EXPECT_FALSE(name->empty());
           EXPECT_EQ(name->find_first_of("\r\n"), std::string_view::npos);
@@ -156,8 +159,8 @@ class Libpci {
   }
   ~Libpci() { pci_cleanup(a_); }
   std::string operator()(int flags, int a1, int a2 = 0, int a3 = 0, int a4 = 0) {
-    const char* n = pci_lookup_name(a_, buf_, sizeof buf_, flags | PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB, a1,
-                                    a2, a3, a4);
+    const char* n =
+        pci_lookup_name(a_, buf_, sizeof buf_, flags | PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB, a1, a2, a3, a4);
     return n ? n : "";
   }
 
@@ -216,7 +219,8 @@ TEST(PciIds, EveryEntryOfTheInstalledDatabaseIsNamedAsLibpciNamesIt) {
     ASSERT_EQ(names.vendor(v), libpci(PCI_LOOKUP_VENDOR, v)) << std::hex << v;
     named += !names.vendor(v).empty();
   }
-  for (const auto& [v, d] : devices) ASSERT_EQ(names.device(v, d), libpci(PCI_LOOKUP_DEVICE, v, d)) << std::hex << v << ":" << d;
+  for (const auto& [v, d] : devices)
+    ASSERT_EQ(names.device(v, d), libpci(PCI_LOOKUP_DEVICE, v, d)) << std::hex << v << ":" << d;
   for (const auto& [v, d, sv, sd] : subsystems) {
     ASSERT_EQ(names.subsystem(v, d, sv, sd), libpci(PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE, v, d, sv, sd))
         << std::hex << v << ":" << d << " " << sv << ":" << sd;

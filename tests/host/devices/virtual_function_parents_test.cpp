@@ -4,8 +4,8 @@
 
 #include <fstream>
 
-#include "support/config_builder.hpp"
 #include "fakes/fake_sysfs.hpp"
+#include "support/config_builder.hpp"
 #include "support/function_compare.hpp"
 
 namespace vfiokit::host {
@@ -49,8 +49,9 @@ TEST(VirtualFunctionParents, EnabledVfsAreFoundFromTheirPfsCapability) {
   const Bdf a(0, 3, 0, 0), b(0, 3, 0, 1);
   // PF a: 3 VFs from offset 0x80, stride 2 (03:10.0, 03:10.2, 03:10.4);
   // PF b: 2 VFs from offset 0x85, stride 2 (03:10.6, 03:11.0).
-  std::vector<PciFunction> fs{pf(a, 3, 0x80, 2), pf(b, 2, 0x85, 2), vf(Bdf(0, 3, 0x10, 0)), vf(Bdf(0, 3, 0x10, 2)),
-                              vf(Bdf(0, 3, 0x10, 4)), vf(Bdf(0, 3, 0x10, 6)), vf(Bdf(0, 3, 0x11, 0))};
+  std::vector<PciFunction> fs{pf(a, 3, 0x80, 2),      pf(b, 2, 0x85, 2),      vf(Bdf(0, 3, 0x10, 0)),
+                              vf(Bdf(0, 3, 0x10, 2)), vf(Bdf(0, 3, 0x10, 4)), vf(Bdf(0, 3, 0x10, 6)),
+                              vf(Bdf(0, 3, 0x11, 0))};
   Links links;
   find_virtual_function_parents(fs, std::ref(links));
   EXPECT_EQ(links.asked, 0);
@@ -121,7 +122,7 @@ TEST(VirtualFunctionParents, PfsClaimingEveryAddressCostNoMemoryPerAddress) {
   for (uint8_t bus = 0; bus < 200; ++bus) fs.push_back(vf(Bdf(0, bus, 0, 1)));
   Links links;
   find_virtual_function_parents(fs, std::ref(links));
-  EXPECT_EQ(links.asked, 199);  // each VF past bus 0 is claimed by every PF before it: left to the link
+  EXPECT_EQ(links.asked, 199);                 // each VF past bus 0 is claimed by every PF before it: left to the link
   EXPECT_EQ(fs[200].physfn, Bdf(0, 0, 0, 0));  // bus 0's VF has one claimant
 }
 

@@ -8,8 +8,8 @@
 #include <map>
 #include <set>
 
-#include "support/config_builder.hpp"
 #include "fakes/fake_sysfs.hpp"
+#include "support/config_builder.hpp"
 #include "support/run_process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -19,7 +19,8 @@ namespace {
 class LabSnapshot : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    const auto tarball = std::filesystem::path(VFIOKIT_SOURCE_DIR) / "data/fixtures" / ("lab-q35-" + GetParam() + ".tar.gz");
+    const auto tarball =
+        std::filesystem::path(VFIOKIT_SOURCE_DIR) / "data/fixtures" / ("lab-q35-" + GetParam() + ".tar.gz");
     auto r = testing::run_process({"tar", "-xzf", tarball.string(), "-C", dir.path().string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     functions = read_pci_functions(SysfsRoot(dir.path() / "sys"), problems);

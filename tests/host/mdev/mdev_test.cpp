@@ -1,7 +1,5 @@
 // mdev types, creation and recovery on a sysfs tree whose `create` and
 // `remove` writes a small model of the mdev core carries out.
-#include "vfiokit/host/mdev/create_operation.hpp"
-
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -9,6 +7,7 @@
 #include "fakes/fake_mdev_core.hpp"
 #include "support/temp_dir.hpp"
 #include "vfiokit/host/change/recovery.hpp"
+#include "vfiokit/host/mdev/create_operation.hpp"
 
 namespace vfiokit::host {
 namespace {
@@ -22,8 +21,8 @@ struct MdevHost {
   SysfsRoot root = SysfsRoot(dir.path()).with_writer(core);
   Journal journal{dir.path() / "journal"};
   MdevHost() {
-    for (const auto& [type, name, avail] : {std::tuple{"mtty-1", "Single port serial", "24"},
-                                            std::tuple{"mtty-2", "Dual port serial", "12"}}) {
+    for (const auto& [type, name, avail] :
+         {std::tuple{"mtty-1", "Single port serial", "24"}, std::tuple{"mtty-2", "Dual port serial", "12"}}) {
       const auto t = dir.path() / "class/mdev_bus/mtty/mdev_supported_types" / type;
       put(t / "name", std::string(name) + "\n");
       put(t / "device_api", "vfio-pci\n");
@@ -103,7 +102,11 @@ TEST(Mdev, AnMdevOfTheWrongTypeIsRemovedAgain) {
 TEST(Mdev, RecoverRemovesWhatAnInterruptedCreationLeft) {
   MdevHost h;
   // As a run killed between the create write and the verification leaves it.
-  const JournalEntry entry{mdev_key(kUuid), ChangeState::applying, 2, {"check", "create", "verify"}, 4242,
+  const JournalEntry entry{mdev_key(kUuid),
+                           ChangeState::applying,
+                           2,
+                           {"check", "create", "verify"},
+                           4242,
                            mdev_record_to_json({kUuid, "mtty", "mtty-2"})};
   ASSERT_TRUE(h.journal.write(entry));
   ASSERT_TRUE(h.root.write(h.dir.path() / "class/mdev_bus/mtty/mdev_supported_types/mtty-2/create", kUuid.str()));

@@ -6,10 +6,10 @@
 #include <cerrno>
 #include <fstream>
 
-#include "vfiokit/host/rebar/view.hpp"
-#include "vfiokit/host/rebar/resize_operation.hpp"
 #include "fakes/rebar_scenario.hpp"
 #include "support/temp_dir.hpp"
+#include "vfiokit/host/rebar/resize_operation.hpp"
+#include "vfiokit/host/rebar/view.hpp"
 
 namespace vfiokit::host {
 namespace {
@@ -40,7 +40,9 @@ struct Executor {
   testing::TempDir journal_dir;
   Journal journal{journal_dir.path()};
   ExecutionOptions options{std::nullopt, 100};
-  Result<void> apply(const RebarScenario& s, const ResizePlan& p) { return apply_resize(s.root(), p, journal, options); }
+  Result<void> apply(const RebarScenario& s, const ResizePlan& p) {
+    return apply_resize(s.root(), p, journal, options);
+  }
   bool journal_empty() const { return std::filesystem::is_empty(journal_dir.path()); }
 };
 
@@ -86,7 +88,7 @@ TEST(SimulatedKernel, RescannedFunctionsReturnAsNewDevicesWithoutTheirOverride) 
   auto accel = read_binding(root, RebarScenario::accel);
   ASSERT_TRUE(audio && accel);
   EXPECT_EQ(*audio, (Binding{"snd_hda_intel", std::nullopt}));
-  EXPECT_EQ(*accel, (Binding{"", std::nullopt}));  // vfio-pci binds by override only
+  EXPECT_EQ(*accel, (Binding{"", std::nullopt}));                       // vfio-pci binds by override only
   EXPECT_EQ(bar_of(root, RebarScenario::accel, 2).start, 0x92000000u);  // its old place was free
   // bind matches by override: vfio-pci cannot take the audio function without one.
   auto refused = bind_driver(root, RebarScenario::audio, "vfio-pci");
@@ -268,7 +270,8 @@ TEST(ResizeExecution, ARehearsalRunsEveryStepButTheSizeWrite) {
 }
 
 TEST(ResizeRecordFormat, DamagedRecordsAreNamedErrors) {
-  const std::string fn = R"("functions":[{"bdf":"0000:01:00.0","driver":"DRIVER","driver_override":null,"iommu_group":1,"removed":false}])";
+  const std::string fn =
+      R"("functions":[{"bdf":"0000:01:00.0","driver":"DRIVER","driver_override":null,"iommu_group":1,"removed":false}])";
   auto with_driver = [&](const std::string& driver) {
     std::string f = fn;
     f.replace(f.find("DRIVER"), 6, driver);
@@ -276,10 +279,11 @@ TEST(ResizeRecordFormat, DamagedRecordsAreNamedErrors) {
            f + R"(,"removed":[]})";
   };
   ASSERT_TRUE(resize_record_from_json(with_driver("nvme"), "resize-x.json"));
-  for (const std::string& text : {std::string(""), std::string("{}"), std::string(R"({"bdf":"0000:01:00.0","bar":0,"from_bytes":5e+136})"),
-                                  std::string(R"({"bdf":"zz"})"), std::string(R"({"bdf":"0000:01:00.0","bar":9})"),
-                                  // A recorded driver becomes a path under bus/pci/drivers: it may not climb out.
-                                  with_driver("../../../../x"), with_driver(".hidden")}) {
+  for (const std::string& text :
+       {std::string(""), std::string("{}"), std::string(R"({"bdf":"0000:01:00.0","bar":0,"from_bytes":5e+136})"),
+        std::string(R"({"bdf":"zz"})"), std::string(R"({"bdf":"0000:01:00.0","bar":9})"),
+        // A recorded driver becomes a path under bus/pci/drivers: it may not climb out.
+        with_driver("../../../../x"), with_driver(".hidden")}) {
     auto e = resize_record_from_json(text, "resize-x.json");
     ASSERT_FALSE(e) << text;
     EXPECT_EQ(e.error().subject(), "resize-x.json") << text;

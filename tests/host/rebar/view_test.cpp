@@ -1,8 +1,7 @@
 #include "vfiokit/host/rebar/view.hpp"
 
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include <fstream>
 
@@ -37,8 +36,7 @@ TEST(RebarView, WindowNeighboursAndWhatFitsInPlace) {
   windows[15] = {0x80000000, 0xbfffffff, 0x102201};
   std::ofstream(sysfs.device_dir(port) / "resource") << resource_lines(windows, 17);
   std::ofstream(sysfs.device_dir(gpu) / "resource") << resource_lines({{0x80000000, 0x8fffffff, 0x14220c}}, 13);
-  std::ofstream(sysfs.device_dir(audio) / "resource")
-      << resource_lines({{0xa0000000, 0xa0003fff, 0x14220c}}, 13);
+  std::ofstream(sysfs.device_dir(audio) / "resource") << resource_lines({{0xa0000000, 0xa0003fff, 0x14220c}}, 13);
   std::ofstream(sysfs.device_dir(gpu) / "resource0_resize") << "0000000000007f00\n";
   const SysfsRoot root(sysfs.root());
   const HostView view = read_host(root);
@@ -63,9 +61,9 @@ TEST(RebarView, WindowNeighboursAndWhatFitsInPlace) {
 }
 
 TEST(RebarView, LinuxReportsOnlyCapabilitySizes) {
-  const uint64_t config = 0xFFull | (1ull << 22) | (1ull << 28);  // 1..128 MiB, 4 TiB, 256 TiB (extended)
+  const uint64_t config = 0xFFull | (1ull << 22) | (1ull << 28);     // 1..128 MiB, 4 TiB, 256 TiB (extended)
   EXPECT_FALSE(compare_resize_bitmap(config, 0xFF | (1ull << 22)));  // 6.15+: up to 128 TiB
-  EXPECT_FALSE(compare_resize_bitmap(config, 0xFF));                  // before 6.15: up to 512 GiB
+  EXPECT_FALSE(compare_resize_bitmap(config, 0xFF));                 // before 6.15: up to 512 GiB
   EXPECT_TRUE(compare_resize_bitmap(config, 0x7F));
 }
 

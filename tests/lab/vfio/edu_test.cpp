@@ -1,9 +1,10 @@
 // QEMU's edu device through vfiokit on every backend: regions, MMIO, DMA
 // through an IOVA, IOMMU isolation after unmap, MSI and INTx.
+#include "edu.hpp"
+
 #include <cstring>
 #include <fstream>
 
-#include "edu.hpp"
 #include "lab/vfio/vfio_lab.hpp"
 #include "vfiokit/vfio/dma/dma_buffer.hpp"
 

@@ -7,16 +7,16 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
+#include "lab/vfio/vfio_lab.hpp"
 #include "vfiokit/host/mdev/create_operation.hpp"
 #include "vfiokit/host/power/power_state.hpp"
-#include "lab/vfio/vfio_lab.hpp"
+#include "vfiokit/vfio/backend/type1_backend.hpp"
 #include "vfiokit/vfio/device_features.hpp"
 #include "vfiokit/vfio/dma/dma_buffer.hpp"
 #include "vfiokit/vfio/dma/dma_logging.hpp"
 #include "vfiokit/vfio/dma/iommufd_dirty.hpp"
-#include "vfiokit/vfio/migration/migration_stream.hpp"
-#include "vfiokit/vfio/backend/type1_backend.hpp"
 #include "vfiokit/vfio/internal/uapi.hpp"
+#include "vfiokit/vfio/migration/migration_stream.hpp"
 
 namespace vfiokit::lab {
 namespace {
@@ -193,9 +193,9 @@ TEST_P(FeaturesMdev, StateSavedFromOneLoadsIntoTheOther) {
   vfio::UniqueFd file(memfd_create("mtty-state", MFD_CLOEXEC));
   auto report = vfio::save_device_state(*ms, file.get(), true, src_->name());
   ASSERT_TRUE(report) << report.error().describe();
-  EXPECT_GT(report->precopy_bytes, 0u);                   // mtty streams its header in PRE_COPY
+  EXPECT_GT(report->precopy_bytes, 0u);  // mtty streams its header in PRE_COPY
   EXPECT_EQ(report->precopy.initial_bytes, report->precopy_bytes);
-  EXPECT_EQ(report->total(), report->estimated_bytes);    // MIG_DATA_SIZE is exact for mtty
+  EXPECT_EQ(report->total(), report->estimated_bytes);  // MIG_DATA_SIZE is exact for mtty
   EXPECT_EQ(*ms->state(), MigState::stop);
 
   ASSERT_EQ(::lseek(file.get(), 0, SEEK_SET), 0);
@@ -219,8 +219,8 @@ TEST_P(FeaturesMdev, IllegalArcsAreRefused) {
     ASSERT_TRUE(m->transition(MigState(from)));
     for (uint32_t to = 0; to < vfio::kMigStates; ++to) {
       if (vfio::is_direct_arc(MigState(from), MigState(to), m->caps())) continue;
-      EXPECT_FALSE(m->step(MigState(to))) << vfio::mig_state_name(MigState(from)) << " -> "
-                                           << vfio::mig_state_name(MigState(to));
+      EXPECT_FALSE(m->step(MigState(to)))
+          << vfio::mig_state_name(MigState(from)) << " -> " << vfio::mig_state_name(MigState(to));
       EXPECT_EQ(*m->state(), MigState(from));
     }
   }
@@ -359,7 +359,8 @@ TEST(FeaturesIommufdDirty, PagesTheKernelMarksAreExactlyThePagesReported) {
     std::vector<uint64_t> out;
     auto bitmap = hwpt->read(base, kLength, kMockPageSize, keep);
     EXPECT_TRUE(bitmap) << bitmap.error().describe();
-    if (bitmap) bitmap->for_each_dirty([&](vfio::Iova i) { out.push_back((i.value() - base.value()) / kMockPageSize); });
+    if (bitmap)
+      bitmap->for_each_dirty([&](vfio::Iova i) { out.push_back((i.value() - base.value()) / kMockPageSize); });
     return out;
   };
   mark();

@@ -93,8 +93,8 @@ TEST_P(Groups, PcieToPciBridgeGroup) {
   auto buffer = vfio::DmaBuffer::allocate(2 * 4096);
   ASSERT_TRUE(buffer);
   std::memset(buffer->data(), 0x3c, 4096);
-  auto mapping = vfio::DmaMapping::map(*backend, buffer->bytes(), vfio::DmaAccess::read_write,
-                                       {.last_usable = edu::kDmaLimit});
+  auto mapping =
+      vfio::DmaMapping::map(*backend, buffer->bytes(), vfio::DmaAccess::read_write, {.last_usable = edu::kDmaLimit});
   ASSERT_TRUE(mapping) << mapping.error().describe();
   VFIOKIT_ASSERT_OK(edu->to_device(mapping->iova(), 256));
   VFIOKIT_ASSERT_OK(edu->from_device(mapping->iova() + 4096, 256));

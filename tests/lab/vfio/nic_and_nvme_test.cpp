@@ -15,7 +15,7 @@ using vfio::PciIrq;
 
 // e1000e registers (Intel 82574 datasheet, section 10.2).
 constexpr uint64_t kIcr = 0xC0, kItr = 0xC4, kIcs = 0xC8, kIms = 0xD0, kImc = 0xD8, kIvar = 0xE4;
-constexpr uint64_t kEitr0 = 0xE8;  // 5 registers, one per MSI-X vector
+constexpr uint64_t kEitr0 = 0xE8;         // 5 registers, one per MSI-X vector
 constexpr uint32_t kIcrLsc = 1u << 2;     // link status change, an "other" cause
 constexpr uint32_t kIcrOther = 1u << 24;  // MSI-X mode: "other causes" summary, routed by IVAR
 constexpr uint32_t kIvarOtherValid = 1u << 19;

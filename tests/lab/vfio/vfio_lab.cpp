@@ -41,7 +41,8 @@ const Topology& topology() {
     t.e1000e = isolated(all, kIntel, kE1000e, "e1000e alone behind a root port");
     t.nvme = one(without_sriov(find_devices(all, kRedHat, kNvme)), "nvme");
     for (const auto& d : find_devices(all, kQemu, kEdu))
-      if (d.bdf.function() == 1) t.mf_edu = d.bdf, t.mf_e1000e = pci::Bdf(d.bdf.domain(), d.bdf.bus(), d.bdf.device(), 0);
+      if (d.bdf.function() == 1)
+        t.mf_edu = d.bdf, t.mf_e1000e = pci::Bdf(d.bdf.domain(), d.bdf.bus(), d.bdf.device(), 0);
     if (t.mf_edu == pci::Bdf()) ADD_FAILURE() << "the topology has no multifunction e1000e + edu slot";
     for (const auto& d : all)
       if (d.parent_vendor == kRedHat && d.parent_device == kPciBridge) t.behind_bridge.push_back(d.bdf);

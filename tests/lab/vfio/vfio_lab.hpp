@@ -22,11 +22,11 @@ constexpr uint16_t kE1000e = 0x10d3, kE1000 = 0x100e, kPciTestdev = 0x0005, kSwi
 
 // The functions of lab/topologies/default.topo the tests use.
 struct Topology {
-  pci::Bdf edu;            // alone behind a root port with ACS
-  pci::Bdf e1000e;         // alone behind a root port with ACS
+  pci::Bdf edu;     // alone behind a root port with ACS
+  pci::Bdf e1000e;  // alone behind a root port with ACS
   pci::Bdf nvme;
-  pci::Bdf mf_e1000e;      // multifunction slot, fn0
-  pci::Bdf mf_edu;         // multifunction slot, fn1
+  pci::Bdf mf_e1000e;                   // multifunction slot, fn0
+  pci::Bdf mf_edu;                      // multifunction slot, fn1
   std::vector<pci::Bdf> behind_bridge;  // e1000, pci-testdev, edu behind the pcie-pci-bridge
   pci::Bdf bridge_edu;
 };
@@ -45,8 +45,8 @@ std::unique_ptr<vfio::Device> open_or_fail(const pci::Bdf& bdf, vfio::BackendKin
 
 }  // namespace vfiokit::lab
 
-#define VFIOKIT_ASSERT_OK(expr)                                             \
-  do {                                                                      \
-    auto _vfiokit_result = (expr);                                          \
-    ASSERT_TRUE(_vfiokit_result) << _vfiokit_result.error().describe();     \
+#define VFIOKIT_ASSERT_OK(expr)                                         \
+  do {                                                                  \
+    auto _vfiokit_result = (expr);                                      \
+    ASSERT_TRUE(_vfiokit_result) << _vfiokit_result.error().describe(); \
   } while (0)

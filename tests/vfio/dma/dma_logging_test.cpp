@@ -71,8 +71,8 @@ TEST(DmaLogging, TheDeviceMayChooseItsPageSize) {
 TEST(DmaLogging, BadRangesAreRefusedBeforeTheDeviceIsAsked) {
   auto d = logging_device();
   EXPECT_FALSE(DmaLogging::start(d, {}));
-  EXPECT_FALSE(DmaLogging::start(d, {{0x800, 0x1fff}}));                 // unaligned start
-  EXPECT_FALSE(DmaLogging::start(d, {{0, 0x1fff}, {0x1000, 0x2fff}}));   // overlap
+  EXPECT_FALSE(DmaLogging::start(d, {{0x800, 0x1fff}}));                // unaligned start
+  EXPECT_FALSE(DmaLogging::start(d, {{0, 0x1fff}, {0x1000, 0x2fff}}));  // overlap
   EXPECT_FALSE(DmaLogging::start(d, {{0, 0xfff}}, 1000));               // page size not a power of two
   std::vector<IovaRange> many;
   for (uint64_t i = 0; i <= DmaLogging::kMaxRanges; ++i) many.push_back({i * 0x2000, i * 0x2000 + 0xfff});

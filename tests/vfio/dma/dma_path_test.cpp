@@ -6,8 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "support/memlock_limit.hpp"
 #include "fakes/pipe_backend.hpp"
+#include "support/memlock_limit.hpp"
 #include "vfiokit/vfio/backend/memlock.hpp"
 
 namespace vfiokit::vfio {
@@ -120,7 +120,8 @@ TEST(DmaPath, MemlockIsCountedAndAMappingPastItRefusedBeforeTheIoctl) {
 }
 
 TEST(DmaPath, AnExemptProcessCountsNothingProcessWide) {
-  if (dma_memlock_limit() != UINT64_MAX) GTEST_SKIP() << "runs only where CAP_IPC_LOCK or an unlimited RLIMIT_MEMLOCK exempts the process";
+  if (dma_memlock_limit() != UINT64_MAX)
+    GTEST_SKIP() << "runs only where CAP_IPC_LOCK or an unlimited RLIMIT_MEMLOCK exempts the process";
   alignas(4096) static uint8_t page[4096];
   PipeBackend backend(Ioctls::answered);
   const uint64_t before = process_pinned_bytes();

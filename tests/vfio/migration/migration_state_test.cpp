@@ -37,11 +37,11 @@ TEST(MigrationState, SupportedStatesFollowTheFlags) {
 // The direct arcs the uAPI lists for a device with every feature.
 TEST(MigrationState, DirectArcsOfAFullDevice) {
   const std::set<std::pair<S, S>> arcs = {
-      {S::running_p2p, S::stop},     {S::stop_copy, S::stop},          {S::resuming, S::stop},
-      {S::pre_copy, S::running},     {S::running_p2p, S::running},     {S::pre_copy_p2p, S::running_p2p},
-      {S::running, S::running_p2p},  {S::stop, S::running_p2p},        {S::running, S::pre_copy},
-      {S::running_p2p, S::pre_copy_p2p}, {S::stop, S::stop_copy},      {S::pre_copy, S::pre_copy_p2p},
-      {S::pre_copy_p2p, S::pre_copy}, {S::pre_copy_p2p, S::stop_copy}, {S::stop, S::resuming}};
+      {S::running_p2p, S::stop},         {S::stop_copy, S::stop},         {S::resuming, S::stop},
+      {S::pre_copy, S::running},         {S::running_p2p, S::running},    {S::pre_copy_p2p, S::running_p2p},
+      {S::running, S::running_p2p},      {S::stop, S::running_p2p},       {S::running, S::pre_copy},
+      {S::running_p2p, S::pre_copy_p2p}, {S::stop, S::stop_copy},         {S::pre_copy, S::pre_copy_p2p},
+      {S::pre_copy_p2p, S::pre_copy},    {S::pre_copy_p2p, S::stop_copy}, {S::stop, S::resuming}};
   for (uint32_t a = 0; a < kMigStates; ++a)
     for (uint32_t b = 0; b < kMigStates; ++b)
       EXPECT_EQ(is_direct_arc(S(a), S(b), kFull), arcs.count({S(a), S(b)}) == 1)

@@ -66,8 +66,8 @@ TEST(Migration, TransitionWalksOneArcAtATime) {
   EXPECT_EQ(d.state, S::stop_copy);
   EXPECT_EQ(d.set_calls, 3);  // RUNNING_P2P, STOP, STOP_COPY
   EXPECT_EQ(d.get_calls, 1);  // the state is read once, not before every arc
-  EXPECT_EQ(d.arcs, (std::vector<std::pair<S, S>>{{S::running, S::running_p2p}, {S::running_p2p, S::stop},
-                                                  {S::stop, S::stop_copy}}));
+  EXPECT_EQ(d.arcs, (std::vector<std::pair<S, S>>{
+                        {S::running, S::running_p2p}, {S::running_p2p, S::stop}, {S::stop, S::stop_copy}}));
   EXPECT_EQ(*m->state(), S::stop_copy);
 }
 

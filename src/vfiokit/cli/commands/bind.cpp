@@ -5,13 +5,13 @@
 
 #include <memory>
 
-#include "vfiokit/cli/options/binding_target.hpp"
 #include "vfiokit/cli/commands/commands.hpp"
-#include "vfiokit/cli/render/output.hpp"
+#include "vfiokit/cli/options/binding_target.hpp"
 #include "vfiokit/cli/options/plan_gate.hpp"
+#include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/host/binding/operation.hpp"
-#include "vfiokit/host/devices/in_use.hpp"
 #include "vfiokit/host/binding/persistence.hpp"
+#include "vfiokit/host/devices/in_use.hpp"
 #include "vfiokit/host/sysfs/source.hpp"
 
 namespace vfiokit::cli {

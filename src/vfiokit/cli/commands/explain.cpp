@@ -10,9 +10,9 @@
 #include "vfiokit/cli/options/host_options.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
-#include "vfiokit/host/view/isolation_advice.hpp"
 #include "vfiokit/host/devices/pci_names.hpp"
 #include "vfiokit/host/sysfs/source.hpp"
+#include "vfiokit/host/view/isolation_advice.hpp"
 
 namespace vfiokit::cli {
 namespace {
@@ -75,15 +75,18 @@ int run_explain(const ExplainOptions& o) {
   const std::string name = f->vendor_id && f->device_id ? names.device(*f->vendor_id, *f->device_id) : "";
   fmt::print("{} {}\n", f->bdf.str(), name);
   if (!kernel) fmt::print("{}\nWhat follows is vfiokit's prediction.\n", kNoIommuAdvice);
-  fmt::print("IOMMU group {}{}\n", group, predicted_agrees ? "" : " (vfiokit predicted another group; a kernel quirk may explain it)");
+  fmt::print("IOMMU group {}{}\n", group,
+             predicted_agrees ? "" : " (vfiokit predicted another group; a kernel quirk may explain it)");
   if (with_it.empty()) fmt::print("  alone: it can be assigned by itself\n");
   else fmt::print("  must be assigned together with: {}\n", fmt::join(with_it, ", "));
   for (const auto& why : reasons) fmt::print("  why: {}\n", why);
   for (const auto& cause : advice.causes) fmt::print("  to isolate: {}\n", cause);
   if (!advice.kernel_parameter().empty()) fmt::print("  kernel parameter: {}\n", advice.kernel_parameter());
-  fmt::print("Reset: {}\n", f->reset_methods.empty() ? "no reset method" : fmt::format("{}", fmt::join(f->reset_methods, ", ")));
+  fmt::print("Reset: {}\n",
+             f->reset_methods.empty() ? "no reset method" : fmt::format("{}", fmt::join(f->reset_methods, ", ")));
   if (std::find(f->reset_methods.begin(), f->reset_methods.end(), "bus") != f->reset_methods.end())
-    fmt::print("  a bus reset also resets: {}\n", bus_hits.empty() ? "nothing else" : fmt::format("{}", fmt::join(bus_hits, ", ")));
+    fmt::print("  a bus reset also resets: {}\n",
+               bus_hits.empty() ? "nothing else" : fmt::format("{}", fmt::join(bus_hits, ", ")));
   return report_host_problems(view, o.host.strict);
 }
 

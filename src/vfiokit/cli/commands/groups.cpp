@@ -4,20 +4,19 @@
 // Without an IOMMU, the prediction is shown under a plain statement.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <fstream>
 #include <map>
 #include <memory>
-#include <algorithm>
-
-#include <fstream>
 
 #include "vfiokit/cli/commands/commands.hpp"
-#include "vfiokit/cli/render/group_graph.hpp"
 #include "vfiokit/cli/options/host_options.hpp"
+#include "vfiokit/cli/render/group_graph.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/host/devices/pci_names.hpp"
-#include "vfiokit/host/tools/run_tool.hpp"
 #include "vfiokit/host/sysfs/source.hpp"
+#include "vfiokit/host/tools/run_tool.hpp"
 
 namespace vfiokit::cli {
 namespace {
@@ -44,8 +43,9 @@ bool write_svg(const std::string& path, const std::string& dot) {
   if (!write_text(dot_path, dot)) return false;
   auto drawn = host::run_tool({"dot", "-Tsvg", "-o", path, dot_path}, path);
   std::filesystem::remove(dot_path);
-  if (!drawn) print_error(Error(Errc::io, path, "Graphviz 'dot' could not draw the picture (apt install graphviz): " +
-                                                    drawn.error().describe()));
+  if (!drawn)
+    print_error(Error(Errc::io, path,
+                      "Graphviz 'dot' could not draw the picture (apt install graphviz): " + drawn.error().describe()));
   return drawn.has_value();
 }
 
@@ -54,7 +54,7 @@ struct GroupRow {
   std::vector<pci::Bdf> devices;
   std::optional<std::string> type;
   bool viable = false;
-  std::vector<std::string> reasons;  // distinct, in member order
+  std::vector<std::string> reasons;   // distinct, in member order
   std::vector<std::string> blockers;  // members bound to host drivers
 };
 
@@ -98,9 +98,10 @@ std::vector<std::string> mismatches(const host::HostView& view) {
   for (const auto& f : view.functions) {
     auto it = view.predicted.group_of.find(f.bdf);
     if (!f.iommu_group || it == view.predicted.group_of.end() || it->second == *f.iommu_group) continue;
-    out.push_back(fmt::format("{}: the kernel put it in group {}, vfiokit predicted group {} ({}); a kernel quirk "
-                              "may explain the difference",
-                              f.bdf.str(), *f.iommu_group, it->second, view.predicted.reason.at(f.bdf)));
+    out.push_back(
+        fmt::format("{}: the kernel put it in group {}, vfiokit predicted group {} ({}); a kernel quirk "
+                    "may explain the difference",
+                    f.bdf.str(), *f.iommu_group, it->second, view.predicted.reason.at(f.bdf)));
   }
   return out;
 }
@@ -154,9 +155,8 @@ int run_groups(const GroupsOptions& options) {
                  row.viable ? "viable" : "not viable (" + fmt::format("{}", fmt::join(row.blockers, "; ")) + ")");
       for (const auto& bdf : row.devices) {
         const host::PciFunction* f = view.function(bdf);
-        const std::string id = f && f->vendor_id && f->device_id
-                                   ? fmt::format("{:04x}:{:04x}", *f->vendor_id, *f->device_id)
-                                   : "?";
+        const std::string id =
+            f && f->vendor_id && f->device_id ? fmt::format("{:04x}:{:04x}", *f->vendor_id, *f->device_id) : "?";
         const std::string name = f && f->vendor_id && f->device_id ? names.device(*f->vendor_id, *f->device_id) : "";
         fmt::print("  {}  {}  {:<12} {}{}\n", bdf.str(), id, f && !f->driver.empty() ? f->driver : "-", name,
                    f && f->is_bridge() ? " (bridge, ignored by VFIO)" : "");

@@ -97,12 +97,12 @@ int run_list(const HostOptions& o) {
     fmt::print("{:<13} {:<10} {:<14} {:>5}  {:<16} {:<6} {}\n", "BDF", "ID", "DRIVER", "GROUP", "RESET", "POWER",
                "REBAR  NAME");
     for (const auto& f : view.functions) {
-      const std::string id = f.vendor_id && f.device_id ? fmt::format("{:04x}:{:04x}", *f.vendor_id, *f.device_id)
-                                                        : "?";
+      const std::string id =
+          f.vendor_id && f.device_id ? fmt::format("{:04x}:{:04x}", *f.vendor_id, *f.device_id) : "?";
       std::string name = f.vendor_id && f.device_id ? names.device(*f.vendor_id, *f.device_id) : "";
       const std::string rebar = rebar_summary(f);
-      fmt::print("{:<13} {:<10} {:<14} {:>5}  {:<16} {:<6} {}{}\n", f.bdf.str(), id,
-                 f.driver.empty() ? "-" : f.driver, f.iommu_group ? std::to_string(*f.iommu_group) : "-",
+      fmt::print("{:<13} {:<10} {:<14} {:>5}  {:<16} {:<6} {}{}\n", f.bdf.str(), id, f.driver.empty() ? "-" : f.driver,
+                 f.iommu_group ? std::to_string(*f.iommu_group) : "-",
                  f.reset_methods.empty() ? "-" : join(f.reset_methods, ","), f.power_state.value_or("-"),
                  rebar.empty() ? "" : rebar + "  ", name);
     }

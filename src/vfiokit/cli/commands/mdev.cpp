@@ -7,8 +7,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "vfiokit/cli/options/binding_target.hpp"
 #include "vfiokit/cli/commands/commands.hpp"
+#include "vfiokit/cli/options/binding_target.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/host/change/journal.hpp"

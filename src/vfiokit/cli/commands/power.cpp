@@ -42,11 +42,10 @@ ordered_json power_json(const host::PowerView& v) {
 }
 
 std::string power_text(const host::PowerView& v) {
-  return fmt::format("power_state {}, d3cold_allowed {}, runtime {} (control {})",
-                     v.power_state.empty() ? "unknown" : v.power_state,
-                     v.d3cold_allowed ? (*v.d3cold_allowed ? "yes" : "no") : "n/a",
-                     v.runtime_status.empty() ? "n/a" : v.runtime_status,
-                     v.runtime_control.empty() ? "n/a" : v.runtime_control);
+  return fmt::format(
+      "power_state {}, d3cold_allowed {}, runtime {} (control {})", v.power_state.empty() ? "unknown" : v.power_state,
+      v.d3cold_allowed ? (*v.d3cold_allowed ? "yes" : "no") : "n/a",
+      v.runtime_status.empty() ? "n/a" : v.runtime_status, v.runtime_control.empty() ? "n/a" : v.runtime_control);
 }
 
 struct Step {
@@ -58,7 +57,9 @@ struct Step {
 Result<std::vector<Step>> cycle(const pci::Bdf& bdf, vfio::BackendChoice choice, const PowerOptions& o) {
   const host::SysfsRoot root("/sys");
   std::vector<Step> steps;
-  auto state = [&](std::vector<std::string> wanted) { return host::wait_for_power_state(root, bdf, wanted, o.settle_ms); };
+  auto state = [&](std::vector<std::string> wanted) {
+    return host::wait_for_power_state(root, bdf, wanted, o.settle_ms);
+  };
   auto dev = vfio::Device::open(bdf, choice);
   if (!dev) return fail(dev.error());
   auto opened = state({"D0"});
@@ -125,10 +126,8 @@ int run_power(const PowerOptions& o) {
       }
     }
   }
-  if (o.json)
-    print_json(j);
-  else
-    fmt::print("{}", text);
+  if (o.json) print_json(j);
+  else fmt::print("{}", text);
   return status;
 }
 
@@ -136,9 +135,11 @@ int run_power(const PowerOptions& o) {
 
 Runner add_power_command(CLI::App& app) {
   auto o = std::make_shared<PowerOptions>();
-  CLI::App* cmd = app.add_subcommand("power", "Show a function's power state; --cycle enters and leaves VFIO low power");
+  CLI::App* cmd =
+      app.add_subcommand("power", "Show a function's power state; --cycle enters and leaves VFIO low power");
   cmd->add_option("BDF", o->bdf, "device address, e.g. 0000:03:00.0")->required();
-  cmd->add_flag("--cycle", o->cycle, "open through VFIO, LOW_POWER_ENTRY, wait for D3, LOW_POWER_EXIT (needs vfio-pci)");
+  cmd->add_flag("--cycle", o->cycle,
+                "open through VFIO, LOW_POWER_ENTRY, wait for D3, LOW_POWER_EXIT (needs vfio-pci)");
   cmd->add_flag("--wakeup", o->wakeup, "with --cycle: enter with a wake-up eventfd and wake by a device access");
   cmd->add_flag("--json", o->json, "print JSON (schema vfiokit.power/1)");
   cmd->add_option("--settle-ms", o->settle_ms, "how long to wait for each power state change (default 2000)")

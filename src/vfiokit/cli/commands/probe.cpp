@@ -4,6 +4,8 @@
 // interrupts, reset abilities, device features (low power, migration, DMA
 // logging), and the IOVA ranges DMA may use. The result is computed once
 // (cli/results/probe_result) and rendered as text or JSON (cli/render/probe).
+#include "vfiokit/cli/render/probe.hpp"
+
 #include <fmt/format.h>
 
 #include <memory>
@@ -11,7 +13,6 @@
 #include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
-#include "vfiokit/cli/render/probe.hpp"
 #include "vfiokit/cli/results/probe_result.hpp"
 
 namespace vfiokit::cli {
@@ -50,10 +51,12 @@ int run_probe(const ProbeOptions& o) {
 
 Runner add_probe_command(CLI::App& app) {
   auto options = std::make_shared<ProbeOptions>();
-  CLI::App* cmd = app.add_subcommand("probe", "Open a device bound to vfio-pci (or an mdev) and show what VFIO reports");
+  CLI::App* cmd =
+      app.add_subcommand("probe", "Open a device bound to vfio-pci (or an mdev) and show what VFIO reports");
   cmd->add_option("DEVICE", options->bdf, "device address (0000:03:00.0 or 03:00.0) or an mdev UUID")->required();
   cmd->add_flag("--json", options->json, "print JSON (schema vfiokit.probe/1)");
-  cmd->add_option("--backend", options->backend, "IOMMU backend: auto (iommufd when the device has a vfio cdev), type1, iommufd")
+  cmd->add_option("--backend", options->backend,
+                  "IOMMU backend: auto (iommufd when the device has a vfio cdev), type1, iommufd")
       ->check(CLI::IsMember({"auto", "type1", "iommufd"}));
   return [cmd, options] { return cmd->parsed() ? run_probe(*options) : -1; };
 }

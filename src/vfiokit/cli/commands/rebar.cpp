@@ -12,12 +12,12 @@
 
 #include "vfiokit/base/byte_size.hpp"
 #include "vfiokit/cli/commands/commands.hpp"
+#include "vfiokit/cli/commands/rebar_resize.hpp"
 #include "vfiokit/cli/options/host_options.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
-#include "vfiokit/cli/commands/rebar_resize.hpp"
-#include "vfiokit/host/sysfs/file_io.hpp"
 #include "vfiokit/host/rebar/view.hpp"
+#include "vfiokit/host/sysfs/file_io.hpp"
 #include "vfiokit/pci/dump_format.hpp"
 
 namespace vfiokit::cli {
@@ -104,7 +104,8 @@ int run_on_host(const RebarOptions& o) {
     if (p.window) j["window"] = fmt::format("0x{:x}-0x{:x}", p.window->start, p.window->end);
     json neighbours = json::array();
     for (const auto& n : p.neighbours)
-      neighbours.push_back({{"bdf", n.bdf.str()}, {"resource", n.resource},
+      neighbours.push_back({{"bdf", n.bdf.str()},
+                            {"resource", n.resource},
                             {"range", fmt::format("0x{:x}-0x{:x}", n.range.start, n.range.end)}});
     j["in_window"] = neighbours;
     json fits = json::array();
@@ -114,16 +115,15 @@ int run_on_host(const RebarOptions& o) {
     if (o.host.json) continue;
     fmt::print("  BAR {}: current {}, supported {}\n", p.bar, p.entry.current_size().str(),
                sizes(p.entry.supported_encodings()));
-    if (p.resize_bitmap) fmt::print("    resource{}_resize: {:016x}{}\n", p.bar, *p.resize_bitmap, p.disagreement ? "" : " (agrees)");
+    if (p.resize_bitmap)
+      fmt::print("    resource{}_resize: {:016x}{}\n", p.bar, *p.resize_bitmap, p.disagreement ? "" : " (agrees)");
     if (p.disagreement) print_error_line(fmt::format("{}: BAR {}: {}", bdf->str(), p.bar, *p.disagreement));
     if (p.window)
       fmt::print("    in {}'s window 0x{:x}-0x{:x} with {} other resource(s); fits in place: {}\n", p.bridge->str(),
                  p.window->start, p.window->end, p.neighbours.size(), sizes(p.fits_in_place));
-    else if (!p.assigned)
-      fmt::print("    not assigned an address\n");
+    else if (!p.assigned) fmt::print("    not assigned an address\n");
   }
-  if (o.host.json)
-    print_json(json{{"schema", "vfiokit.rebar-host/1"}, {"bdf", bdf->str()}, {"bars", bars}});
+  if (o.host.json) print_json(json{{"schema", "vfiokit.rebar-host/1"}, {"bdf", bdf->str()}, {"bars", bars}});
   return status;
 }
 

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/cli/options/plan_gate.hpp"
+#include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/host/devices/in_use.hpp"
 #include "vfiokit/host/rebar/resize_operation.hpp"
 #include "vfiokit/host/sysfs/source.hpp"
@@ -18,11 +18,10 @@ void print_plan(const host::ResizePlan& plan) {
   if (plan.window)
     fmt::print("  window 0x{:x}-0x{:x} of {}: {} other resource(s) in it\n", plan.window->window.start,
                plan.window->window.end, plan.window->bridge.str(), plan.window->neighbours.size());
-  else
-    fmt::print("  no upstream bridge window (a root-bus function): nothing else is removed\n");
+  else fmt::print("  no upstream bridge window (a root-bus function): nothing else is removed\n");
   for (const auto& a : plan.functions)
-    fmt::print("  {}  {}{}{}\n", a.bdf.str(), a.removed ? "removed and rescanned, " : "target, ",
-               a.original.describe(), a.group ? fmt::format(", IOMMU group {}", *a.group) : "");
+    fmt::print("  {}  {}{}{}\n", a.bdf.str(), a.removed ? "removed and rescanned, " : "target, ", a.original.describe(),
+               a.group ? fmt::format(", IOMMU group {}", *a.group) : "");
   fmt::print("steps:\n");
   for (size_t i = 0; i < plan.steps.size(); ++i) fmt::print("  {}. {}\n", i + 1, plan.steps[i].text);
 }
@@ -50,8 +49,9 @@ int run_resize(const std::string& bdf_text, const HostOptions& host_options, con
   if (o.size.empty() && !o.rehearse)
     return print_error(Error(Errc::invalid_argument, "rebar", "a resize needs --size SIZE (or max)")), 2;
   if (!sysfs_root.empty() && !o.dry_run)
-    return print_error(Error(Errc::invalid_argument, "--sysfs-root", "only plans (--dry-run) can look at another sysfs "
-                                                                     "tree; --simulate acts on a simulated one")),
+    return print_error(Error(Errc::invalid_argument, "--sysfs-root",
+                             "only plans (--dry-run) can look at another sysfs "
+                             "tree; --simulate acts on a simulated one")),
            2;
   auto bdf = pci::Bdf::parse(bdf_text);
   if (!bdf) return print_error(bdf.error()), 1;
@@ -75,8 +75,7 @@ int run_resize(const std::string& bdf_text, const HostOptions& host_options, con
   }
   const host::HostView view = host::read_host(*root);
   if (!view.function(*bdf)) return print_error(Error(Errc::not_found, bdf->str(), "no such PCI function")), 1;
-  auto plan = host::plan_resize(*root, view, request,
-                                [&](const pci::Bdf& f) { return host::function_uses(*root, f); });
+  auto plan = host::plan_resize(*root, view, request, [&](const pci::Bdf& f) { return host::function_uses(*root, f); });
   if (!plan) return print_error(plan.error()), 1;
   if (plan->nothing_to_do()) {
     fmt::print("{} BAR {} is already {}: nothing to do\n", bdf->str(), plan->bar, plan->to.str());

@@ -5,8 +5,8 @@
 
 #include <memory>
 
-#include "vfiokit/cli/options/binding_target.hpp"
 #include "vfiokit/cli/commands/commands.hpp"
+#include "vfiokit/cli/options/binding_target.hpp"
 #include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/host/binding/operation.hpp"
 #include "vfiokit/host/binding/persistence.hpp"
@@ -86,9 +86,9 @@ Runner add_release_command(CLI::App& app) {
   add_binding_target(cmd, o->target);
   cmd->add_flag("--dry-run", o->dry_run, "print what would be restored and change nothing");
   cmd->add_flag("--persist", o->persist, "also remove the boot-time rule `bind --persist` installed");
-  cmd->add_option("--rules-dir", o->rules_dir,
-                  fmt::format("where that rule lives (also ${}; default {})", host::kUdevRulesDirEnv,
-                              host::kDefaultUdevRulesDir));
+  cmd->add_option(
+      "--rules-dir", o->rules_dir,
+      fmt::format("where that rule lives (also ${}; default {})", host::kUdevRulesDirEnv, host::kDefaultUdevRulesDir));
   return [cmd, o] { return cmd->parsed() ? run_release(*o) : -1; };
 }
 

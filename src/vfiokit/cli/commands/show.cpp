@@ -61,8 +61,7 @@ Runner add_show_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("show", "Decode the config space of a device on this host (from sysfs)");
   cmd->add_option("BDF", options->bdf, "device address, e.g. 0000:03:00.0 or 03:00.0")->required();
   cmd->add_flag("--json", options->json, "print JSON (schema vfiokit.devices/1)");
-  cmd->add_option("--sysfs-root", options->sysfs_root,
-                  "read a sysfs tree other than /sys (also $VFIOKIT_SYSFS_ROOT)");
+  cmd->add_option("--sysfs-root", options->sysfs_root, "read a sysfs tree other than /sys (also $VFIOKIT_SYSFS_ROOT)");
   return [cmd, options] { return cmd->parsed() ? run_show(*options) : -1; };
 }
 

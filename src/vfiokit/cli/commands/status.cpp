@@ -51,7 +51,8 @@ Status read_status(const host::Journal& journal, const host::SysfsRoot& root) {
   for (auto& e : listing.entries) {
     const auto kind = std::find_if(kinds.begin(), kinds.end(), [&](const auto& k) { return k.kind == e.key.kind; });
     if (kind == kinds.end()) {
-      s.damaged.push_back(Error(Errc::unsupported, journal.file(e.key).string(), "is of a kind this vfiokit does not know"));
+      s.damaged.push_back(
+          Error(Errc::unsupported, journal.file(e.key).string(), "is of a kind this vfiokit does not know"));
       continue;
     }
     auto change = kind->from_entry(root, e);
@@ -71,7 +72,9 @@ json members_json(const host::SysfsRoot& root, const host::BindingRecord& r) {
   json members = json::array();
   for (const auto& m : r.members) {
     auto now = host::read_binding(root, m.bdf);
-    members.push_back({{"bdf", m.bdf.str()}, {"bridge", m.bridge}, {"original", binding_json(m.original)},
+    members.push_back({{"bdf", m.bdf.str()},
+                       {"bridge", m.bridge},
+                       {"original", binding_json(m.original)},
                        {"current", now ? binding_json(*now) : json(now.error().describe())}});
   }
   return members;
@@ -101,17 +104,29 @@ json to_json(const Status& s, const host::SysfsRoot& root) {
   json groups = json::array(), changes = json::array(), damaged = json::array();
   for (const auto& c : s.changes) {
     const auto& e = c.entry;
-    changes.push_back({{"kind", e.key.kind}, {"id", e.key.id}, {"subject", c.subject}, {"change", c.describe},
-                       {"state", host::change_state_name(e.state)}, {"next_step", e.next_step}, {"steps", e.steps},
-                       {"pid", e.pid}, {"record", json::parse(e.record, nullptr, false)}});
+    changes.push_back({{"kind", e.key.kind},
+                       {"id", e.key.id},
+                       {"subject", c.subject},
+                       {"change", c.describe},
+                       {"state", host::change_state_name(e.state)},
+                       {"next_step", e.next_step},
+                       {"steps", e.steps},
+                       {"pid", e.pid},
+                       {"record", json::parse(e.record, nullptr, false)}});
     if (c.binding)
-      groups.push_back({{"group", c.binding->group}, {"state", host::change_state_name(e.state)},
-                        {"driver", c.binding->driver}, {"next_step", e.next_step}, {"steps", e.steps},
+      groups.push_back({{"group", c.binding->group},
+                        {"state", host::change_state_name(e.state)},
+                        {"driver", c.binding->driver},
+                        {"next_step", e.next_step},
+                        {"steps", e.steps},
                         {"members", members_json(root, *c.binding)}});
   }
   for (const auto& d : s.damaged) damaged.push_back(d.describe());
-  return {{"schema", "vfiokit.status/2"}, {"journal", s.journal.string()}, {"groups", groups},
-          {"changes", changes}, {"damaged", damaged}};
+  return {{"schema", "vfiokit.status/2"},
+          {"journal", s.journal.string()},
+          {"groups", groups},
+          {"changes", changes},
+          {"damaged", damaged}};
 }
 
 int run_status(const StatusOptions& o) {

@@ -16,8 +16,8 @@
 #include "vfiokit/host/devices/pci_names.hpp"
 #include "vfiokit/pci/capability_names.hpp"
 #include "vfiokit/pci/dump_format.hpp"
-#include "vfiokit/virt/virtual_config.hpp"
 #include "vfiokit/vfio/device.hpp"
+#include "vfiokit/virt/virtual_config.hpp"
 
 namespace vfiokit::cli {
 namespace {
@@ -71,8 +71,9 @@ int run_virt(const VirtOptions& o) {
   } else {
     fmt::print("{}: the guest's view of config space (vfiokit virt/)\n", bdf->str());
     for (unsigned i = 0; i < 7; ++i)
-      if (sizes[i]) fmt::print("  {:<6} {:>10}  emulated: sizing returns the mask, addresses stay virtual\n",
-                               vfio::region_name(i), ByteSize(sizes[i]).str());
+      if (sizes[i])
+        fmt::print("  {:<6} {:>10}  emulated: sizing returns the mask, addresses stay virtual\n", vfio::region_name(i),
+                   ByteSize(sizes[i]).str());
     const auto p = cap_lines(phys_decoded), g = cap_lines(guest_decoded);
     fmt::print("  {:<40} {}\n", "physical", "guest");
     for (size_t i = 0; i < std::max(p.size(), g.size()); ++i)

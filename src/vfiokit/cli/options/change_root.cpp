@@ -19,8 +19,7 @@ Result<host::SysfsRoot> open_change_root(const ChangeRoot& options) {
 }
 
 std::filesystem::path journal_dir(const ChangeRoot& options) {
-  if (!options.journal_dir.empty() || options.simulate.empty())
-    return host::Journal::choose(options.journal_dir).dir();
+  if (!options.journal_dir.empty() || options.simulate.empty()) return host::Journal::choose(options.journal_dir).dir();
   return host::SimulatedKernel::state_file(options.simulate).parent_path() / "journal";
 }
 

@@ -5,8 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
-#include "vfiokit/host/view/host_view.hpp"
 #include "vfiokit/host/sysfs/source.hpp"
+#include "vfiokit/host/view/host_view.hpp"
 
 namespace vfiokit::cli {
 

@@ -18,7 +18,9 @@ json window_json(const std::optional<Window>& w) {
 json bars_json(const std::vector<Bar>& bars) {
   json out = json::array();
   for (const auto& b : bars)
-    out.push_back({{"index", b.index}, {"kind", bar_kind_name(b.kind)}, {"prefetchable", b.prefetchable},
+    out.push_back({{"index", b.index},
+                   {"kind", bar_kind_name(b.kind)},
+                   {"prefetchable", b.prefetchable},
                    {"address", b.address}});
   return out;
 }
@@ -32,23 +34,29 @@ struct BodyJson {
     json pme = json::array();
     for (size_t i = 0; i < kStates.size(); ++i)
       if (pm.pme_support & (1u << i)) pme.push_back(kStates[i]);
-    return {{"version", pm.version},          {"d1_supported", pm.d1_supported},
-            {"d2_supported", pm.d2_supported}, {"pme_from", pme},
-            {"aux_current_ma", pm.aux_current_ma}, {"current_state", kStates[pm.current_state]},
-            {"no_soft_reset", pm.no_soft_reset}, {"pme_enabled", pm.pme_enabled}};
+    return {{"version", pm.version},
+            {"d1_supported", pm.d1_supported},
+            {"d2_supported", pm.d2_supported},
+            {"pme_from", pme},
+            {"aux_current_ma", pm.aux_current_ma},
+            {"current_state", kStates[pm.current_state]},
+            {"no_soft_reset", pm.no_soft_reset},
+            {"pme_enabled", pm.pme_enabled}};
   }
   json operator()(const Msi& m) const {
-    json j{{"enabled", m.enabled},           {"vectors_capable", m.vectors_capable},
-           {"vectors_enabled", m.vectors_enabled}, {"address_64bit", m.address_64bit},
-           {"per_vector_masking", m.per_vector_masking}, {"address", m.address},
+    json j{{"enabled", m.enabled},
+           {"vectors_capable", m.vectors_capable},
+           {"vectors_enabled", m.vectors_enabled},
+           {"address_64bit", m.address_64bit},
+           {"per_vector_masking", m.per_vector_masking},
+           {"address", m.address},
            {"data", m.data}};
     if (m.mask_bits) j["mask_bits"] = *m.mask_bits;
     return j;
   }
   json operator()(const MsiX& x) const {
-    return {{"enabled", x.enabled},       {"function_masked", x.function_masked},
-            {"table_size", x.table_size}, {"table_bar", x.table_bar},
-            {"table_offset", x.table_offset}, {"pba_bar", x.pba_bar},
+    return {{"enabled", x.enabled},      {"function_masked", x.function_masked}, {"table_size", x.table_size},
+            {"table_bar", x.table_bar},  {"table_offset", x.table_offset},       {"pba_bar", x.pba_bar},
             {"pba_offset", x.pba_offset}};
   }
   json operator()(const PciExpress& e) const {
@@ -95,20 +103,32 @@ struct BodyJson {
     return {{"for_vfs", r.for_vfs}, {"bars", bars}};
   }
   json operator()(const Sriov& s) const {
-    return {{"initial_vfs", s.initial_vfs}, {"total_vfs", s.total_vfs},     {"num_vfs", s.num_vfs},
-            {"vf_offset", s.vf_offset},     {"vf_stride", s.vf_stride},     {"vf_device_id", s.vf_device_id},
-            {"vf_enable", s.vf_enable()},   {"vf_memory_space", s.vf_memory_space()},
-            {"ari_hierarchy", s.ari_hierarchy()}, {"supported_page_sizes", s.supported_page_sizes},
-            {"system_page_size", s.system_page_size}, {"vf_bars", bars_json(s.vf_bars)}};
+    return {{"initial_vfs", s.initial_vfs},
+            {"total_vfs", s.total_vfs},
+            {"num_vfs", s.num_vfs},
+            {"vf_offset", s.vf_offset},
+            {"vf_stride", s.vf_stride},
+            {"vf_device_id", s.vf_device_id},
+            {"vf_enable", s.vf_enable()},
+            {"vf_memory_space", s.vf_memory_space()},
+            {"ari_hierarchy", s.ari_hierarchy()},
+            {"supported_page_sizes", s.supported_page_sizes},
+            {"system_page_size", s.system_page_size},
+            {"vf_bars", bars_json(s.vf_bars)}};
   }
   json operator()(const Ari& a) const {
-    return {{"next_function", a.next_function}, {"mfvc_function_groups", a.mfvc_function_groups},
-            {"acs_function_groups", a.acs_function_groups}, {"function_group", a.function_group}};
+    return {{"next_function", a.next_function},
+            {"mfvc_function_groups", a.mfvc_function_groups},
+            {"acs_function_groups", a.acs_function_groups},
+            {"function_group", a.function_group}};
   }
   json operator()(const Aer& a) const {
-    return {{"uncorrectable_status", a.uncorrectable_status}, {"uncorrectable_mask", a.uncorrectable_mask},
-            {"uncorrectable_severity", a.uncorrectable_severity}, {"correctable_status", a.correctable_status},
-            {"correctable_mask", a.correctable_mask}, {"first_error_pointer", a.first_error_pointer()},
+    return {{"uncorrectable_status", a.uncorrectable_status},
+            {"uncorrectable_mask", a.uncorrectable_mask},
+            {"uncorrectable_severity", a.uncorrectable_severity},
+            {"correctable_status", a.correctable_status},
+            {"correctable_mask", a.correctable_mask},
+            {"first_error_pointer", a.first_error_pointer()},
             {"has_root_registers", a.root.has_value()}};
   }
   json operator()(const DeviceSerialNumber& d) const { return {{"serial", d.str()}}; }

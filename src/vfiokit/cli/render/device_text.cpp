@@ -50,9 +50,8 @@ struct BodyText {
       ctl += fmt::format(" {}{}", name, flag(a.control & bit));
       if (a.missing_required() & bit) missing += fmt::format(" {}", name);
     }
-    std::string verdict = a.kernel_required_enabled()
-                              ? "isolates (SV|RR|CR|UF as the kernel requires)"
-                              : fmt::format("does NOT isolate: not enabled:{}", missing);
+    std::string verdict = a.kernel_required_enabled() ? "isolates (SV|RR|CR|UF as the kernel requires)"
+                                                      : fmt::format("does NOT isolate: not enabled:{}", missing);
     return fmt::format("\n        capable:{}\n        enabled:{}\n        {}", cap, ctl, verdict);
   }
   std::string operator()(const ResizableBar& r) const {
@@ -66,10 +65,10 @@ struct BodyText {
     return s;
   }
   std::string operator()(const Sriov& s) const {
-    std::string out = fmt::format(
-        "VFs {}/{} (initial {}), VF Enable{} VF MSE{} ARI{}; offset {} stride {} VF device {:04x}", s.num_vfs,
-        s.total_vfs, s.initial_vfs, flag(s.vf_enable()), flag(s.vf_memory_space()), flag(s.ari_hierarchy()),
-        s.vf_offset, s.vf_stride, s.vf_device_id);
+    std::string out =
+        fmt::format("VFs {}/{} (initial {}), VF Enable{} VF MSE{} ARI{}; offset {} stride {} VF device {:04x}",
+                    s.num_vfs, s.total_vfs, s.initial_vfs, flag(s.vf_enable()), flag(s.vf_memory_space()),
+                    flag(s.ari_hierarchy()), s.vf_offset, s.vf_stride, s.vf_device_id);
     for (const auto& b : s.vf_bars)
       out += fmt::format("\n        VF BAR{}: {}{} at {}", b.index, bar_kind_name(b.kind),
                          b.prefetchable ? " prefetchable" : "", hex_address(b.address));
@@ -80,8 +79,8 @@ struct BodyText {
                        flag(a.acs_function_groups));
   }
   std::string operator()(const Aer& a) const {
-    return fmt::format("UESta {:08x} CESta {:08x} ECRC gen{} check{}{}", a.uncorrectable_status,
-                       a.correctable_status, flag(a.ecrc_generation_capable()), flag(a.ecrc_check_capable()),
+    return fmt::format("UESta {:08x} CESta {:08x} ECRC gen{} check{}{}", a.uncorrectable_status, a.correctable_status,
+                       flag(a.ecrc_generation_capable()), flag(a.ecrc_check_capable()),
                        a.root ? ", root error registers" : "");
   }
   std::string operator()(const DeviceSerialNumber& d) const { return d.str(); }

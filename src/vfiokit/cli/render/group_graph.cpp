@@ -31,20 +31,23 @@ std::string group_graph_dot(const host::HostView& view) {
   std::map<unsigned, std::vector<const host::PciFunction*>> groups;
   for (const auto& f : view.functions) {
     auto it = view.predicted.group_of.find(f.bdf);
-    const auto group = f.iommu_group ? f.iommu_group : (it != view.predicted.group_of.end()
-                                                             ? std::optional<unsigned>(it->second)
-                                                             : std::nullopt);
+    const auto group = f.iommu_group
+                           ? f.iommu_group
+                           : (it != view.predicted.group_of.end() ? std::optional<unsigned>(it->second) : std::nullopt);
     groups[group.value_or(~0u)].push_back(&f);
   }
-  std::string dot = "digraph pci {\n  rankdir=LR;\n  node [shape=box, style=filled, fontname=\"monospace\", fontsize=10];\n";
-  dot += fmt::format("  label=\"{}\";\n", view.has_iommu_groups() ? "IOMMU groups (kernel)" : "IOMMU groups (predicted: no IOMMU active)");
+  std::string dot =
+      "digraph pci {\n  rankdir=LR;\n  node [shape=box, style=filled, fontname=\"monospace\", fontsize=10];\n";
+  dot += fmt::format("  label=\"{}\";\n",
+                     view.has_iommu_groups() ? "IOMMU groups (kernel)" : "IOMMU groups (predicted: no IOMMU active)");
   size_t colour = 0;
   for (const auto& [id, members] : groups) {
     dot += fmt::format("  subgraph \"cluster_group_{}\" {{\n    label=\"group {}\"; style=filled; color=\"{}\";\n", id,
                        id == ~0u ? std::string("none") : std::to_string(id), kColours[colour++ % kColours.size()]);
     for (const auto* f : members) {
       std::string name = f->vendor_id && f->device_id ? names.device(*f->vendor_id, *f->device_id) : "";
-      if (name.empty() && f->vendor_id && f->device_id) name = fmt::format("{:04x}:{:04x}", *f->vendor_id, *f->device_id);
+      if (name.empty() && f->vendor_id && f->device_id)
+        name = fmt::format("{:04x}:{:04x}", *f->vendor_id, *f->device_id);
       dot += fmt::format("    {} [label=\"{}\\n{}\\n{}\", fillcolor=\"{}\"];\n", node_id(f->bdf), f->bdf.str(),
                          escape(name), f->driver.empty() ? "no driver" : escape(f->driver),
                          f->is_bridge() ? "#ffffff" : "#f8f8f8");

@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 #include "vfiokit/cli/render/json_writer.hpp"

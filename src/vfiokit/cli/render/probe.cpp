@@ -15,8 +15,11 @@ std::string hex(uint64_t v) { return fmt::format("0x{:x}", v); }
 std::string feature_ops(const vfio::FeatureSupport& f) { return f.get && f.set ? "get,set" : f.get ? "get" : "set"; }
 
 ordered_json region_json(const vfio::RegionInfo& r) {
-  ordered_json j{{"index", r.index}, {"name", vfio::region_name(r.index)}, {"size", r.size},
-                 {"offset", hex(r.offset)}, {"flags", vfio::region_flag_names(r.flags)}};
+  ordered_json j{{"index", r.index},
+                 {"name", vfio::region_name(r.index)},
+                 {"size", r.size},
+                 {"offset", hex(r.offset)},
+                 {"flags", vfio::region_flag_names(r.flags)}};
   if (r.sparse_areas) {
     j["sparse_mmap"] = ordered_json::array();
     for (const auto& a : *r.sparse_areas) j["sparse_mmap"].push_back({{"offset", hex(a.offset)}, {"size", a.size}});
@@ -30,9 +33,9 @@ ordered_json region_json(const vfio::RegionInfo& r) {
 }  // namespace
 
 std::string probe_text(const ProbeResult& r) {
-  std::string t = fmt::format("{} through {}\n  device flags: {}; {} regions, {} interrupt indexes\n", r.device,
-                              r.backend_detail, vfio::device_flag_names(r.info.flags), r.info.num_regions,
-                              r.info.num_irqs);
+  std::string t =
+      fmt::format("{} through {}\n  device flags: {}; {} regions, {} interrupt indexes\n", r.device, r.backend_detail,
+                  vfio::device_flag_names(r.info.flags), r.info.num_regions, r.info.num_irqs);
   if (r.vendor_id && r.device_id) t += fmt::format("  config region: {:04x}:{:04x}\n", *r.vendor_id, *r.device_id);
   t += "  regions:\n";
   for (const auto& region : r.regions) {
@@ -62,7 +65,8 @@ std::string probe_text(const ProbeResult& r) {
   }
   if (r.features) {
     std::string names;
-    for (const auto& f : *r.features) names += fmt::format("{}{} ({})", names.empty() ? "" : ", ", f.name(), feature_ops(f));
+    for (const auto& f : *r.features)
+      names += fmt::format("{}{} ({})", names.empty() ? "" : ", ", f.name(), feature_ops(f));
     t += fmt::format("  device features: {}\n", names.empty() ? "none" : names);
     if (r.migration) {
       t += fmt::format("  migration: {}", r.migration->flags);
@@ -72,7 +76,8 @@ std::string probe_text(const ProbeResult& r) {
   } else {
     t += fmt::format("  device features: {}\n", r.features_error);
   }
-  t += fmt::format("  DMA: IOVA ranges {}; IOMMU page size {}\n", r.iova_ranges_text, ByteSize(r.iommu_page_size).str());
+  t +=
+      fmt::format("  DMA: IOVA ranges {}; IOMMU page size {}\n", r.iova_ranges_text, ByteSize(r.iommu_page_size).str());
   return t;
 }
 
@@ -92,7 +97,9 @@ ordered_json probe_json(const ProbeResult& r) {
   for (const auto& region : r.regions) j["regions"].push_back(region_json(region));
   j["irqs"] = ordered_json::array();
   for (const auto& irq : r.irqs)
-    j["irqs"].push_back({{"index", irq.index}, {"name", vfio::irq_name(irq.index)}, {"count", irq.count},
+    j["irqs"].push_back({{"index", irq.index},
+                         {"name", vfio::irq_name(irq.index)},
+                         {"count", irq.count},
                          {"flags", vfio::irq_flag_names(irq.flags)}});
   ordered_json reset{{"function_reset", r.info.reset_supported()}};
   if (r.reset_method) reset["reset_method"] = *r.reset_method;

@@ -23,9 +23,9 @@ struct ProbeResult {
   std::vector<vfio::IrqInfo> irqs;
   std::optional<std::string> reset_method;  // sysfs reset_method
   std::optional<vfio::HotResetInfo> hot_reset;
-  std::string hot_reset_refusal;  // why not, when hot_reset is empty
+  std::string hot_reset_refusal;                              // why not, when hot_reset is empty
   std::optional<std::vector<vfio::FeatureSupport>> features;  // offered features
-  std::string features_error;                                  // when they could not be probed
+  std::string features_error;                                 // when they could not be probed
   struct Migration {
     std::string flags;
     std::optional<vfio::MigState> state;

@@ -7,7 +7,8 @@
 namespace vfiokit::host {
 
 BindChange::BindChange(SysfsRoot root, BindPlan plan)
-    : root_(std::move(root)), record_{plan.group, plan.driver, std::move(plan.members)},
+    : root_(std::move(root)),
+      record_{plan.group, plan.driver, std::move(plan.members)},
       plan_steps_(std::move(plan.steps)) {
   for (const auto& s : plan_steps_) step_texts_.push_back(s.describe());
 }
@@ -18,7 +19,8 @@ BindChange::BindChange(SysfsRoot root, BindingRecord record, std::vector<std::st
 std::string BindChange::subject() const { return fmt::format("IOMMU group {}", record_.group); }
 
 std::string BindChange::held_summary() const {
-  return fmt::format("held on {} (complete; `vfiokit release --group {}` gives it back)", record_.driver, record_.group);
+  return fmt::format("held on {} (complete; `vfiokit release --group {}` gives it back)", record_.driver,
+                     record_.group);
 }
 
 Result<void> BindChange::adopt_held(const JournalEntry& held) {

@@ -26,13 +26,13 @@ std::string persist_rule_text(const std::vector<pci::Bdf>& endpoints, const std:
       "# Binds the IOMMU group of these functions to {} when the kernel adds them.\n",
       driver);
   for (const auto& bdf : endpoints)
-    out += fmt::format("ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"{}\", RUN+=\"{} bind --driver {} {}\"\n", bdf.str(),
-                       vfiokit_path, driver, bdf.str());
+    out += fmt::format("ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"{}\", RUN+=\"{} bind --driver {} {}\"\n",
+                       bdf.str(), vfiokit_path, driver, bdf.str());
   return out;
 }
 
-Result<std::filesystem::path> write_persist_rule(const std::filesystem::path& dir, const std::vector<pci::Bdf>& endpoints,
-                                                 const std::string& driver) {
+Result<std::filesystem::path> write_persist_rule(const std::filesystem::path& dir,
+                                                 const std::vector<pci::Bdf>& endpoints, const std::string& driver) {
   std::error_code ec;
   auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) return fail(Error::from_errno(ec.value(), "/proc/self/exe", "cannot find the vfiokit binary"));

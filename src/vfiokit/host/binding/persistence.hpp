@@ -26,8 +26,8 @@ std::filesystem::path persist_rule_file(const std::filesystem::path& dir, const 
 std::string persist_rule_text(const std::vector<pci::Bdf>& endpoints, const std::string& driver,
                               const std::string& vfiokit_path);
 
-Result<std::filesystem::path> write_persist_rule(const std::filesystem::path& dir, const std::vector<pci::Bdf>& endpoints,
-                                                 const std::string& driver);
+Result<std::filesystem::path> write_persist_rule(const std::filesystem::path& dir,
+                                                 const std::vector<pci::Bdf>& endpoints, const std::string& driver);
 // Removes every vfiokit rule file that names one of `endpoints`; returns them.
 Result<std::vector<std::filesystem::path>> remove_persist_rules(const std::filesystem::path& dir,
                                                                 const std::vector<pci::Bdf>& endpoints);

@@ -35,7 +35,8 @@ Result<unsigned> group_of_function(const HostView& host, const pci::Bdf& bdf) {
 
 Result<BindPlan> plan_bind(const HostView& host, unsigned group, const std::string& driver, bool driver_loaded,
                            const UsageMap& usage) {
-  const auto g = std::find_if(host.groups.begin(), host.groups.end(), [&](const IommuGroup& x) { return x.id == group; });
+  const auto g =
+      std::find_if(host.groups.begin(), host.groups.end(), [&](const IommuGroup& x) { return x.id == group; });
   if (g == host.groups.end()) return fail(Errc::not_found, fmt::format("IOMMU group {}", group), "does not exist");
   if (auto ok = check_driver_name(driver); !ok) return fail(ok.error());
   BindPlan plan;

@@ -17,10 +17,11 @@ ChangeKey binding_key(unsigned group) { return {kBindingKind, fmt::to_string(gro
 std::string binding_record_to_json(const BindingRecord& r) {
   json members = json::array();
   for (const auto& m : r.members)
-    members.push_back({{"bdf", m.bdf.str()},
-                       {"driver", m.original.driver},
-                       {"driver_override", m.original.driver_override ? json(*m.original.driver_override) : json(nullptr)},
-                       {"bridge", m.bridge}});
+    members.push_back(
+        {{"bdf", m.bdf.str()},
+         {"driver", m.original.driver},
+         {"driver_override", m.original.driver_override ? json(*m.original.driver_override) : json(nullptr)},
+         {"bridge", m.bridge}});
   return json{{"group", r.group}, {"driver", r.driver}, {"members", members}}.dump();
 }
 
@@ -37,7 +38,8 @@ Result<BindingRecord> binding_record_from_json(const std::string& text, const st
       auto bdf = pci::Bdf::parse(m.at("bdf").get<std::string>());
       if (!bdf) return bad(bdf.error().message());
       GroupMember member{*bdf, Binding{m.at("driver").get<std::string>(), std::nullopt}, m.at("bridge").get<bool>()};
-      if (!m.at("driver_override").is_null()) member.original.driver_override = m.at("driver_override").get<std::string>();
+      if (!m.at("driver_override").is_null())
+        member.original.driver_override = m.at("driver_override").get<std::string>();
       if (!member.original.driver.empty())
         if (auto ok = check_driver_name(member.original.driver); !ok) return bad(ok.error().describe());
       if (auto ok = check_journalable(member.original, member.bdf); !ok) return bad(ok.error().describe());

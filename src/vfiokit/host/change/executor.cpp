@@ -27,9 +27,10 @@ Result<void> undo_change(Change& change, JournalEntry entry, const Journal& jour
   StepCounter writes(options);
   const auto left = change.undo(options, [&] { writes.done(); });
   if (!left.empty())
-    return fail(Errc::io, change.subject(),
-                fmt::format("could not be fully restored ({}); the journal {} keeps the originals for `vfiokit recover`",
-                            joined(left), journal.file(entry.key).string()));
+    return fail(
+        Errc::io, change.subject(),
+        fmt::format("could not be fully restored ({}); the journal {} keeps the originals for `vfiokit recover`",
+                    joined(left), journal.file(entry.key).string()));
   return journal.remove(entry.key);
 }
 
@@ -38,9 +39,9 @@ Result<void> apply_change(Change& change, const Journal& journal, const Executio
   auto existing = journal.read(key);
   if (!existing) return fail(existing.error());
   if (*existing && (*existing)->state != ChangeState::held)
-    return fail(Errc::invalid_argument, change.subject(),
-                fmt::format("has an unfinished operation in {}: run `vfiokit recover` first",
-                            journal.file(key).string()));
+    return fail(
+        Errc::invalid_argument, change.subject(),
+        fmt::format("has an unfinished operation in {}: run `vfiokit recover` first", journal.file(key).string()));
   if (*existing)
     if (auto ok = change.adopt_held(**existing); !ok) return ok;
   JournalEntry entry{key, ChangeState::applying, 0, change.steps(), ::getpid(), change.record()};

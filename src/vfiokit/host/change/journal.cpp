@@ -25,8 +25,8 @@ constexpr size_t kMaxEntryBytes = 1 << 20;
 bool plain_name(std::string_view s, bool id) {
   if (s.empty() || s.size() > 64 || s[0] == '.') return false;
   return std::all_of(s.begin(), s.end(), [&](char c) {
-    return (c >= 'a' && c <= 'z') || (id && ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || c == ':' ||
-                                              c == '.' || c == '-'));
+    return (c >= 'a' && c <= 'z') ||
+           (id && ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || c == ':' || c == '.' || c == '-'));
   });
 }
 
@@ -55,9 +55,9 @@ const char* change_state_name(ChangeState state) {
 std::string journal_entry_to_json(const JournalEntry& e) {
   json record = json::parse(e.record, nullptr, false);
   if (record.is_discarded()) record = json::object();
-  const json j{{"schema", kSchema},       {"kind", e.key.kind}, {"id", e.key.id},
-               {"state", change_state_name(e.state)}, {"next_step", e.next_step}, {"steps", e.steps},
-               {"pid", e.pid},            {"record", record}};
+  const json j{
+      {"schema", kSchema},        {"kind", e.key.kind}, {"id", e.key.id}, {"state", change_state_name(e.state)},
+      {"next_step", e.next_step}, {"steps", e.steps},   {"pid", e.pid},   {"record", record}};
   return j.dump(2) + "\n";
 }
 

@@ -18,7 +18,8 @@ RecoveryTotals recover_changes(const SysfsRoot& root, const Journal& journal, co
   Journal::Listing listing = journal.list();
   for (const auto& e : listing.damaged) failed(e);
   for (const auto& entry : listing.entries) {
-    const auto kind = std::find_if(kinds.begin(), kinds.end(), [&](const ChangeKind& k) { return k.kind == entry.key.kind; });
+    const auto kind =
+        std::find_if(kinds.begin(), kinds.end(), [&](const ChangeKind& k) { return k.kind == entry.key.kind; });
     if (kind == kinds.end()) {
       failed(Error(Errc::unsupported, journal.file(entry.key).string(),
                    fmt::format("records a change of kind '{}', which this vfiokit does not know", entry.key.kind)));

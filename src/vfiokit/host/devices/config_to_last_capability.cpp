@@ -44,8 +44,7 @@ Result<PartialConfig> read_config_to_last_capability(const ConfigReadAt& read_at
   // capabilities, as on many virtual functions); then each round reads on
   // to where the chain read so far reaches. The reach only grows and stops
   // at 4096, so the rounds end.
-  for (size_t want = pci::kConventionalSize + 4; want > out.read;
-       want = reach(out.bytes, out.read)) {
+  for (size_t want = pci::kConventionalSize + 4; want > out.read; want = reach(out.bytes, out.read)) {
     auto more = read_at(out.read, std::span(out.bytes).subspan(out.read, want - out.read));
     if (!more) return std::unexpected(more.error());
     const bool short_read = *more < want - out.read;

@@ -18,7 +18,7 @@ template <class Where>
 Result<DeviceConfig> decode(std::span<const uint8_t> bytes, size_t file_size, const Where& where) {
   // A privileged read of a 4096-byte file can still stop early on some
   // devices; the config space size is what was actually read.
-  size_t usable = bytes.size() >= pci::kExtendedSize      ? pci::kExtendedSize
+  size_t usable = bytes.size() >= pci::kExtendedSize       ? pci::kExtendedSize
                   : bytes.size() >= pci::kConventionalSize ? pci::kConventionalSize
                   : bytes.size() >= pci::kHeaderSize       ? pci::kHeaderSize
                                                            : 0;

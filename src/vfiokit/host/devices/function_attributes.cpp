@@ -58,8 +58,7 @@ void take(Result<std::optional<U>> r, std::optional<T>& into, std::vector<Error>
   else if (*r) into = static_cast<T>(**r);
 }
 
-std::vector<Resource> parse_resources(const std::string& text, const std::string& file,
-                                      std::vector<Error>& problems) {
+std::vector<Resource> parse_resources(const std::string& text, const std::string& file, std::vector<Error>& problems) {
   std::vector<Resource> out;
   std::string_view rest = text;
   unsigned n = 0;

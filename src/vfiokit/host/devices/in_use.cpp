@@ -134,8 +134,8 @@ std::vector<std::string> function_uses(const SysfsRoot& root, const pci::Bdf& bd
         uses.push_back(fmt::format("block device {} is active swap", b));
       std::error_code ec;
       for (const auto& h : std::filesystem::directory_iterator(root.path() / "class/block" / b / "holders", ec))
-        uses.push_back(fmt::format("block device {} is held by {} (RAID, LVM or device-mapper)", b,
-                                   h.path().filename().string()));
+        uses.push_back(
+            fmt::format("block device {} is held by {} (RAID, LVM or device-mapper)", b, h.path().filename().string()));
     }
   }
   const auto ifaces = interfaces_of(root, bdf);
@@ -151,7 +151,8 @@ std::vector<std::string> function_uses(const SysfsRoot& root, const pci::Bdf& bd
         std::string joined;
         for (const auto& a : addrs) joined += (joined.empty() ? "" : ", ") + a;
         uses.push_back(fmt::format("network interface {} is up{}{}", i,
-                                   joined.empty() ? "" : " with addresses " + joined, has_route ? " and has routes" : ""));
+                                   joined.empty() ? "" : " with addresses " + joined,
+                                   has_route ? " and has routes" : ""));
       }
     }
   }

@@ -4,9 +4,9 @@
 
 #include "vfiokit/host/devices/function_attributes.hpp"
 #include "vfiokit/host/devices/function_tree_walk.hpp"
+#include "vfiokit/host/devices/virtual_function_parents.hpp"
 #include "vfiokit/host/sysfs/attr.hpp"
 #include "vfiokit/host/sysfs/dir.hpp"
-#include "vfiokit/host/devices/virtual_function_parents.hpp"
 
 namespace vfiokit::host {
 

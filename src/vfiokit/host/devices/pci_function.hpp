@@ -31,15 +31,15 @@ struct PciFunction {
   std::optional<std::string> driver_override;  // absent when "(null)"
   std::optional<unsigned> iommu_group;
   std::optional<int> numa_node;
-  std::vector<Resource> resources;  // the lines of `resource`
+  std::vector<Resource> resources;       // the lines of `resource`
   std::vector<unsigned> resizable_bars;  // N of each resourceN_resize
   std::vector<std::string> reset_methods;
   std::optional<std::string> power_state;
   std::optional<bool> d3cold_allowed;
   std::optional<unsigned> sriov_totalvfs, sriov_numvfs;
-  bool virtual_function = false;   // its directory has a `physfn` link
-  std::optional<pci::Bdf> physfn;  // that link's target, the VF's PF
-  std::optional<std::string> vfio_dev;  // "vfio3" when a vfio cdev exists
+  bool virtual_function = false;             // its directory has a `physfn` link
+  std::optional<pci::Bdf> physfn;            // that link's target, the VF's PF
+  std::optional<std::string> vfio_dev;       // "vfio3" when a vfio cdev exists
   std::optional<pci::DecodedDevice> config;  // decoded sysfs `config`
   bool config_limited = false;               // only 64 bytes were readable
   std::vector<Error> problems;

@@ -46,7 +46,10 @@ int hex(std::string_view s, size_t at, size_t width) {
   int x = 0;
   for (size_t i = at; i < at + width; ++i) {
     const char c = s[i];
-    const int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    const int digit = c >= '0' && c <= '9'   ? c - '0'
+                      : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                      : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                             : -1;
     if (digit < 0) return -1;
     x = x << 4 | digit;
   }
@@ -99,7 +102,8 @@ void PciIds::index() {
     if (b.size() > 1 && b[0] == 'C' && b[1] == ' ') {
       if (auto e = entry(b.substr(2), {2})) classes_.emplace(static_cast<uint8_t>(e->ids[0]), block);
     } else if (b.size() > 1 && b[0] == 'S' && b[1] == ' ') {
-      if (const int v = hex(b, 2, 4); v >= 0 && b.size() == 6) generic_subsystems_.emplace(static_cast<uint16_t>(v), block);
+      if (const int v = hex(b, 2, 4); v >= 0 && b.size() == 6)
+        generic_subsystems_.emplace(static_cast<uint16_t>(v), block);
     } else if (b.size() > 1 && b[0] >= 'A' && b[0] <= 'Z' && b[1] == ' ') {
       // A block of a kind libpci does not know (reserved): its lines are skipped.
     } else if (auto e = entry(b, {4})) {

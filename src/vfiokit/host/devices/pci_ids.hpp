@@ -58,7 +58,6 @@ class PciIds {
   // hex digits) is `id`.
   std::optional<std::string_view> child(const Block* block, size_t width, int id) const;
 
-
   // The file's bytes, shared by copies of the index.
   std::shared_ptr<const std::string> data_;
   std::string_view text_;

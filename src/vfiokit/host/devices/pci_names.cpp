@@ -46,9 +46,7 @@ void PciNames::preload() { impl_->db(); }
 // Each lookup answers as libpci's pci_lookup_name() with
 // PCI_LOOKUP_NO_NUMBERS and PCI_LOOKUP_NO_HWDB does (pciutils lib/names.c):
 // names from pci.ids alone, since the udev hwdb differs between machines.
-std::string PciNames::vendor(uint16_t vendor_id) {
-  return std::string(impl_->db().vendor(vendor_id).value_or(""));
-}
+std::string PciNames::vendor(uint16_t vendor_id) { return std::string(impl_->db().vendor(vendor_id).value_or("")); }
 
 std::string PciNames::device(uint16_t vendor_id, uint16_t device_id) {
   const uint32_t key = uint32_t{vendor_id} << 16 | device_id;

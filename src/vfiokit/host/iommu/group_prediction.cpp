@@ -4,9 +4,9 @@
 
 #include <bitset>
 #include <functional>
-#include <unordered_map>
-#include <tuple>
 #include <optional>
+#include <tuple>
+#include <unordered_map>
 
 namespace vfiokit::host {
 namespace {
@@ -24,7 +24,9 @@ bool kernel_multifunction(const PciFunction& f) {
   return f.bdf.function() > 0 || (f.config && f.config->header.multifunction);
 }
 
-const pci::PciExpress* express_of(const PciFunction& f) { return f.config ? f.config->find<pci::PciExpress>() : nullptr; }
+const pci::PciExpress* express_of(const PciFunction& f) {
+  return f.config ? f.config->find<pci::PciExpress>() : nullptr;
+}
 
 std::string missing_names(uint16_t bits) {
   std::string out;
@@ -90,11 +92,11 @@ class Grouper {
       if (e && (e->type == PcieType::root_port || e->type == PcieType::upstream_port ||
                 e->type == PcieType::downstream_port))
         continue;
-      const std::string kind = !e ? "a conventional PCI bridge"
+      const std::string kind = !e                                        ? "a conventional PCI bridge"
                                : e->type == PcieType::pcie_to_pci_bridge ? "a PCIe-to-PCI bridge"
                                                                          : "a PCI-to-PCIe bridge";
-      out.push_back({b, fmt::format("{} is {}: it forwards DMA from {} with its own requester ID", b->bdf.str(),
-                                    kind, d.bdf.str())});
+      out.push_back({b, fmt::format("{} is {}: it forwards DMA from {} with its own requester ID", b->bdf.str(), kind,
+                                    d.bdf.str())});
     }
     return out;
   }
@@ -211,8 +213,7 @@ bool acs_isolates(const PciFunction& f, std::string* why) {
       if (why) *why = fmt::format("{} is a {} (never isolating)", f.bdf.str(), pci::pcie_type_name(e->type));
       return false;
     case PcieType::root_port:
-    case PcieType::downstream_port:
-      return flags_enabled(f, why);
+    case PcieType::downstream_port: return flags_enabled(f, why);
     case PcieType::endpoint:
     case PcieType::upstream_port:
     case PcieType::legacy_endpoint:

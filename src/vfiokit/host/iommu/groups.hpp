@@ -21,8 +21,8 @@ struct ReservedRegion {
 
 struct IommuGroup {
   unsigned id = 0;
-  std::vector<pci::Bdf> devices;       // PCI members; other members are ignored
-  std::optional<std::string> type;     // DMA, DMA-FQ, identity, blocked, unmanaged
+  std::vector<pci::Bdf> devices;    // PCI members; other members are ignored
+  std::optional<std::string> type;  // DMA, DMA-FQ, identity, blocked, unmanaged
   std::vector<ReservedRegion> reserved_regions;
   std::vector<Error> problems;
 };

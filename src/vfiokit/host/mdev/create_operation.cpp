@@ -60,10 +60,10 @@ Result<MdevCreatePlan> plan_mdev_create(const SysfsRoot& root, const std::string
   if (*existing)
     return fail(Errc::invalid_argument, uuid->str(), fmt::format("is already an mdev (of type {})", (*existing)->type));
   MdevCreatePlan plan{std::move(*t), *uuid, {}};
-  plan.steps = {fmt::format("check that {} is still free", uuid->str()),
-                fmt::format("write {} to {}", uuid->str(), (type_dir(root, plan.type.parent, plan.type.id) / "create").string()),
-                fmt::format("verify {} exists as {} on {}", (mdev_dir(root, *uuid)).string(), plan.type.id,
-                            plan.type.parent)};
+  plan.steps = {
+      fmt::format("check that {} is still free", uuid->str()),
+      fmt::format("write {} to {}", uuid->str(), (type_dir(root, plan.type.parent, plan.type.id) / "create").string()),
+      fmt::format("verify {} exists as {} on {}", (mdev_dir(root, *uuid)).string(), plan.type.id, plan.type.parent)};
   return plan;
 }
 
@@ -83,7 +83,8 @@ Result<void> MdevCreateChange::run_step(size_t index, const ExecutionOptions&) {
       auto ok = root_.write(type_dir(root_, record_.parent, record_.type) / "create", record_.uuid.str());
       if (ok) return {};
       const int err = ok.error().sys_errno();
-      if (err == EEXIST) return fail(Error(Errc::invalid_argument, record_.uuid.str(), "is already in use as an mdev", err));
+      if (err == EEXIST)
+        return fail(Error(Errc::invalid_argument, record_.uuid.str(), "is already in use as an mdev", err));
       if (err == EUSERS || err == ENOSPC)
         return fail(Error(Errc::unsupported, subject, "has no instance left for another mdev", err));
       return ok;
@@ -91,7 +92,7 @@ Result<void> MdevCreateChange::run_step(size_t index, const ExecutionOptions&) {
     case 2: {
       auto made = find_mdev(root_, record_.uuid);
       if (made && *made && (*made)->type == record_.type) return {};
-      const auto why = !made ? made.error().describe()
+      const auto why = !made    ? made.error().describe()
                        : !*made ? std::string("it did not appear")
                                 : fmt::format("it has type {}", (*made)->type);
       return fail(Errc::io, record_.uuid.str(), fmt::format("the mdev was not created as asked ({})", why));

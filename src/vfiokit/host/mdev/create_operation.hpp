@@ -53,9 +53,7 @@ class MdevCreateChange final : public Change {
   Result<void> run_step(size_t index, const ExecutionOptions& options) override;
   // Removes the mdev if it exists.
   std::vector<std::string> undo(const ExecutionOptions& options, const std::function<void()>& after_write) override;
-  std::string undone() const override {
-    return removed_ ? "removed" : "it was never created; nothing to remove";
-  }
+  std::string undone() const override { return removed_ ? "removed" : "it was never created; nothing to remove"; }
 
  private:
   SysfsRoot root_;

@@ -17,10 +17,10 @@
 namespace vfiokit::host {
 
 struct PowerView {
-  std::string power_state;     // "D0", "D3hot", "D3cold", "unknown"; empty when absent
+  std::string power_state;  // "D0", "D3hot", "D3cold", "unknown"; empty when absent
   std::optional<bool> d3cold_allowed;
-  std::string runtime_status;  // "active", "suspended", ...; empty when absent
-  std::string runtime_control; // "auto" or "on"
+  std::string runtime_status;   // "active", "suspended", ...; empty when absent
+  std::string runtime_control;  // "auto" or "on"
 };
 
 Result<PowerView> read_power(const SysfsRoot& root, const pci::Bdf& bdf);

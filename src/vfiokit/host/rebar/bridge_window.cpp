@@ -31,7 +31,8 @@ std::optional<uint64_t> free_aligned_gap(const Resource& region, uint64_t size, 
   for (auto at = align_up(region.start);;) {
     if (!at || *at > region.end || region.end - *at < size - 1) return std::nullopt;
     const Resource candidate{*at, *at + size - 1, 0};
-    const auto hit = std::find_if(taken.begin(), taken.end(), [&](const Resource& t) { return overlaps(candidate, t); });
+    const auto hit =
+        std::find_if(taken.begin(), taken.end(), [&](const Resource& t) { return overlaps(candidate, t); });
     if (hit == taken.end()) return at;
     if (hit->end == UINT64_MAX) return std::nullopt;
     at = align_up(hit->end + 1);

@@ -64,14 +64,16 @@ std::vector<std::string> differences(const SysfsRoot& root, const ResizeRecord& 
   const auto size = bar_size(root, entry.bdf, entry.bar);
   if (!size) out.push_back(fmt::format("{}: BAR {} cannot be read", entry.bdf.str(), entry.bar));
   else if (*size != expected.bytes())
-    out.push_back(fmt::format("{}: BAR {} is {}, not {}", entry.bdf.str(), entry.bar, ByteSize(*size).str(), expected.str()));
+    out.push_back(
+        fmt::format("{}: BAR {} is {}, not {}", entry.bdf.str(), entry.bar, ByteSize(*size).str(), expected.str()));
   for (const auto& a : entry.functions) {
     auto b = read_binding(root, a.bdf);
     if (!b) {
       out.push_back(b.error().describe());
       continue;
     }
-    if (*b != a.original) out.push_back(fmt::format("{}: {} instead of {}", a.bdf.str(), b->describe(), a.original.describe()));
+    if (*b != a.original)
+      out.push_back(fmt::format("{}: {} instead of {}", a.bdf.str(), b->describe(), a.original.describe()));
     if (a.group && group_of(root, a.bdf) != a.group)
       out.push_back(fmt::format("{}: IOMMU group changed from {}", a.bdf.str(), *a.group));
   }
@@ -127,8 +129,7 @@ std::string ResizeChange::describe() const {
 }
 
 std::string ResizeChange::undone() const {
-  return fmt::format("rolled back: BAR {} is {} and every function is back as it was", record_.bar,
-                     record_.from.str());
+  return fmt::format("rolled back: BAR {} is {} and every function is back as it was", record_.bar, record_.from.str());
 }
 
 Result<void> ResizeChange::run_step(size_t index, const ExecutionOptions& options) {

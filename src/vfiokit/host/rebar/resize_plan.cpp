@@ -39,13 +39,14 @@ Result<ResizePlan> plan_resize(const SysfsRoot& root, const HostView& host, cons
   const std::string subject = request.bdf.str();
   const PciFunction* f = host.function(request.bdf);
   if (!f) return fail(Errc::not_found, subject, "no such PCI function");
-  if (request.bar > 5) return fail(Errc::invalid_argument, subject, fmt::format("BAR {} does not exist (0..5)", request.bar));
+  if (request.bar > 5)
+    return fail(Errc::invalid_argument, subject, fmt::format("BAR {} does not exist (0..5)", request.bar));
   if (request.bar >= f->resources.size() || !f->resources[request.bar].size())
     return fail(Errc::invalid_argument, subject, fmt::format("BAR {} is not assigned an address", request.bar));
   if (f->sriov_numvfs.value_or(0))
-    return fail(Errc::invalid_argument, subject,
-                fmt::format("{} VFs are enabled; the kernel refuses a resize until sriov_numvfs is 0",
-                            *f->sriov_numvfs));
+    return fail(
+        Errc::invalid_argument, subject,
+        fmt::format("{} VFs are enabled; the kernel refuses a resize until sriov_numvfs is 0", *f->sriov_numvfs));
 
   ResizePlan plan;
   plan.bdf = request.bdf;
@@ -125,8 +126,8 @@ Result<ResizePlan> plan_resize(const SysfsRoot& root, const HostView& host, cons
   }
   if (request.rehearse)
     plan.steps.push_back({ResizeStepKind::write_size, plan.bdf,
-                          fmt::format("rehearsal: skip writing resource{}_resize (BAR {} stays {})", plan.bar,
-                                      plan.bar, plan.from.str())});
+                          fmt::format("rehearsal: skip writing resource{}_resize (BAR {} stays {})", plan.bar, plan.bar,
+                                      plan.from.str())});
   else
     plan.steps.push_back({ResizeStepKind::write_size, plan.bdf,
                           fmt::format("write {} to resource{}_resize: BAR {} {} -> {}", *plan.to_encoding, plan.bar,
@@ -135,8 +136,8 @@ Result<ResizePlan> plan_resize(const SysfsRoot& root, const HostView& host, cons
     plan.steps.push_back({ResizeStepKind::rescan, plan.bdf, "rescan the PCI bus (the removed functions return)"});
   for (const auto& a : plan.functions)
     if (a.removed)
-      plan.steps.push_back({ResizeStepKind::restore_binding, a.bdf,
-                            fmt::format("restore {}: {}", a.bdf.str(), a.original.describe())});
+      plan.steps.push_back(
+          {ResizeStepKind::restore_binding, a.bdf, fmt::format("restore {}: {}", a.bdf.str(), a.original.describe())});
   if (!target.original.driver.empty() || target.original.driver_override)
     plan.steps.push_back({ResizeStepKind::restore_binding, plan.bdf,
                           fmt::format("restore {}: {}", plan.bdf.str(), target.original.describe())});

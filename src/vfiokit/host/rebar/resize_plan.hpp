@@ -15,8 +15,8 @@
 
 #include "vfiokit/base/byte_size.hpp"
 #include "vfiokit/base/error.hpp"
-#include "vfiokit/host/rebar/bridge_window.hpp"
 #include "vfiokit/host/binding/driver_binding.hpp"
+#include "vfiokit/host/rebar/bridge_window.hpp"
 #include "vfiokit/host/view/host_view.hpp"
 
 namespace vfiokit::host {

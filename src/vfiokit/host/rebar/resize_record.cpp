@@ -16,8 +16,8 @@ json optional_json(const std::optional<std::string>& v) { return v ? json(*v) : 
 }  // namespace
 
 ResizeRecord ResizeRecord::from_plan(const ResizePlan& plan) {
-  return {plan.bdf, plan.bar, plan.from, plan.to, plan.from_encoding, plan.to_encoding, plan.rehearse,
-          plan.functions, plan.removed};
+  return {plan.bdf,         plan.bar,      plan.from,      plan.to,     plan.from_encoding,
+          plan.to_encoding, plan.rehearse, plan.functions, plan.removed};
 }
 
 ChangeKey resize_key(const pci::Bdf& bdf) { return {kResizeKind, bdf.str()}; }

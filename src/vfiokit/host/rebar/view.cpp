@@ -2,13 +2,11 @@
 
 #include <fmt/format.h>
 
-
 #include "vfiokit/base/byte_size.hpp"
 #include "vfiokit/host/rebar/bridge_window.hpp"
 #include "vfiokit/host/sysfs/attr.hpp"
 
 namespace vfiokit::host {
-
 
 std::optional<std::string> compare_resize_bitmap(uint64_t config_supported, uint64_t sysfs_bitmap) {
   const uint64_t upto_128t = config_supported & ((1ull << 28) - 1);

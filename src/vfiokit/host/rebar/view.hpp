@@ -20,11 +20,11 @@ struct RebarPlacement {
   pci::RebarEntry entry;                  // from config space
   std::optional<uint64_t> resize_bitmap;  // resourceN_resize: bit k = 2^(k+20) bytes
   std::optional<std::string> disagreement;
-  std::optional<Resource> assigned;       // the BAR's line of `resource`
-  std::optional<pci::Bdf> bridge;         // the upstream bridge
-  std::optional<Resource> window;         // its window that holds the BAR
+  std::optional<Resource> assigned;  // the BAR's line of `resource`
+  std::optional<pci::Bdf> bridge;    // the upstream bridge
+  std::optional<Resource> window;    // its window that holds the BAR
   std::vector<WindowNeighbour> neighbours;
-  std::vector<unsigned> fits_in_place;    // larger supported encodings that fit now
+  std::vector<unsigned> fits_in_place;  // larger supported encodings that fit now
 };
 
 // The function's resizable BARs (PF ReBAR only: VF BARs are resized with

@@ -16,13 +16,41 @@ namespace {
 
 // The attributes vfiokit reads (host/pci_function.cpp), and what the other
 // commands will need.
-constexpr std::array<const char*, 35> kAttributes = {
-    "config", "uevent", "vendor", "device", "subsystem_vendor", "subsystem_device", "class", "revision", "resource", "irq",
-    "numa_node", "driver_override", "reset_method", "power_state", "d3cold_allowed", "enable", "msi_bus",
-    "sriov_totalvfs", "sriov_numvfs", "sriov_offset", "sriov_stride", "sriov_vf_device", "resource0_resize",
-    "resource1_resize", "resource2_resize", "resource3_resize", "resource4_resize", "resource5_resize",
-    "current_link_speed", "current_link_width", "max_link_speed", "max_link_width", "secondary_bus_number",
-    "subordinate_bus_number", "boot_vga"};
+constexpr std::array<const char*, 35> kAttributes = {"config",
+                                                     "uevent",
+                                                     "vendor",
+                                                     "device",
+                                                     "subsystem_vendor",
+                                                     "subsystem_device",
+                                                     "class",
+                                                     "revision",
+                                                     "resource",
+                                                     "irq",
+                                                     "numa_node",
+                                                     "driver_override",
+                                                     "reset_method",
+                                                     "power_state",
+                                                     "d3cold_allowed",
+                                                     "enable",
+                                                     "msi_bus",
+                                                     "sriov_totalvfs",
+                                                     "sriov_numvfs",
+                                                     "sriov_offset",
+                                                     "sriov_stride",
+                                                     "sriov_vf_device",
+                                                     "resource0_resize",
+                                                     "resource1_resize",
+                                                     "resource2_resize",
+                                                     "resource3_resize",
+                                                     "resource4_resize",
+                                                     "resource5_resize",
+                                                     "current_link_speed",
+                                                     "current_link_width",
+                                                     "max_link_speed",
+                                                     "max_link_width",
+                                                     "secondary_bus_number",
+                                                     "subordinate_bus_number",
+                                                     "boot_vga"};
 constexpr std::array<const char*, 3> kLinks = {"driver", "iommu_group", "physfn"};
 
 class Capture {

@@ -69,8 +69,7 @@ class SysfsDir {
   // exist. `file_size`, when given, receives the size fstat reports, or
   // `limit` when the read filled it (sysfs `config` is larger than what an
   // unprivileged reader gets).
-  Result<std::optional<std::string>> read(std::string_view name, size_t limit,
-                                          size_t* file_size = nullptr) const;
+  Result<std::optional<std::string>> read(std::string_view name, size_t limit, size_t* file_size = nullptr) const;
   // The same read into the caller's buffer (at most its size): the number
   // of bytes read, nullopt when the file does not exist.
   Result<std::optional<size_t>> read_into(std::string_view name, std::span<char> buffer,

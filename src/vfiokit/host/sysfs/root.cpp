@@ -2,8 +2,8 @@
 
 #include <cstdlib>
 
-#include "vfiokit/host/tools/run_tool.hpp"
 #include "vfiokit/host/sysfs/write.hpp"
+#include "vfiokit/host/tools/run_tool.hpp"
 
 namespace vfiokit::host {
 

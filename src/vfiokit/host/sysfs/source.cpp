@@ -1,11 +1,11 @@
 #include "vfiokit/host/sysfs/source.hpp"
 
-#include "vfiokit/host/tools/run_tool.hpp"
-
 #include <fmt/format.h>
 
 #include <cstdlib>
 #include <vector>
+
+#include "vfiokit/host/tools/run_tool.hpp"
 
 namespace vfiokit::host {
 namespace {

@@ -18,7 +18,8 @@ Result<void> write_attr(const std::filesystem::path& file, std::string_view valu
   ::close(fd);
   if (n < 0) return fail(Error::from_errno(err, file.string(), fmt::format("writing '{}' failed", value)));
   if (size_t(n) != value.size())
-    return fail(Error(Errc::io, file.string(), fmt::format("short write of '{}' ({} of {} bytes)", value, n, value.size())));
+    return fail(
+        Error(Errc::io, file.string(), fmt::format("short write of '{}' ({} of {} bytes)", value, n, value.size())));
   return {};
 }
 

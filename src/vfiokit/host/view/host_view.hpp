@@ -4,9 +4,9 @@
 
 #include <vector>
 
+#include "vfiokit/host/devices/pci_function.hpp"
 #include "vfiokit/host/iommu/group_prediction.hpp"
 #include "vfiokit/host/iommu/groups.hpp"
-#include "vfiokit/host/devices/pci_function.hpp"
 
 namespace vfiokit::host {
 

@@ -27,18 +27,21 @@ void advise_for(const HostView& view, const PciFunction& node, IsolationAdvice& 
   const pci::Acs* acs = node.config ? node.config->find<pci::Acs>() : nullptr;
   const pci::PciExpress* e = node.config ? node.config->find<pci::PciExpress>() : nullptr;
   if (acs && !acs->kernel_required_enabled()) {
-    out.causes.push_back(fmt::format("{}; enabling them (firmware setting, or the kernel parameter below, "
-                                     "Linux 6.11 and later) would isolate what is below it",
-                                     why));
+    out.causes.push_back(
+        fmt::format("{}; enabling them (firmware setting, or the kernel parameter below, "
+                    "Linux 6.11 and later) would isolate what is below it",
+                    why));
     out.config_acs.push_back(fmt::format("{}@{}", config_acs_mask(acs->missing_required()), node.bdf.str()));
   } else if (e && e->type == pci::PcieType::pcie_to_pci_bridge) {
-    out.causes.push_back(fmt::format("{}: conventional PCI devices behind it always share its group; only moving "
-                                     "the device to a PCIe slot would separate it",
-                                     why));
+    out.causes.push_back(
+        fmt::format("{}: conventional PCI devices behind it always share its group; only moving "
+                    "the device to a PCIe slot would separate it",
+                    why));
   } else {
-    out.causes.push_back(fmt::format("{}: a slot under a root or downstream port with ACS, or a kernel ACS quirk "
-                                     "for this device, would isolate it",
-                                     why));
+    out.causes.push_back(
+        fmt::format("{}: a slot under a root or downstream port with ACS, or a kernel ACS quirk "
+                    "for this device, would isolate it",
+                    why));
   }
 }
 

@@ -12,8 +12,8 @@
 namespace vfiokit::host {
 
 struct IsolationAdvice {
-  std::vector<std::string> causes;       // one sentence each
-  std::vector<std::string> config_acs;   // "xx111x1@0000:00:1c.0" entries
+  std::vector<std::string> causes;      // one sentence each
+  std::vector<std::string> config_acs;  // "xx111x1@0000:00:1c.0" entries
   // The whole parameter, "pci=config_acs=A;B", or "" when it would not help.
   std::string kernel_parameter() const;
 };

@@ -12,24 +12,24 @@
 namespace vfiokit::pci {
 
 namespace acs {
-inline constexpr uint16_t kSourceValidation = 0x0001;   // SV
+inline constexpr uint16_t kSourceValidation = 0x0001;     // SV
 inline constexpr uint16_t kTranslationBlocking = 0x0002;  // TB
-inline constexpr uint16_t kRequestRedirect = 0x0004;    // RR
-inline constexpr uint16_t kCompletionRedirect = 0x0008;  // CR
-inline constexpr uint16_t kUpstreamForwarding = 0x0010;  // UF
-inline constexpr uint16_t kEgressControl = 0x0020;      // EC
-inline constexpr uint16_t kDirectTranslated = 0x0040;   // DT
+inline constexpr uint16_t kRequestRedirect = 0x0004;      // RR
+inline constexpr uint16_t kCompletionRedirect = 0x0008;   // CR
+inline constexpr uint16_t kUpstreamForwarding = 0x0010;   // UF
+inline constexpr uint16_t kEgressControl = 0x0020;        // EC
+inline constexpr uint16_t kDirectTranslated = 0x0040;     // DT
 // drivers/iommu/iommu.c REQ_ACS_FLAGS: what pci_device_group() asks for.
-inline constexpr uint16_t kKernelRequired = kSourceValidation | kRequestRedirect | kCompletionRedirect |
-                                            kUpstreamForwarding;
+inline constexpr uint16_t kKernelRequired =
+    kSourceValidation | kRequestRedirect | kCompletionRedirect | kUpstreamForwarding;
 // Every flag with its short name, in register order.
 inline constexpr std::array<std::pair<uint16_t, const char*>, 7> kFlagNames = {{{kSourceValidation, "SV"},
-                                                                               {kTranslationBlocking, "TB"},
-                                                                               {kRequestRedirect, "RR"},
-                                                                               {kCompletionRedirect, "CR"},
-                                                                               {kUpstreamForwarding, "UF"},
-                                                                               {kEgressControl, "EC"},
-                                                                               {kDirectTranslated, "DT"}}};
+                                                                                {kTranslationBlocking, "TB"},
+                                                                                {kRequestRedirect, "RR"},
+                                                                                {kCompletionRedirect, "CR"},
+                                                                                {kUpstreamForwarding, "UF"},
+                                                                                {kEgressControl, "EC"},
+                                                                                {kDirectTranslated, "DT"}}};
 }  // namespace acs
 
 struct Acs {

@@ -19,7 +19,7 @@ struct PowerManagement {
   uint8_t pme_support = 0;  // bit 0 D0, 1 D1, 2 D2, 3 D3hot, 4 D3cold
   bool dsi = false;
   uint16_t aux_current_ma = 0;
-  uint8_t current_state = 0;  // 0..3 = D0..D3hot
+  uint8_t current_state = 0;   // 0..3 = D0..D3hot
   bool no_soft_reset = false;  // D3hot->D0 keeps state: a "pm" reset does not reset
   bool pme_enabled = false;
   bool pme_status = false;

@@ -29,9 +29,9 @@ int encoding_of(ByteSize size);
 }  // namespace rebar
 
 struct RebarEntry {
-  unsigned bar_index = 0;     // Control bits 2:0
-  uint64_t supported = 0;     // bit e set = encoding e supported
-  unsigned current = 0;       // Control bits 13:8 (6 bits in current specs)
+  unsigned bar_index = 0;  // Control bits 2:0
+  uint64_t supported = 0;  // bit e set = encoding e supported
+  unsigned current = 0;    // Control bits 13:8 (6 bits in current specs)
   uint32_t capability_raw = 0;
   uint32_t control_raw = 0;
 

@@ -15,7 +15,8 @@ namespace vfiokit::vfio {
 Result<unsigned> iommu_group_of(const host::SysfsRoot& root, const DeviceAddress& device) {
   const auto dir = device.sysfs_dir(root);
   std::error_code ec;
-  if (!std::filesystem::exists(dir, ec)) return fail(Errc::not_found, device.str(), fmt::format("no such {}", device.kind_name()));
+  if (!std::filesystem::exists(dir, ec))
+    return fail(Errc::not_found, device.str(), fmt::format("no such {}", device.kind_name()));
   const auto name = host::read_link_name(dir / "iommu_group");
   if (!name)
     return fail(Errc::not_found, device.str(),

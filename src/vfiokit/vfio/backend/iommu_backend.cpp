@@ -50,7 +50,7 @@ Result<std::shared_ptr<IommuBackend>> open_backend(BackendKind kind, host::Sysfs
 }
 
 Result<void> IommuBackend::set_valid_ranges(std::vector<IovaRange> backend_ranges, uint64_t granule,
-                                           const std::vector<unsigned>& groups) {
+                                            const std::vector<unsigned>& groups) {
   // The kernel already leaves out the groups' non-relaxable reserved
   // regions; taking them out again from sysfs also covers a kernel that
   // reports a range too generously, and documents where the holes are.
@@ -90,7 +90,8 @@ Error IommuBackend::no_mapping_at(Iova iova) const {
 Result<void> IommuBackend::map_dma_at(const void* vaddr, Iova iova, uint64_t size, DmaAccess access) {
   if (!mappable(vaddr, size)) return fail(misaligned(vaddr, size));
   if (!dma_.ready()) return fail(not_ready());
-  if (auto ok = allocator_.reserve(iova, size); !ok) return fail(Error(ok.error().code(), describe(), ok.error().message()));
+  if (auto ok = allocator_.reserve(iova, size); !ok)
+    return fail(Error(ok.error().code(), describe(), ok.error().message()));
   if (memlock_limit_ != UINT64_MAX)
     if (auto ok = check_memlock(size, process_pinned_bytes(), memlock_limit_); !ok) {
       (void)allocator_.release(iova);
@@ -116,9 +117,9 @@ Result<void> IommuBackend::record_kernel_chosen(Iova iova, uint64_t size) {
   if (auto ok = allocator_.reserve(iova, size); !ok) {
     uint64_t unmapped = 0;
     (void)dma_.unmap(iova.value(), size, unmapped);
-    return fail(Error(Errc::malformed, describe(),
-                      fmt::format("the kernel chose {} outside what vfiokit knows as valid: {}", iova.str(),
-                                  ok.error().message())));
+    return fail(Error(
+        Errc::malformed, describe(),
+        fmt::format("the kernel chose {} outside what vfiokit knows as valid: {}", iova.str(), ok.error().message())));
   }
   account(int64_t(size));
   return {};
@@ -133,11 +134,13 @@ Error IommuBackend::map_failed(int err, Iova iova, uint64_t size) const {
 }
 
 Error IommuBackend::unmap_failed(int err, Iova iova, uint64_t size) const {
-  return Error::from_errno(err, describe(), fmt::format("{} of {} bytes at IOVA {} failed", dma_.unmap_name(), size, iova.str()));
+  return Error::from_errno(err, describe(),
+                           fmt::format("{} of {} bytes at IOVA {} failed", dma_.unmap_name(), size, iova.str()));
 }
 
 Error IommuBackend::short_unmap(Iova iova, uint64_t done, uint64_t size) const {
-  return Error(Errc::io, describe(), fmt::format("{} at {} unmapped {} of {} bytes", dma_.unmap_name(), iova.str(), done, size));
+  return Error(Errc::io, describe(),
+               fmt::format("{} at {} unmapped {} of {} bytes", dma_.unmap_name(), iova.str(), done, size));
 }
 
 Error IommuBackend::not_ready() const {

@@ -14,10 +14,10 @@
 #include "vfiokit/base/error.hpp"
 #include "vfiokit/host/sysfs/root.hpp"
 #include "vfiokit/pci/bdf.hpp"
+#include "vfiokit/vfio/backend/memlock.hpp"
 #include "vfiokit/vfio/device_address.hpp"
 #include "vfiokit/vfio/dma/dma_ioctls.hpp"
 #include "vfiokit/vfio/dma/iova_allocator.hpp"
-#include "vfiokit/vfio/backend/memlock.hpp"
 #include "vfiokit/vfio/unique_fd.hpp"
 
 namespace vfiokit::vfio {

@@ -74,27 +74,30 @@ Result<UniqueFd> IommufdBackend::attach(const DeviceAddress& device) {
   const int raw = ::open(node->c_str(), O_RDWR | O_CLOEXEC);
   if (raw < 0) {
     if (errno == EBUSY)
-      return fail(Error(Errc::permission, *node, fmt::format("{} is already open (the cdev allows one user)", device.str()),
-                        EBUSY));
+      return fail(Error(Errc::permission, *node,
+                        fmt::format("{} is already open (the cdev allows one user)", device.str()), EBUSY));
     return fail(Error::from_errno(errno, *node, "cannot open"));
   }
   UniqueFd fd(raw);
   uapi::DeviceBindIommufd bind;
   bind.iommufd = iommufd_.get();
-  if (auto ok = checked_ioctl(fd.get(), uapi::kDeviceBindIommufd, &bind, "VFIO_DEVICE_BIND_IOMMUFD", device.str()); !ok) {
+  if (auto ok = checked_ioctl(fd.get(), uapi::kDeviceBindIommufd, &bind, "VFIO_DEVICE_BIND_IOMMUFD", device.str());
+      !ok) {
     // Binding claims DMA ownership of the whole group, which fails while a
     // member is bound to a host driver.
-    if (!host_bound_members(root_, *group).empty()) return fail(not_viable_error(root_, *group, ok.error().sys_errno()));
+    if (!host_bound_members(root_, *group).empty())
+      return fail(not_viable_error(root_, *group, ok.error().sys_errno()));
     // vfio_df_open() refuses a device that is already open (through another
     // cdev fd or its group) with EINVAL; our arguments are otherwise valid.
     if (ok.error().sys_errno() == EINVAL)
-      return fail(Error(Errc::permission, device.str(), "is already open through VFIO (by this or another process)", EINVAL));
+      return fail(
+          Error(Errc::permission, device.str(), "is already open through VFIO (by this or another process)", EINVAL));
     return fail(ok.error());
   }
   uapi::DeviceAttachIommufdPt attach;
   attach.pt_id = ioas_;
-  if (auto ok = checked_ioctl(fd.get(), uapi::kDeviceAttachIommufdPt, &attach, "VFIO_DEVICE_ATTACH_IOMMUFD_PT",
-                              device.str());
+  if (auto ok =
+          checked_ioctl(fd.get(), uapi::kDeviceAttachIommufdPt, &attach, "VFIO_DEVICE_ATTACH_IOMMUFD_PT", device.str());
       !ok)
     return fail(ok.error());  // closing the fd unbinds
   devices_[device] = {bind.out_devid, *group};

@@ -12,9 +12,9 @@
 namespace vfiokit::vfio {
 
 struct MemlockState {
-  uint64_t limit = 0;        // RLIMIT_MEMLOCK soft limit, UINT64_MAX when unlimited
-  uint64_t locked = 0;       // VmLck of this process
-  bool exempt = false;       // CAP_IPC_LOCK in the effective set
+  uint64_t limit = 0;   // RLIMIT_MEMLOCK soft limit, UINT64_MAX when unlimited
+  uint64_t locked = 0;  // VmLck of this process
+  bool exempt = false;  // CAP_IPC_LOCK in the effective set
 };
 
 Result<MemlockState> read_memlock_state();

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <linux/vfio.h>
-
 #include <sys/ioctl.h>
 
 #include <algorithm>
@@ -35,7 +34,8 @@ Result<std::unique_ptr<Type1Backend>> Type1Backend::open(host::SysfsRoot root) {
   auto version = checked_ioctl_value(fd, VFIO_GET_API_VERSION, 0, "VFIO_GET_API_VERSION", kContainer);
   if (!version) return fail(version.error());
   if (*version != VFIO_API_VERSION)
-    return fail(Errc::unsupported, kContainer, fmt::format("speaks VFIO API version {}, not {}", *version, VFIO_API_VERSION));
+    return fail(Errc::unsupported, kContainer,
+                fmt::format("speaks VFIO API version {}, not {}", *version, VFIO_API_VERSION));
   auto ext = checked_ioctl_value(fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU, "VFIO_CHECK_EXTENSION", kContainer);
   if (!ext) return fail(ext.error());
   if (*ext <= 0)
@@ -99,7 +99,8 @@ Result<UniqueFd> Type1Backend::attach(const DeviceAddress& device) {
       if (groups_.empty()) dma_ = DmaIoctls(), forget_mappings();
     }
     if (fd.error().sys_errno() == EBUSY)
-      return fail(Error(Errc::permission, device.str(), "is already open through VFIO (by this or another process)", EBUSY));
+      return fail(
+          Error(Errc::permission, device.str(), "is already open through VFIO (by this or another process)", EBUSY));
     return fail(fd.error());
   }
   ++it->second.devices;
@@ -129,7 +130,8 @@ Result<Type1Info> Type1Backend::info() const {
   for (int attempt = 0; attempt < 4; ++attempt) {
     auto* head = reinterpret_cast<vfio_iommu_type1_info*>(buf.data());
     head->argsz = uint32_t(buf.size());
-    if (auto ok = checked_ioctl(container_.get(), VFIO_IOMMU_GET_INFO, buf.data(), "VFIO_IOMMU_GET_INFO", kContainer); !ok)
+    if (auto ok = checked_ioctl(container_.get(), VFIO_IOMMU_GET_INFO, buf.data(), "VFIO_IOMMU_GET_INFO", kContainer);
+        !ok)
       return fail(ok.error());
     if (head->argsz > buf.size()) {
       buf.assign(head->argsz, 0);  // the chain did not fit: ask again with room

@@ -5,9 +5,9 @@
 #include <map>
 #include <memory>
 
-#include "vfiokit/vfio/dma/dirty_bitmap.hpp"
 #include "vfiokit/vfio/backend/group.hpp"
 #include "vfiokit/vfio/backend/iommu_backend.hpp"
+#include "vfiokit/vfio/dma/dirty_bitmap.hpp"
 
 namespace vfiokit::vfio {
 

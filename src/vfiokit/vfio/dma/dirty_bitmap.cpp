@@ -18,7 +18,8 @@ Result<DirtyBitmap> DirtyBitmap::create(Iova base, uint64_t length, uint64_t pag
     return fail(Errc::invalid_argument, "dirty bitmap",
                 fmt::format("length 0x{:x} is not a non-zero multiple of the page size", length));
   if (base.value() % page_size || base.value() + (length - 1) < base.value())
-    return fail(Errc::invalid_argument, "dirty bitmap", fmt::format("range at {} is not page-aligned or wraps", base.str()));
+    return fail(Errc::invalid_argument, "dirty bitmap",
+                fmt::format("range at {} is not page-aligned or wraps", base.str()));
   return DirtyBitmap(base, length, page_size);
 }
 

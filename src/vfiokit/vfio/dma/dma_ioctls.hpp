@@ -17,7 +17,6 @@
 #include <cerrno>
 #include <cstdint>
 
-
 namespace vfiokit::vfio {
 
 // The part of <linux/iommufd.h> (6.2+, absent from Debian 12's 6.1 headers)
@@ -87,11 +86,12 @@ class DmaIoctls {
   int map(const void* vaddr, uint64_t iova, uint64_t size, DmaAccess access) const {
     const uint32_t a = uint32_t(access);
     if (abi_ == Abi::type1) {
-      vfio_iommu_type1_dma_map m{.argsz = sizeof(m),
-                                 .flags = (a & 1 ? VFIO_DMA_MAP_FLAG_READ : 0u) | (a & 2 ? VFIO_DMA_MAP_FLAG_WRITE : 0u),
-                                 .vaddr = reinterpret_cast<uint64_t>(vaddr),
-                                 .iova = iova,
-                                 .size = size};
+      vfio_iommu_type1_dma_map m{
+          .argsz = sizeof(m),
+          .flags = (a & 1 ? VFIO_DMA_MAP_FLAG_READ : 0u) | (a & 2 ? VFIO_DMA_MAP_FLAG_WRITE : 0u),
+          .vaddr = reinterpret_cast<uint64_t>(vaddr),
+          .iova = iova,
+          .size = size};
       return call(map_request_, &m);
     }
     uapi::IommuIoasMap m;

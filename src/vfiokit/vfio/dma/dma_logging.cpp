@@ -28,9 +28,9 @@ Result<DmaLogging> DmaLogging::start(DeviceFeatureIoctl& device, std::vector<Iov
   for (size_t i = 0; i < ranges.size(); ++i) {
     const auto& r = ranges[i];
     if (r.last < r.start || r.start % page_size_hint || (r.last + 1) % page_size_hint)
-      return fail(Errc::invalid_argument, who,
-                  fmt::format("DMA logging range 0x{:x}-0x{:x} is not aligned to {} bytes", r.start, r.last,
-                              page_size_hint));
+      return fail(
+          Errc::invalid_argument, who,
+          fmt::format("DMA logging range 0x{:x}-0x{:x} is not aligned to {} bytes", r.start, r.last, page_size_hint));
     if (i > 0 && r.start <= ranges[i - 1].last)
       return fail(Errc::invalid_argument, who,
                   fmt::format("DMA logging ranges 0x{:x}-0x{:x} and 0x{:x}-0x{:x} overlap", ranges[i - 1].start,

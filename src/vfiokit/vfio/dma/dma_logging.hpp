@@ -15,8 +15,8 @@
 
 #include "vfiokit/base/error.hpp"
 #include "vfiokit/vfio/dma/dirty_bitmap.hpp"
-#include "vfiokit/vfio/feature_ioctl.hpp"
 #include "vfiokit/vfio/dma/iova.hpp"
+#include "vfiokit/vfio/feature_ioctl.hpp"
 
 namespace vfiokit::vfio {
 

@@ -20,7 +20,8 @@ Result<DirtyTrackingHwpt> DirtyTrackingHwpt::alloc(const IommufdBackend& backend
   a.flags = uapi::kHwptAllocDirtyTracking;
   a.dev_id = dev_id;
   a.pt_id = backend.ioas_id();
-  if (auto ok = checked_ioctl(backend.iommufd(), uapi::kIommuHwptAlloc, &a, "IOMMU_HWPT_ALLOC(DIRTY_TRACKING)", kIommufd);
+  if (auto ok =
+          checked_ioctl(backend.iommufd(), uapi::kIommuHwptAlloc, &a, "IOMMU_HWPT_ALLOC(DIRTY_TRACKING)", kIommufd);
       !ok) {
     if (ok.error().sys_errno() == EOPNOTSUPP)
       return fail(Error(Errc::unsupported, fmt::format("iommufd device {}", dev_id),
@@ -39,8 +40,8 @@ Result<DirtyTrackingHwpt> DirtyTrackingHwpt::attach(const IommufdBackend& backen
   if (!hwpt) return fail(hwpt.error());
   uapi::DeviceAttachIommufdPt at;
   at.pt_id = hwpt->id();
-  if (auto ok = checked_ioctl(device.fd(), uapi::kDeviceAttachIommufdPt, &at, "VFIO_DEVICE_ATTACH_IOMMUFD_PT",
-                              device.name());
+  if (auto ok =
+          checked_ioctl(device.fd(), uapi::kDeviceAttachIommufdPt, &at, "VFIO_DEVICE_ATTACH_IOMMUFD_PT", device.name());
       !ok)
     return fail(ok.error());
   return hwpt;

@@ -10,8 +10,8 @@
 #include <cstdint>
 
 #include "vfiokit/base/error.hpp"
-#include "vfiokit/vfio/dma/dirty_bitmap.hpp"
 #include "vfiokit/vfio/backend/iommufd_backend.hpp"
+#include "vfiokit/vfio/dma/dirty_bitmap.hpp"
 
 namespace vfiokit::vfio {
 

@@ -61,7 +61,8 @@ void IovaAllocator::rebuild_free() {
   for (const auto& r : usable_) {
     uint64_t cursor = r.start;
     bool done = false;
-    for (auto it = maps_->allocated.lower_bound(r.start); it != maps_->allocated.end() && it->first <= r.last && !done; ++it) {
+    for (auto it = maps_->allocated.lower_bound(r.start); it != maps_->allocated.end() && it->first <= r.last && !done;
+         ++it) {
       if (it->first > cursor) insert_free(cursor, it->first - 1);
       const uint64_t end = it->first + it->second - 1;
       if (end >= r.last) done = true;
@@ -84,7 +85,8 @@ Result<void> IovaAllocator::set_usable(std::vector<IovaRange> usable) {
   std::sort(clean.begin(), clean.end());
   settle_newest();
   for (const auto& [start, size] : maps_->allocated) {
-    const bool inside = std::any_of(clean.begin(), clean.end(), [&](const IovaRange& r) { return r.contains(start, size); });
+    const bool inside =
+        std::any_of(clean.begin(), clean.end(), [&](const IovaRange& r) { return r.contains(start, size); });
     if (!inside)
       return fail(Errc::out_of_range, "IOVA allocator",
                   fmt::format("the mapping at 0x{:x} (0x{:x} bytes) lies outside the new valid ranges", start, size));
@@ -122,11 +124,11 @@ Result<Iova> IovaAllocator::allocate_searching(const IovaRequest& request) {
     record(at, size);
     return Iova(at);
   }
-  return fail(Errc::out_of_range, "IOVA allocator",
-              fmt::format("no free IOVA range of 0x{:x} bytes aligned to 0x{:x}{} (valid ranges: {}; {} mappings)", size,
-                          align,
-                          request.last_usable == UINT64_MAX ? "" : fmt::format(" below 0x{:x}", request.last_usable),
-                          describe_usable(), allocation_count()));
+  return fail(
+      Errc::out_of_range, "IOVA allocator",
+      fmt::format("no free IOVA range of 0x{:x} bytes aligned to 0x{:x}{} (valid ranges: {}; {} mappings)", size, align,
+                  request.last_usable == UINT64_MAX ? "" : fmt::format(" below 0x{:x}", request.last_usable),
+                  describe_usable(), allocation_count()));
 }
 
 Result<void> IovaAllocator::reserve(Iova iova, uint64_t size) {
@@ -135,9 +137,11 @@ Result<void> IovaAllocator::reserve(Iova iova, uint64_t size) {
   const uint64_t start = iova.value();
   if (size == 0) return fail(Errc::invalid_argument, "IOVA allocator", "a mapping of 0 bytes");
   if ((start | size) & (granule_ - 1))
-    return fail(Errc::invalid_argument, "IOVA allocator",
-                fmt::format("0x{:x} (0x{:x} bytes) is not aligned to the IOMMU page size 0x{:x}", start, size, granule_));
-  const bool inside = std::any_of(usable_.begin(), usable_.end(), [&](const IovaRange& r) { return r.contains(start, size); });
+    return fail(
+        Errc::invalid_argument, "IOVA allocator",
+        fmt::format("0x{:x} (0x{:x} bytes) is not aligned to the IOMMU page size 0x{:x}", start, size, granule_));
+  const bool inside =
+      std::any_of(usable_.begin(), usable_.end(), [&](const IovaRange& r) { return r.contains(start, size); });
   if (!inside)
     return fail(Errc::out_of_range, "IOVA allocator",
                 fmt::format("0x{:x}-0x{:x} lies outside the valid IOVA ranges ({})", start, start + (size - 1),
@@ -217,7 +221,8 @@ void IovaAllocator::move_newest_into_tree() {
 }
 
 void IovaAllocator::flush_recycled() {
-  for (size_t i = 0; i < recycled_count_; ++i) insert_free(recycled_[i].first, recycled_[i].first + recycled_[i].second - 1);
+  for (size_t i = 0; i < recycled_count_; ++i)
+    insert_free(recycled_[i].first, recycled_[i].first + recycled_[i].second - 1);
   recycled_count_ = 0;
 }
 

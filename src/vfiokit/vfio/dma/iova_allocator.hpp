@@ -22,7 +22,7 @@ namespace vfiokit::vfio {
 
 struct IovaRequest {
   uint64_t size = 0;
-  uint64_t align = 0;                // 0: the allocator's granule
+  uint64_t align = 0;                 // 0: the allocator's granule
   uint64_t last_usable = UINT64_MAX;  // a device's DMA mask, e.g. (1 << 28) - 1 for edu
 };
 

@@ -17,8 +17,7 @@ Result<std::vector<InfoCap>> walk_info_chain(std::span<const uint8_t> buffer, ui
       return fail(Error(Errc::malformed, subject,
                         fmt::format("capability chain points outside the {}-byte info", buffer.size()))
                       .at_offset(at));
-    if (!seen.insert(at).second)
-      return fail(Error(Errc::malformed, subject, "capability chain loops").at_offset(at));
+    if (!seen.insert(at).second) return fail(Error(Errc::malformed, subject, "capability chain loops").at_offset(at));
     InfoCap cap;
     uint32_t next;
     std::memcpy(&cap.id, buffer.data() + at, 2);

@@ -17,8 +17,8 @@ namespace vfiokit::vfio {
 struct InfoCap {
   uint16_t id = 0;
   uint16_t version = 0;
-  uint32_t offset = 0;               // of the header, from the start of the struct
-  std::span<const uint8_t> bytes;    // from the header to the next capability or the end
+  uint32_t offset = 0;             // of the header, from the start of the struct
+  std::span<const uint8_t> bytes;  // from the header to the next capability or the end
 };
 
 // Walks the chain starting at `first` (0: no chain). `min_offset` is the

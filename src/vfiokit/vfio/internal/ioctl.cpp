@@ -8,8 +8,7 @@ namespace {
 template <class Arg>
 Result<int> retry(int fd, unsigned long request, Arg arg, const char* name, std::string_view subject) {
   int rc = -1;
-  while (errno == EINTR && (rc = ::ioctl(fd, request, arg)) < 0) {
-  }
+  while (errno == EINTR && (rc = ::ioctl(fd, request, arg)) < 0) {}
   if (rc >= 0) return rc;
   return fail(Error::from_errno(errno, std::string(subject), std::string(name) + " failed"));
 }

@@ -21,8 +21,8 @@ Result<Migration> Migration::attach(DeviceFeatureIoctl& device) {
   if (auto ok = device.feature(feature_flags(Feature::migration, kFeatureGet), flags); !ok) {
     const int err = ok.error().sys_errno();
     if (err == ENOTTY || err == EINVAL || err == EOPNOTSUPP)
-      return fail(Error(Errc::unsupported, device.subject(), "does not support migration (no VFIO_DEVICE_FEATURE_MIGRATION)",
-                        err));
+      return fail(Error(Errc::unsupported, device.subject(),
+                        "does not support migration (no VFIO_DEVICE_FEATURE_MIGRATION)", err));
     return fail(ok.error());
   }
   MigrationCaps caps{flags};
@@ -34,7 +34,8 @@ Result<Migration> Migration::attach(DeviceFeatureIoctl& device) {
 
 Result<MigState> Migration::state() const {
   MigStatePayload s;
-  if (auto ok = device_->feature(feature_flags(Feature::mig_device_state, kFeatureGet), s); !ok) return fail(ok.error());
+  if (auto ok = device_->feature(feature_flags(Feature::mig_device_state, kFeatureGet), s); !ok)
+    return fail(ok.error());
   if (s.device_state >= kMigStates || !caps_.supports(MigState(s.device_state)))
     return fail(Errc::malformed, device_->subject(),
                 fmt::format("reports migration state {}, which it does not support", s.device_state));
@@ -64,8 +65,9 @@ Result<UniqueFd> Migration::step_from(MigState from, MigState next) {
                       ok.error().sys_errno()));
   UniqueFd fd(s.data_fd);
   if (arc_starts_session(from, next) && !fd.valid())
-    return fail(Errc::malformed, device_->subject(),
-                fmt::format("the arc {} -> {} returned no migration data fd", mig_state_name(from), mig_state_name(next)));
+    return fail(
+        Errc::malformed, device_->subject(),
+        fmt::format("the arc {} -> {} returned no migration data fd", mig_state_name(from), mig_state_name(next)));
   return fd;
 }
 

@@ -26,18 +26,18 @@ constexpr std::array<std::array<S, kMigStates>, kMigStates> kNext = {{
 
 // state_flags_table: the migration flags a state needs.
 constexpr std::array<uint64_t, kMigStates> kNeeds = {
-    ~uint64_t(0),                                              // ERROR: the table's sentinel
-    kMigrationStopCopy,                                        // STOP
-    kMigrationStopCopy,                                        // RUNNING
-    kMigrationStopCopy,                                        // STOP_COPY
-    kMigrationStopCopy,                                        // RESUMING
-    kMigrationStopCopy | kMigrationP2p,                        // RUNNING_P2P
-    kMigrationStopCopy | kMigrationPreCopy,                    // PRE_COPY
+    ~uint64_t(0),                                            // ERROR: the table's sentinel
+    kMigrationStopCopy,                                      // STOP
+    kMigrationStopCopy,                                      // RUNNING
+    kMigrationStopCopy,                                      // STOP_COPY
+    kMigrationStopCopy,                                      // RESUMING
+    kMigrationStopCopy | kMigrationP2p,                      // RUNNING_P2P
+    kMigrationStopCopy | kMigrationPreCopy,                  // PRE_COPY
     kMigrationStopCopy | kMigrationP2p | kMigrationPreCopy,  // PRE_COPY_P2P
 };
 
-constexpr std::array<const char*, kMigStates> kNames = {"ERROR",  "STOP",        "RUNNING",  "STOP_COPY",
-                                                       "RESUMING", "RUNNING_P2P", "PRE_COPY", "PRE_COPY_P2P"};
+constexpr std::array<const char*, kMigStates> kNames = {"ERROR",    "STOP",        "RUNNING",  "STOP_COPY",
+                                                        "RESUMING", "RUNNING_P2P", "PRE_COPY", "PRE_COPY_P2P"};
 
 bool known(MigState s) { return uint32_t(s) < kMigStates; }
 bool in_saving_group(MigState s) { return s == S::pre_copy || s == S::pre_copy_p2p || s == S::stop_copy; }

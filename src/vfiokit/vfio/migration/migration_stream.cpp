@@ -77,7 +77,7 @@ Result<uint64_t> feed_stream(int in_fd, uint64_t length, int data_fd, const std:
 }
 
 Result<SaveReport> save_device_state(Migration& migration, int out_fd, bool use_precopy, const std::string& subject) {
-  struct stat st{};
+  struct stat st {};
   if (fstat(out_fd, &st) != 0 || !S_ISREG(st.st_mode))
     return fail(Errc::invalid_argument, subject, "a device state is saved into a regular file");
   FileHeader header{};
@@ -128,9 +128,9 @@ Result<uint64_t> load_device_state(Migration& migration, int in_fd, const std::s
   if (*got < sizeof(header) || std::memcmp(header.magic, kMagic, sizeof(kMagic)) != 0)
     return fail(Errc::malformed, subject, "the file is not a saved device state (no VFIOKITM header)");
   if (header.version != kVersion)
-    return fail(Errc::malformed, subject, fmt::format("the saved state has version {}; this vfiokit reads version {}",
-                                                      header.version, kVersion));
-  struct stat st{};
+    return fail(Errc::malformed, subject,
+                fmt::format("the saved state has version {}; this vfiokit reads version {}", header.version, kVersion));
+  struct stat st {};
   if (fstat(in_fd, &st) == 0 && S_ISREG(st.st_mode) && uint64_t(st.st_size) - sizeof(header) < header.length)
     return fail(Errc::malformed, subject,
                 fmt::format("the saved state is cut short: its header says {} bytes of stream, the file holds {}",
