@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # Helpers for guest test suites (busybox sh). Suites call lab_check,
 # lab_gtest, lab_pass and lab_fail; lab_find and lab_bind_vfio locate and
 # prepare topology devices without hard-coding any address.
@@ -32,7 +33,9 @@ lab_gtest() {
   # "[       OK ] Suite.Test (12 ms)" / "[  FAILED  ] Suite.Test (12 ms)";
   # parameterized tests add ", where GetParam() = ..." before the time. The
   # summary at the end repeats FAILED names without a time: not counted.
+  # shellcheck disable=SC2013  # a test name is one word
   for _t in $(sed -n 's/^\[       OK \] \([^ ,]*\).* ([0-9]* ms)$/\1/p' /tmp/gtest.out); do lab_pass "$_t"; _ran=1; done
+  # shellcheck disable=SC2013  # a test name is one word
   for _t in $(sed -n 's/^\[  FAILED  \] \([^ ,]*\).* ([0-9]* ms)$/\1/p' /tmp/gtest.out); do
     lab_fail "$_t" "$(grep -m1 -A2 'Failure$' /tmp/gtest.out | tail -n 2 | tr '\n' ' ')"
     _ran=1

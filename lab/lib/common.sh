@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers of the lab's host side (sourced by lab/run).
 
 LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

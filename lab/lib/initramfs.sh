@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Builds the guest's initramfs: busybox, the kernel modules the suites load,
 # lspci and pci.ids, the vfiokit CLI and the guest test binaries with the
 # shared libraries they need, the guest init and the suites.
@@ -21,7 +22,7 @@ lab_copy_with_libs() {  # BINARY ROOT: the binary into ROOT/lab/bin, its librari
 lab_initramfs() {  # OUT.cpio
   local out=$1 ir ko rel dst m
   ir=$(mktemp -d "${TMPDIR:-/tmp}/vfiokit-initramfs.XXXXXX")
-  mkdir -p "$ir"/{bin,sbin,dev,proc,sys,tmp,run,etc,usr/share/misc,lab/bin,lab/lib,lab/guest,lab/suites,lib/modules/$KVER}
+  mkdir -p "$ir"/{bin,sbin,dev,proc,sys,tmp,run,etc,usr/share/misc,lab/bin,lab/lib,lab/guest,lab/suites,lib/modules/"$KVER"}
   ldd /bin/busybox >/dev/null 2>&1 && lab_die "/bin/busybox is dynamically linked: install busybox-static"
   cp /bin/busybox "$ir/bin/busybox"
   install -m 0755 "$LAB_ROOT/guest/init" "$ir/init"

@@ -1,19 +1,19 @@
+# shellcheck shell=bash
 # Lab kernels: Debian's stock 6.1 and 6.12 kernels (fetched with apt-get
 # download and unpacked, never installed) and a kernel built from Debian's
 # linux-source-6.12 with lab/kernel/lab.config. `lab_kernel NAME` sets:
 #   KVER     the kernel release
 #   KIMAGE   the kernel to boot: vmlinux with a PVH entry, else the bzImage
 #   KROOT    a directory holding lib/modules/$KVER
-#   KCONFIG  the kernel's .config
 
 lab_apt_download() {  # PACKAGE DIR -> prints the .deb path
   local pkg=$1 dir=$2 deb
   mkdir -p "$dir"
-  deb=$(ls "$dir/${pkg}_"*.deb 2>/dev/null | sort -V | tail -1 || true)
+  deb=$(find "$dir" -maxdepth 1 -name "${pkg}_*.deb" 2>/dev/null | sort -V | tail -1 || true)
   if [ -z "$deb" ]; then
     lab_log "downloading $pkg"
     (cd "$dir" && timeout 900 apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2) || lab_die "apt-get download $pkg failed (run apt-get update?)"
-    deb=$(ls "$dir/${pkg}_"*.deb | sort -V | tail -1)
+    deb=$(find "$dir" -maxdepth 1 -name "${pkg}_*.deb" | sort -V | tail -1)
   fi
   echo "$deb"
 }
@@ -44,7 +44,6 @@ lab_use_kernel_dir() {
   KIMAGE=$1/boot/vmlinuz-$KVER
   [ -e "$1/boot/vmlinux-$KVER" ] && KIMAGE=$1/boot/vmlinux-$KVER
   KROOT=$1
-  KCONFIG=$1/boot/config-$KVER
 }
 
 # lab_extract_vmlinux VMLINUZ OUT: the ELF kernel a bzImage carries, found by
@@ -56,6 +55,7 @@ lab_extract_vmlinux() {
   local in=$1 out=$2 magic tool pos
   for magic in '\xfd\x37\x7a\x58\x5a\x00:xz -dcq' '\x28\xb5\x2f\xfd:zstd -dcq' '\x1f\x8b\x08:gzip -dcq'; do
     tool=${magic#*:}
+    # shellcheck disable=SC2013  # one offset a word
     for pos in $(LC_ALL=C grep -obUaP "${magic%%:*}" "$in" | cut -d: -f1); do
       tail -c +$((pos + 1)) "$in" | $tool >"$out.tmp" 2>/dev/null
       if [ "$(head -c 4 "$out.tmp" | od -An -tx1 | tr -d ' \n')" = 7f454c46 ]; then
@@ -99,7 +99,7 @@ lab_custom_kernel() {
   local frag=$LAB_ROOT/kernel/lab.config deb srcver hash dir src obj
   deb=$(lab_apt_download linux-source-6.12 "$LAB_CACHE/debs")
   srcver=$(dpkg-deb -f "$deb" Version)
-  hash=$(cat "$frag" | sha256sum | cut -c1-12)
+  hash=$(sha256sum <"$frag" | cut -c1-12)
   dir=$LAB_CACHE/kernels/custom-$srcver-$hash
   if [ ! -e "$dir/.complete" ]; then
     src=$LAB_CACHE/src/linux-source-$srcver

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Boots the guest under QEMU (q35, TCG, emulated Intel IOMMU), records the
 # console with host timestamps, receives the sysfs snapshot on ttyS1, and
 # turns the console markers into per-test results.
@@ -15,6 +16,7 @@ lab_boot() {  # OUTDIR SUITE TIMEOUT
   # of code the other had just changed. The lab runs guests in parallel
   # instead, and one thread also costs less CPU per run (measured: 18.6 s
   # against 20.5 s of user time for the pci and vfio suites).
+  # shellcheck disable=SC2054  # QEMU's options take comma-separated values
   local -a cmd=(qemu-system-x86_64 -machine q35 -accel tcg,thread=single -cpu max -m "$MEMORY" -smp "$SMP"
     -nographic -no-reboot -nic none
     -bios /usr/share/qemu/qboot.rom

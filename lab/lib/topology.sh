@@ -1,9 +1,11 @@
+# shellcheck shell=bash
 # Turns a topology file into QEMU arguments (format: lab/topologies/default.topo
 # and the README). Sets the array QEMU_TOPOLOGY and MEMORY/SMP.
 
 lab_topology() {  # FILE RUNDIR
   local file=$1 rundir=$2 keyword rest lineno=0 id size
   [ -r "$file" ] || lab_die "topology file $file cannot be read"
+  # shellcheck disable=SC2054  # QEMU's options take comma-separated values
   QEMU_TOPOLOGY=(-device intel-iommu,intremap=on)
   MEMORY=1G
   SMP=2

@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # Suite "binding-in-use": `vfiokit bind` refuses functions the host is using
 # and says what uses them; --force takes them anyway. Run on a stock kernel,
 # which has the networking and swap these need.
@@ -8,9 +9,11 @@ lab_host_drivers
 _nic=
 for _b in $(lab_find 8086:10d3 1b36:000c); do
   _g=$(basename "$(readlink "/sys/bus/pci/devices/$_b/iommu_group")")
-  [ "$(ls /sys/kernel/iommu_groups/$_g/devices | wc -l)" = 1 ] && _nic=$_b
+  set -- "/sys/kernel/iommu_groups/$_g"/devices/*
+  [ $# = 1 ] && _nic=$_b
 done
-_if=$(ls "/sys/bus/pci/devices/$_nic/net" 2>/dev/null | head -n 1)
+_if=
+for _n in "/sys/bus/pci/devices/$_nic"/net/*; do [ -e "$_n" ] && _if=${_n##*/} && break; done
 lab_check "the lone e1000e $_nic has interface '$_if'" test -n "$_if"
 ip link set "$_if" up
 ip addr add 10.9.0.1/24 dev "$_if"
@@ -23,7 +26,8 @@ lab_check "release gives it back" vfiokit release "$_nic"
 lab_check "$_nic is on e1000e again" test "$(lab_driver_of "$_nic")" = e1000e
 
 _nvme=$(lab_plain_nvme)
-_disk=$(ls /sys/class/block | grep '^nvme' | head -n 1)
+_disk=
+for _b in /sys/class/block/nvme*; do [ -e "$_b" ] && _disk=${_b##*/} && break; done
 lab_check "the nvme $_nvme has disk '$_disk'" test -n "$_disk"
 mkswap "/dev/$_disk" >/dev/null
 lab_check "swapon /dev/$_disk" swapon "/dev/$_disk"

@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # Suite "binding": `vfiokit bind`, `release`, `recover` and `status` against
 # the real kernel: whole groups bound and given back exactly, failures that
 # leave the host as it was, and (after the suite "faults") a kill -9 after
@@ -8,7 +9,7 @@ lab_host_drivers
 # "BDF driver override" for every function of the group holding $1.
 _group_state() {
   _g=$(basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")")
-  for _d in /sys/kernel/iommu_groups/$_g/devices/*; do
+  for _d in "/sys/kernel/iommu_groups/$_g"/devices/*; do
     _b=${_d##*/}
     echo "$_b $(lab_driver_of "$_b") $(cat "/sys/bus/pci/devices/$_b/driver_override")"
   done

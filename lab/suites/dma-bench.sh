@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # Suite "dma-bench": the DMA map+unmap benchmark alone, on any topology with
 # an edu behind a root port; with lab/topologies/minimal.topo it boots in a
 # few seconds, for measuring the DMA path:

@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # Suite "harness-fail": a guest test that fails, to prove the host side
 # reports it (tests/lab/harness_test.sh).
 lab_check "a check that passes" true

@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # Suite "harness-hang": a guest that never finishes, to prove the host-side
 # timeout ends QEMU and shows the serial log.
 echo "guest says: about to hang"

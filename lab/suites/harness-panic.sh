@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # Suite "harness-panic": a guest kernel that panics, to prove the host side
 # fails with the tail of the serial log.
 echo "guest says: about to panic"

@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # Suite "iommufd-mock": iommufd dirty tracking on an IOMMUFD_TEST mock
 # domain, on the lab's own kernel booted with intel_iommu=off (a mock device
 # is only probed by the mock IOMMU when no other IOMMU driver is registered;

@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # Suite "mdev": mediated devices on the lab's own kernel, which builds in the
 # mtty sample driver (migration v2, DMA logging ops). Two mtty mdevs: state
 # saved from one and loaded into the other, illegal arcs, a failed

@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # Suite "pci": vfiokit's decoding against the real kernel's view of real
 # (emulated) devices, and the lab's own guest helpers.
 
@@ -18,7 +19,7 @@ done
 
 # The guest helper binds a device to vfio-pci and gives it back.
 if [ -n "$EDU_RP" ]; then
-  _g=$(basename "$(readlink /sys/bus/pci/devices/$EDU_RP/iommu_group)")
+  _g=$(basename "$(readlink "/sys/bus/pci/devices/$EDU_RP/iommu_group")")
   lab_check "bind $EDU_RP to vfio-pci" lab_bind_vfio "$EDU_RP"
   lab_check "/dev/vfio/$_g exists for the bound edu" test -c "/dev/vfio/$_g"
   lab_unbind "$EDU_RP"

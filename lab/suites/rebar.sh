@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # Suite "rebar": a BAR resize plan on a real kernel, with the size write
 # replaced by a no-op (`vfiokit rebar --rehearse`: no emulated device has a
 # Resizable BAR). The edu behind the PCIe-to-PCI bridge shares the bridge's

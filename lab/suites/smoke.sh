@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # Suite "smoke": for any topology (`lab/run --topology FILE`): every function
 # is decoded by `vfiokit show` and by the library, without defects and as
 # lspci sees it.

@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # Suite "vfio-extra": what needs one kernel with both backends (the lab's
 # own), not all three: the sanitized vfio/ tests and the DMA benchmark.
 

@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # Suite "vfio": the vfio/ library against this kernel, once per backend it
 # offers (type1 everywhere, iommufd on the lab's own kernel), then the CLI
 # and the edu example driver as a user runs them.

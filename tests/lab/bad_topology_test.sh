@@ -24,7 +24,9 @@ check size $'disk nvm0 lots' "'disk nvm0' needs a size like 16M"
 check memory $'memory plenty' "'memory' needs a size like 1G"
 check empty $'# nothing here' "no devices"
 check device $'device' "'device' needs QEMU device arguments"
-out=$("$here/lab/run" --kernel nope 2>&1); [ $? = 2 ] && grep -q "unknown kernel 'nope'" <<<"$out" || { echo "bad kernel: $out"; fail=1; }
-out=$("$here/lab/run" --suite nope 2>&1); [ $? = 2 ] && grep -q "no suite 'nope'" <<<"$out" || { echo "bad suite: $out"; fail=1; }
+out=$("$here/lab/run" --kernel nope 2>&1) && rc=0 || rc=$?
+if [ "$rc" != 2 ] || ! grep -q "unknown kernel 'nope'" <<<"$out"; then echo "bad kernel: $out"; fail=1; fi
+out=$("$here/lab/run" --suite nope 2>&1) && rc=0 || rc=$?
+if [ "$rc" != 2 ] || ! grep -q "no suite 'nope'" <<<"$out"; then echo "bad suite: $out"; fail=1; fi
 [ $fail = 0 ] && echo "bad_topology_test: every mistake refused before boot"
 exit $fail
