@@ -2,6 +2,7 @@
 // one envelope format, the executor's record-before-every-step and undo on
 // failure, and the one recovery loop, with a change that only counts.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -113,6 +114,67 @@ TEST(Journal, ADamagedFileIsNamedAndHidesNothingElse) {
   EXPECT_TRUE(journal.list().damaged.empty());
   EXPECT_EQ(journal.list("counter").entries.size(), 2u);
   EXPECT_TRUE(journal.list("group").entries.empty());
+}
+
+TEST(Journal, ItsDirectoryIsCreatedPrivateAndRefusedWhenOthersCouldWriteIt) {
+  testing::TempDir dir;
+  const JournalEntry e{{"counter", "1"}, ChangeState::applying, 0, {"a"}, 1, "{}"};
+  const Journal journal(dir.path() / "run/vfiokit");
+  ASSERT_TRUE(journal.write(e));
+  struct stat st {};
+  ASSERT_EQ(::stat(journal.dir().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0700u);
+  // Writable by others: every use is refused, naming the fix, and nothing is read or written.
+  ::chmod(journal.dir().c_str(), 0777);
+  auto w = journal.write(e);
+  ASSERT_FALSE(w);
+  EXPECT_NE(w.error().message().find("others may write to it (mode 777; chmod 700"), std::string::npos)
+      << w.error().describe();
+  EXPECT_FALSE(journal.read(e.key));
+  auto listing = journal.list();
+  EXPECT_TRUE(listing.entries.empty());
+  ASSERT_EQ(listing.damaged.size(), 1u);
+  // Owned by someone else (root runs the tests, so it can give it away).
+  ::chmod(journal.dir().c_str(), 0700);
+  ASSERT_EQ(::chown(journal.dir().c_str(), 65534, 65534), 0);
+  if (::geteuid() == 0) {
+    auto r = journal.read(e.key);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message().find("belongs to uid 65534"), std::string::npos) << r.error().describe();
+  }
+  ASSERT_EQ(::chown(journal.dir().c_str(), ::geteuid(), ::getegid()), 0);
+  // A symlink in its place is not followed.
+  std::filesystem::create_directory_symlink(journal.dir(), dir.path() / "link");
+  auto l = Journal(dir.path() / "link").read(e.key);
+  ASSERT_FALSE(l);
+  EXPECT_NE(l.error().message().find("symbolic link"), std::string::npos) << l.error().describe();
+  EXPECT_TRUE(journal.read(e.key) && *journal.read(e.key));
+}
+
+TEST(Journal, PlantedFilesAreNeitherFollowedNorWaitedOn) {
+  alarm(20);  // a FIFO that blocked would hang the test: fail it instead
+  testing::TempDir dir;
+  const Journal journal(dir.path() / "journal");
+  const JournalEntry e{{"counter", "1"}, ChangeState::applying, 0, {"a"}, 1, "{}"};
+  ASSERT_TRUE(journal.write(e));
+  // A FIFO and a symlink (to a file outside) named as entries: named, skipped, never opened for data.
+  ASSERT_EQ(::mkfifo((journal.dir() / "counter-2.json").c_str(), 0600), 0);
+  std::ofstream(dir.path() / "secret") << "{\"schema\":\"vfiokit.journal/2\"}";
+  std::filesystem::create_symlink(dir.path() / "secret", journal.dir() / "counter-3.json");
+  auto listing = journal.list();
+  ASSERT_EQ(listing.entries.size(), 1u);
+  ASSERT_EQ(listing.damaged.size(), 2u);
+  EXPECT_NE(listing.damaged[0].message().find("not a regular file"), std::string::npos);
+  EXPECT_NE(listing.damaged[1].message().find("symbolic link"), std::string::npos);
+  // Writing an entry whose name is a planted symlink replaces the link, not its target.
+  ASSERT_TRUE(journal.write({{"counter", "3"}, ChangeState::applying, 0, {"a"}, 1, "{}"}));
+  EXPECT_FALSE(std::filesystem::is_symlink(journal.dir() / "counter-3.json"));
+  std::ifstream secret(dir.path() / "secret");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(secret), {}), "{\"schema\":\"vfiokit.journal/2\"}");
+  // No temporary file is left behind.
+  for (const auto& f : std::filesystem::directory_iterator(journal.dir()))
+    EXPECT_EQ(f.path().filename().string().find(".tmp"), std::string::npos) << f.path();
+  alarm(0);
 }
 
 TEST(Executor, RecordsEachStepBeforeItRunsAndRemovesTheEntryWhenDone) {

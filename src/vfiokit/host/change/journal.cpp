@@ -1,7 +1,9 @@
 #include "vfiokit/host/change/journal.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,6 +30,26 @@ bool plain_name(std::string_view s, bool id) {
     return (c >= 'a' && c <= 'z') ||
            (id && ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || c == ':' || c == '.' || c == '-'));
   });
+}
+
+// An entry's text: a regular file, opened without following a link and
+// without blocking on a FIFO, read up to the cap.
+Result<std::optional<std::string>> read_entry_file(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) return std::optional<std::string>();
+  if (fd < 0 && errno == ELOOP) return fail(Errc::malformed, path.string(), "is a symbolic link, not a journal entry");
+  if (fd < 0) return fail(Error::from_errno(errno, path.string(), "cannot open"));
+  struct stat st {};
+  std::string text;
+  int err = ::fstat(fd, &st) != 0 ? errno : 0;
+  if (!err && S_ISREG(st.st_mode)) err = read_fd(fd, text, kMaxEntryBytes + 1, false);
+  ::close(fd);
+  if (err) return fail(Error::from_errno(err, path.string(), "cannot read"));
+  if (!S_ISREG(st.st_mode)) return fail(Errc::malformed, path.string(), "is not a regular file, not a journal entry");
+  if (text.size() > kMaxEntryBytes)
+    return fail(Errc::malformed, path.string(),
+                fmt::format("is larger than a journal entry can be ({} bytes)", kMaxEntryBytes));
+  return std::optional<std::string>(std::move(text));
 }
 
 Result<ChangeKey> key_of_file(const std::filesystem::path& file) {
@@ -96,16 +118,42 @@ Journal Journal::choose(const std::string& explicit_dir) {
   return Journal(kDefaultJournalDir);
 }
 
+Result<void> Journal::check_dir(bool create) const {
+  if (create && ::mkdir(dir_.c_str(), 0700) != 0 && errno == ENOENT) {
+    std::error_code ec;  // the parents, as the system's defaults make them; the journal itself 0700
+    std::filesystem::create_directories(dir_.parent_path(), ec);
+    if (ec) return fail(Error::from_errno(ec.value(), dir_.parent_path().string(), "cannot create the directory"));
+    ::mkdir(dir_.c_str(), 0700);
+  }
+  struct stat st {};
+  if (::lstat(dir_.c_str(), &st) != 0) {
+    if (errno == ENOENT && !create) return {};
+    return fail(Error::from_errno(errno, dir_.string(), "cannot use as the journal directory"));
+  }
+  const auto refuse = [&](const std::string& why) {
+    return fail(Errc::permission, dir_.string(), fmt::format("is refused as the journal directory: {}", why));
+  };
+  if (S_ISLNK(st.st_mode)) return refuse("it is a symbolic link (name the directory it points to)");
+  if (!S_ISDIR(st.st_mode)) return refuse("it is not a directory");
+  if (st.st_uid != 0 && st.st_uid != ::geteuid())
+    return refuse(fmt::format("it belongs to uid {}, neither root nor this user", st.st_uid));
+  if (st.st_mode & (S_IWGRP | S_IWOTH))
+    return refuse(fmt::format("others may write to it (mode {:o}; chmod 700 {})", st.st_mode & 07777, dir_.string()));
+  return {};
+}
+
 Result<void> Journal::write(const JournalEntry& entry) const {
+  if (auto ok = check_dir(true); !ok) return ok;
   return write_file_durably(file(entry.key), journal_entry_to_json(entry));
 }
 
 Result<std::optional<JournalEntry>> Journal::read(const ChangeKey& key) const {
+  if (auto ok = check_dir(false); !ok) return fail(ok.error());
   const auto path = file(key);
-  auto bytes = read_file_bytes(path, kMaxEntryBytes);
-  if (!bytes && bytes.error().sys_errno() == ENOENT) return std::optional<JournalEntry>();
-  if (!bytes) return fail(bytes.error());
-  auto e = journal_entry_from_json(std::string(bytes->begin(), bytes->end()), path.string());
+  auto text = read_entry_file(path);
+  if (!text) return fail(text.error());
+  if (!*text) return std::optional<JournalEntry>();
+  auto e = journal_entry_from_json(**text, path.string());
   if (!e) return fail(e.error());
   // The name is what every lookup trusts: a file that holds another change
   // than it is named for (group-15.json saying group 16) is damaged.
@@ -123,6 +171,10 @@ Result<void> Journal::remove(const ChangeKey& key) const {
 
 Journal::Listing Journal::list(std::string_view kind) const {
   Listing out;
+  if (auto ok = check_dir(false); !ok) {
+    out.damaged.push_back(ok.error());
+    return out;
+  }
   std::error_code ec;
   if (!std::filesystem::is_directory(dir_, ec)) return out;
   std::vector<std::filesystem::path> files;

@@ -55,6 +55,12 @@ std::string journal_entry_to_json(const JournalEntry& entry);
 // is an error, never an exception or a crash.
 Result<JournalEntry> journal_entry_from_json(const std::string& text, const std::string& subject);
 
+// vfiokit runs as root and acts on what its journal says, so the journal is
+// trusted only where nobody else could have written it: the directory is
+// created 0700, and one that is a symlink, is not owned by root or by this
+// user, or is writable by group or others is refused, naming the fix. An
+// entry is read only if it is a regular file (never through a symlink, and
+// a FIFO never blocks: O_NOFOLLOW | O_NONBLOCK), of at most 1 MiB.
 class Journal {
  public:
   // An explicit directory wins, then $VFIOKIT_JOURNAL_DIR, then /run/vfiokit.
@@ -80,6 +86,9 @@ class Journal {
   Listing list(std::string_view kind = {}) const;
 
  private:
+  // The directory as trusted above; `create` makes it when it is missing.
+  // Without `create`, a missing directory is fine (nothing is journaled).
+  Result<void> check_dir(bool create) const;
   std::filesystem::path dir_;
 };
 

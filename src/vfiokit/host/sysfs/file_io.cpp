@@ -1,6 +1,7 @@
 #include "vfiokit/host/sysfs/file_io.hpp"
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -42,9 +43,9 @@ Result<void> write_file_durably(const std::filesystem::path& path, const std::st
   const auto dir = path.parent_path();
   std::filesystem::create_directories(dir, ec);
   if (ec) return std::unexpected(Error::from_errno(ec.value(), dir.string(), "cannot create the directory"));
-  const auto tmp = path.string() + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return std::unexpected(Error::from_errno(errno, tmp, "cannot create"));
+  std::string tmp = path.string() + ".tmp.XXXXXX";
+  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);  // O_CREAT | O_EXCL, mode 0600
+  if (fd < 0) return std::unexpected(Error::from_errno(errno, path.string() + ".tmp.*", "cannot create"));
   size_t done = 0;
   int err = 0;
   while (done < text.size() && !err) {
@@ -54,9 +55,11 @@ Result<void> write_file_durably(const std::filesystem::path& path, const std::st
   }
   if (!err && ::fsync(fd) != 0) err = errno;
   ::close(fd);
-  if (err) return std::unexpected(Error::from_errno(err, tmp, "write failed"));
-  if (::rename(tmp.c_str(), path.c_str()) != 0)
-    return std::unexpected(Error::from_errno(errno, path.string(), "rename failed"));
+  if (!err && ::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
+  if (err) {
+    ::unlink(tmp.c_str());
+    return std::unexpected(Error::from_errno(err, path.string(), "cannot write"));
+  }
   // The rename itself must reach the disk before whatever it announces.
   if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
     ::fsync(dfd);

@@ -23,7 +23,10 @@ Result<std::vector<uint8_t>> read_file_bytes(const std::filesystem::path& path, 
 
 // Replaces `path` atomically and durably: write a temporary file, fsync,
 // rename, fsync the directory (created if missing). A journal written this
-// way is either the old or the new record after a crash, never a mix.
+// way is either the old or the new record after a crash, never a mix. The
+// temporary file has a new random name, created exclusively (mkstemp), so
+// nothing planted beside `path` (a symlink, a FIFO) is ever followed or
+// truncated; the rename replaces a link at `path` itself, not its target.
 Result<void> write_file_durably(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace vfiokit::host
