@@ -215,6 +215,32 @@ TEST(Executor, AFailingStepIsUndoneAndNamed) {
   EXPECT_NE(r.error().message().find("run `vfiokit recover` first"), std::string::npos);
 }
 
+TEST(Executor, TwoChangesOfOneTargetNeverRunAtOnce) {
+  testing::TempDir dir;
+  const Journal journal(dir.path());
+  Counter counter;
+  {
+    // As another vfiokit in the middle of a change of counter a.
+    auto held = journal.lock({"counter", "a"});
+    ASSERT_TRUE(held) << held.error().describe();
+    CounterChange change(counter, "a", 0, 2);
+    auto r = apply_change(change, journal, {});
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message().find("another vfiokit is changing this now"), std::string::npos)
+        << r.error().describe();
+    EXPECT_EQ(counter.value, 0);
+    EXPECT_FALSE(undo_change(change, {{"counter", "a"}, ChangeState::applying, 0, {"x"}, 1, "{}"}, journal, {}));
+    // Another target is not held up.
+    CounterChange other(counter, "b", 0, 1);
+    EXPECT_TRUE(apply_change(other, journal, {}));
+  }
+  // Once the other lets go, the change runs, and no lock file is left.
+  CounterChange change(counter, "a", 1, 2);
+  ASSERT_TRUE(apply_change(change, journal, {}));
+  EXPECT_EQ(counter.value, 3);
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
 TEST(Recovery, UndoesEveryUnfinishedEntryAndReportsWhatItCannot) {
   testing::TempDir dir;
   const Journal journal(dir.path());

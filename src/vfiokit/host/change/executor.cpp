@@ -18,9 +18,8 @@ std::string joined(const std::vector<std::string>& lines) {
   return out;
 }
 
-}  // namespace
-
-Result<void> undo_change(Change& change, JournalEntry entry, const Journal& journal, const ExecutionOptions& options) {
+// undo_change with the target's lock already held.
+Result<void> undo_locked(Change& change, JournalEntry entry, const Journal& journal, const ExecutionOptions& options) {
   entry.state = ChangeState::undoing;
   entry.pid = ::getpid();
   if (auto ok = journal.write(entry); !ok) return ok;
@@ -34,8 +33,20 @@ Result<void> undo_change(Change& change, JournalEntry entry, const Journal& jour
   return journal.remove(entry.key);
 }
 
+}  // namespace
+
+Result<void> undo_change(Change& change, JournalEntry entry, const Journal& journal, const ExecutionOptions& options) {
+  auto lock = journal.lock(entry.key);
+  if (!lock) return fail(lock.error());
+  return undo_locked(change, std::move(entry), journal, options);
+}
+
 Result<void> apply_change(Change& change, const Journal& journal, const ExecutionOptions& options) {
   const ChangeKey key = change.key();
+  // Held from the check for an unfinished entry to the last step, so two
+  // vfiokits cannot both pass the check and run at once.
+  auto lock = journal.lock(key);
+  if (!lock) return fail(lock.error());
   auto existing = journal.read(key);
   if (!existing) return fail(existing.error());
   if (*existing && (*existing)->state != ChangeState::held)
@@ -51,7 +62,7 @@ Result<void> apply_change(Change& change, const Journal& journal, const Executio
     if (auto ok = journal.write(entry); !ok) return ok;
     if (auto ok = change.run_step(i, options); !ok) {
       const Error cause = ok.error();
-      auto undone = undo_change(change, entry, journal, options);
+      auto undone = undo_locked(change, entry, journal, options);
       const std::string outcome = undone ? change.undone() : "undoing failed too: " + undone.error().describe();
       return fail(Error(cause.code(), cause.subject(),
                         fmt::format("{} (step {} of {}: {}); {}", cause.message(), i + 1, entry.steps.size(),

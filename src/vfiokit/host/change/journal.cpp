@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -140,6 +141,50 @@ Result<void> Journal::check_dir(bool create) const {
   if (st.st_mode & (S_IWGRP | S_IWOTH))
     return refuse(fmt::format("others may write to it (mode {:o}; chmod 700 {})", st.st_mode & 07777, dir_.string()));
   return {};
+}
+
+void Journal::Lock::release() {
+  if (fd_ < 0) return;
+  ::unlink(path_.c_str());  // while still held: see the class comment
+  ::close(fd_);             // closing the description releases the flock
+  fd_ = -1;
+}
+
+Journal::Lock& Journal::Lock::operator=(Lock&& o) noexcept {
+  if (this != &o) {
+    release();
+    fd_ = std::exchange(o.fd_, -1);
+    path_ = std::move(o.path_);
+  }
+  return *this;
+}
+
+Journal::Lock::~Lock() { release(); }
+
+Result<Journal::Lock> Journal::lock(const ChangeKey& key) const {
+  if (auto ok = check_dir(true); !ok) return fail(ok.error());
+  const auto path = dir_ / ("." + key.kind + "-" + key.id + ".lock");
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+    if (fd < 0) return fail(Error::from_errno(errno, path.string(), "cannot open the lock"));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int err = errno;
+      ::close(fd);
+      if (err == EWOULDBLOCK)
+        return fail(Error(Errc::invalid_argument, key.file_name(),
+                          "another vfiokit is changing this now; try again when it has finished", err));
+      return fail(Error::from_errno(err, path.string(), "cannot lock"));
+    }
+    // The lock counts only if the file is still the one at the path: its
+    // last holder may have removed it between our open and our flock.
+    struct stat held {
+    }, now{};
+    if (::fstat(fd, &held) == 0 && ::lstat(path.c_str(), &now) == 0 && held.st_dev == now.st_dev &&
+        held.st_ino == now.st_ino)
+      return Lock(fd, path);
+    ::close(fd);
+  }
+  return fail(Errc::io, path.string(), "could not be locked: it keeps being replaced");
 }
 
 Result<void> Journal::write(const JournalEntry& entry) const {

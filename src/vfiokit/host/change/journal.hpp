@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "vfiokit/base/error.hpp"
@@ -76,6 +77,28 @@ class Journal {
   // names another change than its file name says.
   Result<std::optional<JournalEntry>> read(const ChangeKey& key) const;
   Result<void> remove(const ChangeKey& key) const;
+
+  // An exclusive lock on one change's target (flock on DIR/.KIND-ID.lock),
+  // held by the executor for the whole of an apply or an undo, so that two
+  // vfiokits never run changes on one target at once. Not waited for: a
+  // busy target is an error naming it. The holder removes the file before
+  // it lets go; a locker that finds its file replaced or removed meanwhile
+  // tries again, so two can never hold locks on two files of one name.
+  class Lock {
+   public:
+    Lock() = default;
+    Lock(Lock&& o) noexcept : fd_(std::exchange(o.fd_, -1)), path_(std::move(o.path_)) {}
+    Lock& operator=(Lock&& o) noexcept;
+    ~Lock();
+
+   private:
+    friend class Journal;
+    Lock(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}
+    void release();
+    int fd_ = -1;
+    std::filesystem::path path_;
+  };
+  Result<Lock> lock(const ChangeKey& key) const;
 
   struct Listing {
     std::vector<JournalEntry> entries;  // sorted by file name
