@@ -13,6 +13,7 @@
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/host/binding/operation.hpp"
+#include "vfiokit/host/change/recovery.hpp"
 #include "vfiokit/host/known_changes.hpp"
 
 namespace vfiokit::cli {
@@ -49,13 +50,7 @@ Status read_status(const host::Journal& journal, const host::SysfsRoot& root) {
   s.damaged = std::move(listing.damaged);
   const auto kinds = host::known_change_kinds();
   for (auto& e : listing.entries) {
-    const auto kind = std::find_if(kinds.begin(), kinds.end(), [&](const auto& k) { return k.kind == e.key.kind; });
-    if (kind == kinds.end()) {
-      s.damaged.push_back(
-          Error(Errc::unsupported, journal.file(e.key).string(), "is of a kind this vfiokit does not know"));
-      continue;
-    }
-    auto change = kind->from_entry(root, e);
+    auto change = host::change_from_entry(root, journal, kinds, e);
     if (!change) {
       s.damaged.push_back(change.error());
       continue;

@@ -1,6 +1,7 @@
 #include "vfiokit/host/change/executor.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 namespace vfiokit::host {
@@ -11,12 +12,6 @@ Result<void> Change::adopt_held(const JournalEntry& held) {
 }
 
 namespace {
-
-std::string joined(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& l : lines) out += (out.empty() ? "" : "; ") + l;
-  return out;
-}
 
 // undo_change with the target's lock already held.
 Result<void> undo_locked(Change& change, JournalEntry entry, const Journal& journal, const ExecutionOptions& options) {
@@ -29,7 +24,7 @@ Result<void> undo_locked(Change& change, JournalEntry entry, const Journal& jour
     return fail(
         Errc::io, change.subject(),
         fmt::format("could not be fully restored ({}); the journal {} keeps the originals for `vfiokit recover`",
-                    joined(left), journal.file(entry.key).string()));
+                    fmt::join(left, "; "), journal.file(entry.key).string()));
   return journal.remove(entry.key);
 }
 

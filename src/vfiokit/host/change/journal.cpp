@@ -223,7 +223,12 @@ Journal::Listing Journal::list(std::string_view kind) const {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir_, ec)) return out;
   std::vector<std::filesystem::path> files;
-  for (const auto& f : std::filesystem::directory_iterator(dir_, ec)) {
+  std::filesystem::directory_iterator it(dir_, ec);
+  if (ec) {  // unreadable (an unprivileged status of /run/vfiokit): not "nothing held"
+    out.damaged.push_back(Error::from_errno(ec.value(), dir_.string(), "cannot list the journal"));
+    return out;
+  }
+  for (const auto& f : it) {
     const std::string name = f.path().filename().string();
     // Temporary files of write_file_durably and anything else that is not
     // an entry's name are not the journal's.

@@ -8,6 +8,16 @@
 
 namespace vfiokit::host {
 
+Result<std::unique_ptr<Change>> change_from_entry(const SysfsRoot& root, const Journal& journal,
+                                                  const std::vector<ChangeKind>& kinds, const JournalEntry& entry) {
+  const auto kind =
+      std::find_if(kinds.begin(), kinds.end(), [&](const ChangeKind& k) { return k.kind == entry.key.kind; });
+  if (kind == kinds.end())
+    return fail(Errc::unsupported, journal.file(entry.key).string(),
+                fmt::format("records a change of kind '{}', which this vfiokit does not know", entry.key.kind));
+  return kind->from_entry(root, entry);
+}
+
 RecoveryTotals recover_changes(const SysfsRoot& root, const Journal& journal, const std::vector<ChangeKind>& kinds,
                                const ExecutionOptions& options, const RecoveryReport& report) {
   RecoveryTotals totals;
@@ -18,14 +28,7 @@ RecoveryTotals recover_changes(const SysfsRoot& root, const Journal& journal, co
   Journal::Listing listing = journal.list();
   for (const auto& e : listing.damaged) failed(e);
   for (const auto& entry : listing.entries) {
-    const auto kind =
-        std::find_if(kinds.begin(), kinds.end(), [&](const ChangeKind& k) { return k.kind == entry.key.kind; });
-    if (kind == kinds.end()) {
-      failed(Error(Errc::unsupported, journal.file(entry.key).string(),
-                   fmt::format("records a change of kind '{}', which this vfiokit does not know", entry.key.kind)));
-      continue;
-    }
-    auto change = kind->from_entry(root, entry);
+    auto change = change_from_entry(root, journal, kinds, entry);
     if (!change) {
       failed(change.error());
       continue;

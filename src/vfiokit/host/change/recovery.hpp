@@ -24,6 +24,12 @@ struct RecoveryReport {
   std::function<void(const Error&)> failed;
 };
 
+// The Change a journal entry records, made by the ChangeKind of its kind;
+// an error naming the file for a kind this vfiokit does not know or a
+// record that does not parse. recover_changes and `status` use it.
+Result<std::unique_ptr<Change>> change_from_entry(const SysfsRoot& root, const Journal& journal,
+                                                  const std::vector<ChangeKind>& kinds, const JournalEntry& entry);
+
 struct RecoveryTotals {
   int undone = 0;
   int failed = 0;

@@ -1,6 +1,7 @@
 #include "vfiokit/host/rebar/resize_operation.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -80,12 +81,6 @@ std::vector<std::string> differences(const SysfsRoot& root, const ResizeRecord& 
   return out;
 }
 
-std::string joined(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& l : lines) out += (out.empty() ? "" : "; ") + l;
-  return out;
-}
-
 }  // namespace
 
 std::string explain_resize_errno(int err) {
@@ -154,7 +149,7 @@ Result<void> ResizeChange::run_step(size_t index, const ExecutionOptions& option
     case ResizeStepKind::verify: {
       const auto diff = differences(root, entry, entry.to);
       if (diff.empty()) return {};
-      return fail(Errc::io, entry.bdf.str(), fmt::format("the host is not as planned: {}", joined(diff)));
+      return fail(Errc::io, entry.bdf.str(), fmt::format("the host is not as planned: {}", fmt::join(diff, "; ")));
     }
   }
   return {};
