@@ -3,9 +3,11 @@
 #include <vector>
 
 #include "vfiokit/cli/commands/commands.hpp"
+#include "vfiokit/cli/render/printable_streams.hpp"
 #include "vfiokit/version.hpp"
 
 int main(int argc, char** argv) {
+  vfiokit::cli::make_output_printable();
   CLI::App app{"vfiokit: see, prepare and use PCI devices for VFIO device assignment"};
   app.set_version_flag("--version", std::string("vfiokit ") + vfiokit::kVersion);
   app.require_subcommand(1);

@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "vfiokit/base/printable.hpp"
+
 namespace vfiokit::cli {
 
 void print_error(const Error& error) { print_error_line(error.describe()); }
@@ -12,12 +14,12 @@ void print_error(const Error& error) { print_error_line(error.describe()); }
 // plan it concerns even when both streams go to one pipe.
 void print_error_line(std::string_view line) {
   std::fflush(stdout);
-  fmt::print(stderr, "vfiokit: {}\n", line);
+  fmt::print(stderr, "vfiokit: {}\n", printable(line));
 }
 
 void print_note(std::string_view line) {
   std::fflush(stdout);
-  fmt::print(stderr, "vfiokit: note: {}\n", line);
+  fmt::print(stderr, "vfiokit: note: {}\n", printable(line));
 }
 
 }  // namespace vfiokit::cli

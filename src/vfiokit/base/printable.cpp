@@ -1,0 +1,76 @@
+#include "vfiokit/base/printable.hpp"
+
+#include <fmt/format.h>
+
+namespace vfiokit {
+namespace {
+
+// The length of the UTF-8 sequence at `p` that may be shown as it is: 0
+// when it is not valid UTF-8 (RFC 3629) or is a C1 control; -1 when
+// `end` cuts a sequence that is valid so far.
+int shown_sequence(const unsigned char* p, const unsigned char* end) {
+  const unsigned char c = *p;
+  int length = 0;
+  unsigned char low = 0x80, high = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) length = 2;
+  else if (c == 0xE0) length = 3, low = 0xA0;
+  else if (c >= 0xE1 && c <= 0xEC) length = 3;
+  else if (c == 0xED) length = 3, high = 0x9F;
+  else if (c >= 0xEE && c <= 0xEF) length = 3;
+  else if (c == 0xF0) length = 4, low = 0x90;
+  else if (c >= 0xF1 && c <= 0xF3) length = 4;
+  else if (c == 0xF4) length = 4, high = 0x8F;
+  else return 0;
+  for (int i = 1; i < length; ++i) {
+    if (p + i >= end) return -1;
+    const unsigned char lo = i == 1 ? low : 0x80, hi = i == 1 ? high : 0xBF;
+    if (p[i] < lo || p[i] > hi) return 0;
+  }
+  if (c == 0xC2 && p[1] <= 0x9F) return 0;  // U+0080..U+009F: C1 controls (CSI is U+009B)
+  return length;
+}
+
+size_t append_escaped(std::string& out, std::string_view text, bool keep_layout, bool final) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  while (p < end) {
+    const unsigned char c = *p;
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+      ++p;
+      continue;
+    }
+    if (keep_layout && (c == '\n' || c == '\t')) {
+      out += static_cast<char>(c);
+      ++p;
+      continue;
+    }
+    if (c >= 0x80) {
+      const int n = shown_sequence(p, end);
+      if (n < 0 && !final) return static_cast<size_t>(end - p);
+      if (n > 0) {
+        out.append(reinterpret_cast<const char*>(p), static_cast<size_t>(n));
+        p += n;
+        continue;
+      }
+    }
+    out += fmt::format("\\x{:02x}", c);
+    ++p;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  append_escaped(out, text, false, true);
+  return out;
+}
+
+size_t append_printable_text(std::string& out, std::string_view text, bool final) {
+  return append_escaped(out, text, true, final);
+}
+
+}  // namespace vfiokit

@@ -1,0 +1,15 @@
+// Every byte the CLI writes to its stdout and stderr passes through
+// vfiokit::printable's rule (base/printable.hpp) on the way out: a control
+// character from a device, a dump, a snapshot or a sysfs name can never
+// reach the terminal raw, whichever command printed it and however (fmt,
+// stdio, iostreams). Newlines and tabs pass; JSON is already escaped by its
+// writer and passes unchanged.
+#pragma once
+
+namespace vfiokit::cli {
+
+// Replaces stdout and stderr (and std::cout, std::cerr) with escaping
+// streams over the same descriptors. Called once, first thing in main.
+void make_output_printable();
+
+}  // namespace vfiokit::cli
