@@ -28,6 +28,7 @@ int run_snapshot(const SnapshotOptions& o) {
     print_error(summary.error());
     return 1;
   }
+  for (const auto& skipped : summary->skipped) print_error(skipped);
   fmt::print("{}: {} PCI functions, {} IOMMU groups, {} files\n", o.out, summary->functions, summary->groups,
              summary->files);
   if (summary->config_limited)

@@ -1,9 +1,5 @@
 #include "vfiokit/cli/options/host_options.hpp"
 
-#include <unistd.h>
-
-#include <fstream>
-
 #include "vfiokit/cli/render/output.hpp"
 
 namespace vfiokit::cli {
@@ -26,24 +22,9 @@ void add_host_options(CLI::App* cmd, HostOptions& options) {
 }
 
 std::optional<host::SysfsSource> open_host_source(const HostOptions& options) {
-  std::string spec = options.sysfs_root;
-  std::string temporary;
-  if (options.example) {
-    temporary = (std::filesystem::temp_directory_path() / "vfiokit-example-XXXXXX").string();
-    const int fd = ::mkstemp(temporary.data());
-    if (fd < 0) {
-      print_error(Error::from_errno(errno, temporary, "cannot create the example snapshot"));
-      return std::nullopt;
-    }
-    ::close(fd);
-    std::filesystem::rename(temporary, temporary + ".tar.gz");
-    temporary += ".tar.gz";
-    std::ofstream(temporary, std::ios::binary)
-        .write(reinterpret_cast<const char*>(kExampleSnapshot), static_cast<std::streamsize>(kExampleSnapshotSize));
-    spec = temporary;
-  }
-  auto source = host::SysfsSource::open(spec);
-  if (!temporary.empty()) std::filesystem::remove(temporary);
+  auto source = options.example
+                    ? host::SysfsSource::open_archive({kExampleSnapshot, kExampleSnapshotSize}, "the example host")
+                    : host::SysfsSource::open(options.sysfs_root);
   if (!source) {
     print_error(source.error());
     return std::nullopt;

@@ -3,19 +3,17 @@
 #include <fmt/format.h>
 
 #include <array>
-#include <cstdlib>
-#include <fstream>
-#include <vector>
+#include <set>
 
-#include "vfiokit/host/devices/device_config.hpp"
-#include "vfiokit/host/sysfs/file_io.hpp"
-#include "vfiokit/host/tools/run_tool.hpp"
+#include "vfiokit/host/archive/archive_writer.hpp"
+#include "vfiokit/host/archive/tree_path.hpp"
+#include "vfiokit/host/sysfs/dir.hpp"
 
 namespace vfiokit::host {
 namespace {
 
-// The attributes vfiokit reads (host/pci_function.cpp), and what the other
-// commands will need.
+// The attributes vfiokit reads (host/devices/function_attributes.cpp), and
+// what the other commands will need.
 constexpr std::array<const char*, 35> kAttributes = {"config",
                                                      "uevent",
                                                      "vendor",
@@ -52,91 +50,195 @@ constexpr std::array<const char*, 35> kAttributes = {"config",
                                                      "subordinate_bus_number",
                                                      "boot_vga"};
 constexpr std::array<const char*, 3> kLinks = {"driver", "iommu_group", "physfn"};
+constexpr size_t kFileLimit = 1 << 20;
+
+std::vector<std::string> split(const std::string& path) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= path.size()) {
+    const size_t slash = path.find('/', start);
+    const auto part = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    if (!part.empty()) out.push_back(part);
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return out;
+}
+
+// Where a link at `dir` (components below the root) that stays inside
+// leads: its ".." components climb `dir`, its names descend.
+std::vector<std::string> resolve(std::vector<std::string> dir, const std::string& target) {
+  for (const auto& part : split(target)) {
+    if (part == "..") dir.pop_back();
+    else if (part != ".") dir.push_back(part);
+  }
+  return dir;
+}
+
+std::string joined(const std::vector<std::string>& parts) {
+  std::string out = "sys";
+  for (const auto& p : parts) out += "/" + p;
+  return out;
+}
 
 class Capture {
  public:
-  Capture(const SysfsRoot& root, std::filesystem::path out) : root_(root), out_(std::move(out)) {}
+  Capture(const SysfsRoot& root, ArchiveWriter& out, SnapshotSummary& summary)
+      : root_(root), out_(out), summary_(summary) {}
 
-  Result<void> copy_file(const std::filesystem::path& from) {
-    auto bytes = read_file_bytes(from, 1 << 20);
-    if (!bytes) return std::unexpected(bytes.error());
-    const auto to = mirror(from);
-    std::filesystem::create_directories(to.parent_path());
-    std::ofstream(to, std::ios::binary)
-        .write(reinterpret_cast<const char*>(bytes->data()), static_cast<std::streamsize>(bytes->size()));
-    ++files_;
+  // The directories above `parts` and `parts` itself, each once.
+  Result<void> dirs(const std::vector<std::string>& parts) {
+    std::vector<std::string> at;
+    if (auto r = dir_once(at); !r) return r;
+    for (const auto& p : parts) {
+      at.push_back(p);
+      if (auto r = dir_once(at); !r) return r;
+    }
     return {};
   }
 
-  void copy_link(const std::filesystem::path& from) {
-    std::error_code ec;
-    const auto target = std::filesystem::read_symlink(from, ec);
-    if (ec) return;
-    const auto to = mirror(from);
-    std::filesystem::create_directories(to.parent_path());
-    std::filesystem::create_symlink(target, to, ec);
-    ++files_;
+  // A link of `dir` (at `where` below the root), kept when it stays inside.
+  // Returns where it leads, or nothing when there is no such link.
+  Result<std::optional<std::vector<std::string>>> link(const SysfsDir& dir, const std::vector<std::string>& where,
+                                                       const std::string& name) {
+    const auto target = dir.link_target(name);
+    if (!target) return std::optional<std::vector<std::string>>();
+    if (!link_stays_inside(*target, where.size())) {
+      summary_.skipped.push_back(Error(Errc::malformed, dir / name, "a link that leaves the tree; left out"));
+      return std::optional<std::vector<std::string>>();
+    }
+    auto path = where;
+    path.push_back(name);
+    if (auto r = out_.add_link(joined(path), *target); !r) return std::unexpected(r.error());
+    ++summary_.files;
+    return std::optional(resolve(where, *target));
   }
 
-  std::filesystem::path mirror(const std::filesystem::path& p) const {
-    return out_ / "sys" / p.lexically_relative(root_.path());
+  Result<void> file(const SysfsDir& dir, const std::vector<std::string>& where, const char* name,
+                    bool* limited = nullptr) {
+    size_t size = 0;
+    auto bytes = dir.read(name, kFileLimit, &size);
+    if (!bytes) {
+      summary_.skipped.push_back(bytes.error());
+      return {};
+    }
+    if (!*bytes) return {};
+    if (limited) *limited = size > (*bytes)->size();
+    auto path = where;
+    path.push_back(name);
+    if (auto r = out_.add_file(joined(path), **bytes); !r) return r;
+    ++summary_.files;
+    return {};
   }
-  size_t files() const { return files_; }
+
+  Result<std::optional<SysfsDir>> open(const std::vector<std::string>& parts) {
+    std::filesystem::path p = root_.path();
+    for (const auto& part : parts) p /= part;
+    auto dir = SysfsDir::open(p);
+    if (!dir) {
+      summary_.skipped.push_back(dir.error());
+      return std::optional<SysfsDir>();
+    }
+    return std::optional<SysfsDir>(std::move(*dir));
+  }
 
  private:
+  Result<void> dir_once(const std::vector<std::string>& parts) {
+    const auto path = joined(parts);
+    if (!added_.insert(path).second) return {};
+    return out_.add_dir(path);
+  }
+
   const SysfsRoot& root_;
-  std::filesystem::path out_;
-  size_t files_ = 0;
+  ArchiveWriter& out_;
+  SnapshotSummary& summary_;
+  std::set<std::string> added_;
 };
+
+Result<void> capture_function(Capture& capture, const std::vector<std::string>& where, SnapshotSummary& summary) {
+  auto dir = capture.open(where);
+  if (!dir) return std::unexpected(dir.error());
+  if (!*dir) return {};
+  ++summary.functions;
+  if (auto r = capture.dirs(where); !r) return r;
+  for (const char* attr : kAttributes) {
+    bool limited = false;
+    if (auto r = capture.file(**dir, where, attr, &limited); !r) return r;
+    if (limited) summary.config_limited = true;
+  }
+  for (const char* link : kLinks)
+    if (auto r = capture.link(**dir, where, link); !r) return std::unexpected(r.error());
+  // vfio-dev/vfioN: which cdev a function bound to vfio-pci has.
+  if (auto vfio = (*dir)->open_child("vfio-dev")) {
+    auto entries = vfio->list();
+    if (entries)
+      for (const auto& e : *entries) {
+        auto at = where;
+        at.push_back("vfio-dev");
+        at.push_back(e.name);
+        if (e.is_dir)
+          if (auto r = capture.dirs(at); !r) return r;
+      }
+  }
+  return {};
+}
+
+Result<void> capture_groups(Capture& capture, SnapshotSummary& summary) {
+  const std::vector<std::string> base = {"kernel", "iommu_groups"};
+  auto groups = capture.open(base);
+  if (!groups) return std::unexpected(groups.error());
+  if (!*groups) return {};
+  auto entries = (*groups)->list();
+  if (!entries) return {};
+  for (const auto& g : *entries) {
+    if (!g.is_dir) continue;
+    auto where = base;
+    where.push_back(g.name);
+    auto dir = capture.open(where);
+    if (!dir) return std::unexpected(dir.error());
+    if (!*dir) continue;
+    ++summary.groups;
+    if (auto r = capture.dirs(where); !r) return r;
+    for (const char* attr : {"type", "reserved_regions"})
+      if (auto r = capture.file(**dir, where, attr); !r) return r;
+    where.push_back("devices");
+    auto devices = capture.open(where);
+    if (!devices) return std::unexpected(devices.error());
+    if (!*devices) continue;
+    if (auto r = capture.dirs(where); !r) return r;
+    auto members = (*devices)->list();
+    if (!members) continue;
+    for (const auto& m : *members)
+      if (auto r = capture.link(**devices, where, m.name); !r) return std::unexpected(r.error());
+  }
+  return {};
+}
 
 }  // namespace
 
 Result<SnapshotSummary> write_snapshot(const SysfsRoot& root, const std::filesystem::path& out_tarball) {
-  std::string tmp = (std::filesystem::temp_directory_path() / "vfiokit-snapshot-XXXXXX").string();
-  if (!::mkdtemp(tmp.data())) return std::unexpected(Error::from_errno(errno, tmp, "cannot create a directory"));
-  struct Cleanup {
-    std::string dir;
-    ~Cleanup() {
-      std::error_code ec;
-      std::filesystem::remove_all(dir, ec);
-    }
-  } cleanup{tmp};
-
-  Capture capture(root, tmp);
+  auto out = ArchiveWriter::create(out_tarball);
+  if (!out) return std::unexpected(out.error());
   SnapshotSummary summary;
-  std::error_code ec;
-  std::filesystem::directory_iterator devices(root.pci_devices(), ec);
-  if (ec) return std::unexpected(Error::from_errno(ec.value(), root.pci_devices().string(), "cannot list PCI devices"));
-  for (const auto& entry : devices) {
-    capture.copy_link(entry.path());
-    const auto real = std::filesystem::canonical(entry.path(), ec);
-    if (ec) continue;  // a dangling link is kept as it is
-    ++summary.functions;
-    for (const char* attr : kAttributes)
-      if (std::filesystem::exists(real / attr, ec))
-        if (auto r = capture.copy_file(real / attr); !r) return std::unexpected(r.error());
-    for (const char* link : kLinks) capture.copy_link(real / link);
-    if (std::filesystem::is_directory(real / "vfio-dev", ec))
-      for (const auto& v : std::filesystem::directory_iterator(real / "vfio-dev", ec))
-        std::filesystem::create_directories(capture.mirror(v.path()));
-    if (auto bdf = pci::Bdf::parse(entry.path().filename().string()))
-      if (auto config = read_device_config(root, *bdf); config && config->limited_by_privilege)
-        summary.config_limited = true;
+  Capture capture(root, *out, summary);
+  const std::vector<std::string> bus = {"bus", "pci", "devices"};
+  auto devices = SysfsDir::open(root.pci_devices());
+  if (!devices) return std::unexpected(devices.error());
+  auto entries = devices->list();
+  if (!entries) return std::unexpected(entries.error());
+  if (auto r = capture.dirs(bus); !r) return std::unexpected(r.error());
+  std::set<std::string> captured;
+  for (const auto& entry : *entries) {
+    // bus/pci/devices/BDF links to the function's directory: the function
+    // is captured where its link leads, if the link stays inside.
+    auto leads = capture.link(*devices, bus, entry.name);
+    if (!leads) return std::unexpected(leads.error());
+    // Two links to one directory capture it once.
+    if (*leads && captured.insert(joined(**leads)).second)
+      if (auto r = capture_function(capture, **leads, summary); !r) return std::unexpected(r.error());
   }
-  const auto groups = root.path() / "kernel/iommu_groups";
-  if (std::filesystem::is_directory(groups, ec)) {
-    for (const auto& g : std::filesystem::directory_iterator(groups, ec)) {
-      ++summary.groups;
-      for (const char* attr : {"type", "reserved_regions"})
-        if (std::filesystem::exists(g.path() / attr, ec))
-          if (auto r = capture.copy_file(g.path() / attr); !r) return std::unexpected(r.error());
-      std::filesystem::create_directories(capture.mirror(g.path() / "devices"));
-      for (const auto& d : std::filesystem::directory_iterator(g.path() / "devices", ec)) capture.copy_link(d.path());
-    }
-  }
-  summary.files = capture.files();
-  if (auto r = run_tool({"tar", "-czf", out_tarball.string(), "-C", tmp, "sys"}, out_tarball.string()); !r)
-    return std::unexpected(r.error());
+  if (auto r = capture_groups(capture, summary); !r) return std::unexpected(r.error());
+  if (auto r = out->finish(); !r) return std::unexpected(r.error());
   return summary;
 }
 

@@ -1,9 +1,17 @@
 // `vfiokit snapshot`: the part of sysfs vfiokit reads, captured into a
 // .tar.gz that every read-only command accepts with --sysfs-root, so a user
 // can attach their host to a bug report.
+//
+// The archive is written in-process (host/archive/archive_writer.hpp) from
+// what is read: nothing is created on disk but the archive, whatever links
+// the tree holds. Paths in it are built from the names walked, below
+// "sys/"; a link is kept only when it stays inside the tree
+// (host/archive/tree_path.hpp), as sysfs's own links do.
 #pragma once
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "vfiokit/base/error.hpp"
 #include "vfiokit/host/sysfs/root.hpp"
@@ -15,6 +23,7 @@ struct SnapshotSummary {
   size_t groups = 0;
   size_t files = 0;
   bool config_limited = false;  // config spaces were cut to 64 bytes (not root)
+  std::vector<Error> skipped;   // what was left out, and why
 };
 
 Result<SnapshotSummary> write_snapshot(const SysfsRoot& root, const std::filesystem::path& out_tarball);

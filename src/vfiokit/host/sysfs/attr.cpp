@@ -6,6 +6,7 @@
 #include <charconv>
 #include <functional>
 
+#include "vfiokit/base/printable.hpp"
 #include "vfiokit/host/sysfs/file_io.hpp"
 
 namespace vfiokit::host {
@@ -26,7 +27,8 @@ Result<std::optional<uint64_t>> parse_hex(const std::optional<std::string>& text
   uint64_t value = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value, 16);
   if (ec != std::errc() || end != s.data() + s.size() || s.empty() || value > max)
-    return fail(Errc::malformed, subject(), fmt::format("'{}' is not a hex value up to {:#x}", *text, max));
+    return fail(Errc::malformed, subject(),
+                fmt::format("'{}' is not a hex value up to {:#x}", printable(text->substr(0, 64)), max));
   return std::optional<uint64_t>(value);
 }
 
@@ -37,7 +39,7 @@ Result<std::optional<int64_t>> parse_int(const std::optional<std::string>& text,
   int64_t value = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value, 10);
   if (ec != std::errc() || end != s.data() + s.size() || s.empty())
-    return fail(Errc::malformed, subject(), fmt::format("'{}' is not a decimal number", s));
+    return fail(Errc::malformed, subject(), fmt::format("'{}' is not a decimal number", printable(s.substr(0, 64))));
   return std::optional<int64_t>(value);
 }
 
@@ -64,10 +66,11 @@ Result<std::optional<int64_t>> read_int_attr(const std::filesystem::path& file) 
 }
 
 std::optional<std::string> read_link_name(const std::filesystem::path& link) {
-  std::error_code ec;
-  const auto target = std::filesystem::read_symlink(link, ec);
-  if (ec) return std::nullopt;
-  return target.filename().string();
+  // Through its directory, so that in a confined tree the way to the link
+  // stays beneath the root.
+  auto dir = SysfsDir::open(link.parent_path());
+  if (!dir) return std::nullopt;
+  return read_link_name(*dir, link.filename().string());
 }
 
 Result<std::optional<std::string>> read_attr(const SysfsDir& dir, std::string_view name) {

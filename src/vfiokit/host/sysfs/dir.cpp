@@ -56,17 +56,43 @@ std::string joined(const std::string& dir, std::string_view name) {
 }  // namespace
 
 Result<SysfsDir> SysfsDir::open(const std::filesystem::path& path) {
+  std::string normal;
+  if (auto confined = confinement_of(path, &normal)) {
+    auto fd = confined->open_beneath(*confined->relative(normal), O_RDONLY | O_DIRECTORY, path.string());
+    if (!fd) return std::unexpected(fd.error());
+    return SysfsDir(*fd, std::move(normal), false, std::move(confined));
+  }
   const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return std::unexpected(Error::from_errno(errno, path.string(), "cannot open the directory"));
   struct statfs fs {};
   const bool on_sysfs = ::fstatfs(fd, &fs) == 0 && fs.f_type == SYSFS_MAGIC;
-  return SysfsDir(fd, path.string(), on_sysfs);
+  return SysfsDir(fd, path.string(), on_sysfs, nullptr);
 }
 
 Result<SysfsDir> SysfsDir::open_child(std::string_view name) const {
+  if (confined_) {
+    // From the root, so that a link on the way is resolved beneath it.
+    const std::string child = *this / name;
+    auto fd = confined_->open_beneath(*confined_->relative(child), O_RDONLY | O_DIRECTORY, child);
+    if (!fd) return std::unexpected(fd.error());
+    return SysfsDir(*fd, child, false, confined_);
+  }
   const int fd = ::openat(fd_, CName(name).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return std::unexpected(Error::from_errno(errno, *this / name, "cannot open the directory"));
-  return SysfsDir(fd, *this / name, on_sysfs_);
+  return SysfsDir(fd, *this / name, on_sysfs_, nullptr);
+}
+
+Result<int> SysfsDir::open_entry(std::string_view name) const {
+  if (confined_) {
+    if (name.find('/') != std::string_view::npos) {
+      const std::string file = *this / name;
+      return confined_->open_beneath(*confined_->relative(file), O_RDONLY, file);
+    }
+    return Confinement::open_file_in(fd_, CName(name).c_str(), *this / name);
+  }
+  const int fd = ::openat(fd_, CName(name).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::unexpected(Error::from_errno(errno, *this / name, "cannot open"));
+  return fd;
 }
 
 std::string SysfsDir::operator/(std::string_view name) const { return joined(path_, name); }
@@ -75,7 +101,8 @@ SysfsDir::SysfsDir(SysfsDir&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)),
       path_(std::move(other.path_)),
       on_sysfs_(other.on_sysfs_),
-      listed_(other.listed_) {}
+      listed_(other.listed_),
+      confined_(std::move(other.confined_)) {}
 
 SysfsDir& SysfsDir::operator=(SysfsDir&& other) noexcept {
   if (this != &other) {
@@ -84,6 +111,7 @@ SysfsDir& SysfsDir::operator=(SysfsDir&& other) noexcept {
     path_ = std::move(other.path_);
     on_sysfs_ = other.on_sysfs_;
     listed_ = other.listed_;
+    confined_ = std::move(other.confined_);
   }
   return *this;
 }
@@ -129,11 +157,12 @@ Result<std::vector<DirEntry>> SysfsDir::list() const {
 
 Result<std::optional<size_t>> SysfsDir::read_into(std::string_view name, std::span<char> buffer,
                                                   size_t* file_size) const {
-  const int fd = ::openat(fd_, CName(name).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::optional<size_t>();
-    return std::unexpected(Error::from_errno(errno, *this / name, "cannot open"));
+  auto opened = open_entry(name);
+  if (!opened) {
+    if (opened.error().sys_errno() == ENOENT) return std::optional<size_t>();
+    return std::unexpected(opened.error());
   }
+  const int fd = *opened;
   // Until the buffer is full or a read comes back short: a regular file and
   // a sysfs attribute (kernfs hands out the whole value at once) give all
   // they have, which saves a second read of every small file.
@@ -161,11 +190,12 @@ Result<std::optional<size_t>> SysfsDir::read_into(std::string_view name, std::sp
 }
 
 Result<std::optional<std::string>> SysfsDir::read(std::string_view name, size_t limit, size_t* file_size) const {
-  const int fd = ::openat(fd_, CName(name).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::optional<std::string>();
-    return std::unexpected(Error::from_errno(errno, *this / name, "cannot open"));
+  auto opened = open_entry(name);
+  if (!opened) {
+    if (opened.error().sys_errno() == ENOENT) return std::optional<std::string>();
+    return std::unexpected(opened.error());
   }
+  const int fd = *opened;
   std::string data;
   if (const int err = read_fd(fd, data, limit, true)) {
     ::close(fd);
@@ -181,11 +211,12 @@ Result<std::optional<std::string>> SysfsDir::read(std::string_view name, size_t 
 }
 
 Result<std::optional<SysfsFile>> SysfsDir::open_file(std::string_view name) const {
-  const int fd = ::openat(fd_, CName(name).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::optional<SysfsFile>();
-    return std::unexpected(Error::from_errno(errno, *this / name, "cannot open"));
+  auto opened = open_entry(name);
+  if (!opened) {
+    if (opened.error().sys_errno() == ENOENT) return std::optional<SysfsFile>();
+    return std::unexpected(opened.error());
   }
+  const int fd = *opened;
   struct stat st {};
   const size_t size = ::fstat(fd, &st) == 0 ? static_cast<size_t>(st.st_size) : 0;
   return std::optional<SysfsFile>(SysfsFile(fd, size, *this / name));

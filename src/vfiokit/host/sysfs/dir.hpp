@@ -5,6 +5,9 @@
 // (relative to its parent's), listed once with getdents64, and its
 // attributes are opened relative to it (openat, readlinkat), so the kernel
 // resolves one path component per file instead of the whole path.
+//
+// In a confined tree (confinement.hpp) a directory is opened beneath the
+// tree's root and a file must be a regular file with no link at its end.
 #pragma once
 
 #include <filesystem>
@@ -15,6 +18,7 @@
 #include <vector>
 
 #include "vfiokit/base/error.hpp"
+#include "vfiokit/host/sysfs/confinement.hpp"
 
 namespace vfiokit::host {
 
@@ -85,13 +89,18 @@ class SysfsDir {
   std::optional<std::string> link_target(std::string_view name) const;
 
  private:
-  SysfsDir(int fd, std::string path, bool on_sysfs) : fd_(fd), path_(std::move(path)), on_sysfs_(on_sysfs) {}
+  SysfsDir(int fd, std::string path, bool on_sysfs, std::shared_ptr<const Confinement> confined)
+      : fd_(fd), path_(std::move(path)), on_sysfs_(on_sysfs), confined_(std::move(confined)) {}
+  // Opens a file of this directory for reading (errno kept on failure to
+  // open: -1; a confined tree's refusal: an error).
+  Result<int> open_entry(std::string_view name) const;
   int fd_ = -1;
   // A string, not a std::filesystem::path: thousands of directories are
   // opened per read of a large host, and the path serves messages only.
   std::string path_;
   bool on_sysfs_ = false;  // asked once, at the top; a child is on its parent's file system
   mutable bool listed_ = false;
+  std::shared_ptr<const Confinement> confined_;  // none for the live /sys
 };
 
 // Whether a sorted listing holds `name`.

@@ -8,6 +8,8 @@
 #include <array>
 #include <cerrno>
 
+#include "vfiokit/host/sysfs/confinement.hpp"
+
 namespace vfiokit::host {
 
 int read_fd(int fd, std::string& out, size_t limit, bool short_read_ends) {
@@ -27,8 +29,9 @@ int read_fd(int fd, std::string& out, size_t limit, bool short_read_ends) {
 }
 
 Result<std::vector<uint8_t>> read_file_bytes(const std::filesystem::path& path, size_t limit) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::unexpected(Error::from_errno(errno, path.string(), "cannot open"));
+  auto opened = open_for_reading(path, O_RDONLY);
+  if (!opened) return std::unexpected(opened.error());
+  const int fd = *opened;
   // sysfs attribute files report a size that need not match what a read
   // returns, and the path may be a pipe: read until EOF.
   std::string data;

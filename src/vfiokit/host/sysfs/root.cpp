@@ -9,7 +9,8 @@ namespace vfiokit::host {
 
 SysfsRoot SysfsRoot::choose(const std::string& explicit_root) {
   if (!explicit_root.empty()) return SysfsRoot(explicit_root);
-  if (const char* env = std::getenv(kSysfsRootEnv); env && *env) return SysfsRoot(env);
+  // secure_getenv: a setuid or otherwise elevated vfiokit ignores it.
+  if (const char* env = ::secure_getenv(kSysfsRootEnv); env && *env) return SysfsRoot(env);
   return SysfsRoot("/sys");
 }
 

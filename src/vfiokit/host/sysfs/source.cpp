@@ -1,64 +1,57 @@
 #include "vfiokit/host/sysfs/source.hpp"
 
-#include <fmt/format.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 
-#include <cstdlib>
-#include <vector>
-
-#include "vfiokit/host/tools/run_tool.hpp"
+#include "vfiokit/base/printable.hpp"
+#include "vfiokit/host/archive/archive_reader.hpp"
 
 namespace vfiokit::host {
 namespace {
 
-bool is_tarball(const std::string& spec) {
-  return spec.ends_with(".tar.gz") || spec.ends_with(".tgz") || spec.ends_with(".tar");
-}
-
 // A snapshot holds sys/; a sysfs root holds bus/pci directly.
 std::filesystem::path root_inside(const std::filesystem::path& dir) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(dir / "sys/bus", ec)) return dir / "sys";
+  struct stat st {};
+  if (::fstatat(AT_FDCWD, (dir / "sys/bus").c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+    return dir / "sys";
   return dir;
-}
-
-Result<std::filesystem::path> unpack(const std::string& tarball) {
-  std::string templ = (std::filesystem::temp_directory_path() / "vfiokit-snapshot-XXXXXX").string();
-  if (!::mkdtemp(templ.data())) return std::unexpected(Error::from_errno(errno, templ, "cannot create a directory"));
-  if (!run_tool({"tar", tarball.ends_with(".tar") ? "-xf" : "-xzf", tarball, "-C", templ}, tarball)) {
-    std::error_code ec;
-    std::filesystem::remove_all(templ, ec);
-    return fail(Errc::malformed, tarball, "cannot be unpacked with tar: not a snapshot tarball");
-  }
-  return std::filesystem::path(templ);
 }
 
 }  // namespace
 
+Result<SysfsSource> SysfsSource::confine(const std::filesystem::path& dir, std::optional<PrivateDir> unpacked) {
+  auto confinement = Confinement::open(dir);
+  if (!confinement) return std::unexpected(confinement.error());
+  ConfinedTree tree(std::move(*confinement));
+  SysfsRoot root(root_inside(tree.confinement()->root()));
+  return SysfsSource(std::move(root), std::move(unpacked), std::move(tree));
+}
+
 Result<SysfsSource> SysfsSource::open(const std::string& spec) {
   const SysfsRoot chosen = SysfsRoot::choose(spec);
-  const std::string path = chosen.path().string();
-  std::error_code ec;
-  if (!std::filesystem::exists(chosen.path(), ec))
-    return fail(Errc::not_found, path, "no such sysfs directory or snapshot");
-  if (is_tarball(path)) {
-    auto dir = unpack(path);
-    if (!dir) return std::unexpected(dir.error());
-    return SysfsSource(SysfsRoot(root_inside(*dir)), *dir);
+  const auto normal = chosen.path().lexically_normal();
+  if (normal == "/sys" || normal == "/sys/") return SysfsSource(SysfsRoot("/sys"), std::nullopt, std::nullopt);
+  const std::string path = printable(chosen.path().string());
+  struct stat st {};
+  if (::stat(chosen.path().c_str(), &st) != 0) {
+    if (errno == ENOENT) return fail(Errc::not_found, path, "no such sysfs directory or snapshot");
+    return std::unexpected(Error::from_errno(errno, path, "cannot open"));
   }
-  if (!std::filesystem::is_directory(chosen.path(), ec))
-    return fail(Errc::invalid_argument, path, "neither a directory nor a .tar.gz snapshot");
-  return SysfsSource(SysfsRoot(root_inside(chosen.path())), std::nullopt);
+  if (S_ISDIR(st.st_mode)) return confine(chosen.path(), std::nullopt);
+  if (!S_ISREG(st.st_mode)) return fail(Errc::invalid_argument, path, "neither a directory nor a snapshot archive");
+  auto dir = PrivateDir::create();
+  if (!dir) return std::unexpected(dir.error());
+  if (auto unpacked = unpack_archive(chosen.path(), *dir); !unpacked) return std::unexpected(unpacked.error());
+  const auto where = dir->path();
+  return confine(where, std::move(*dir));
 }
 
-SysfsSource::SysfsSource(SysfsSource&& other) noexcept : root_(other.root_), owned_(std::move(other.owned_)) {
-  other.owned_.reset();
-}
-
-SysfsSource::~SysfsSource() {
-  if (owned_) {
-    std::error_code ec;
-    std::filesystem::remove_all(*owned_, ec);
-  }
+Result<SysfsSource> SysfsSource::open_archive(std::span<const uint8_t> bytes, const std::string& name) {
+  auto dir = PrivateDir::create();
+  if (!dir) return std::unexpected(dir.error());
+  if (auto unpacked = unpack_archive_bytes(bytes, name, *dir); !unpacked) return std::unexpected(unpacked.error());
+  const auto where = dir->path();
+  return confine(where, std::move(*dir));
 }
 
 }  // namespace vfiokit::host

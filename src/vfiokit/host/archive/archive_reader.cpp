@@ -1,0 +1,237 @@
+#include "vfiokit/host/archive/archive_reader.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <memory>
+#include <utility>
+
+#include "vfiokit/base/printable.hpp"
+#include "vfiokit/host/archive/tree_path.hpp"
+
+namespace vfiokit::host {
+namespace {
+
+struct ArchiveCloser {
+  void operator()(archive* a) const { archive_read_free(a); }
+};
+using ArchivePtr = std::unique_ptr<archive, ArchiveCloser>;
+
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  Fd& operator=(Fd&& o) noexcept {
+    reset(std::exchange(o.fd_, -1));
+    return *this;
+  }
+  ~Fd() { reset(); }
+  void reset(int fd = -1) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+ArchivePtr new_reader() {
+  ArchivePtr a(archive_read_new());
+  // Only the formats and filters a snapshot uses, each decoded by the
+  // library itself: archive_read_support_filter_all would also accept
+  // formats that libarchive hands to an external program.
+  archive_read_support_format_tar(a.get());
+  archive_read_support_filter_gzip(a.get());
+  archive_read_support_filter_xz(a.get());
+  archive_read_support_filter_zstd(a.get());
+  archive_read_support_filter_none(a.get());
+  return a;
+}
+
+const char* type_name(mode_t type) {
+  switch (type) {
+    case AE_IFCHR: return "a character device";
+    case AE_IFBLK: return "a block device";
+    case AE_IFIFO: return "a FIFO";
+    case AE_IFSOCK: return "a socket";
+    default: return "an entry of unknown type";
+  }
+}
+
+class Unpacker {
+ public:
+  Unpacker(archive* a, std::string name, const PrivateDir& into, const ArchiveLimits& limits)
+      : a_(a), name_(std::move(name)), into_(into), limits_(limits) {}
+
+  Result<UnpackSummary> run() {
+    for (;;) {
+      archive_entry* entry = nullptr;
+      const int r = archive_read_next_header(a_, &entry);
+      if (r == ARCHIVE_EOF) break;
+      if (r != ARCHIVE_OK && r != ARCHIVE_WARN) return damaged();
+      if (++summary_.entries > limits_.entries) return too_large(fmt::format("more than {} entries", limits_.entries));
+      if (auto done = unpack(entry); !done) return std::unexpected(done.error());
+    }
+    return summary_;
+  }
+
+ private:
+  std::unexpected<Error> damaged() const {
+    const char* why = archive_error_string(a_);
+    return fail(Errc::malformed, name_,
+                fmt::format("not a readable snapshot archive: {}", printable(why ? why : "unknown error")));
+  }
+  std::unexpected<Error> too_large(const std::string& what) const {
+    return fail(Errc::invalid_argument, name_,
+                fmt::format("{}: beyond what a snapshot holds; refusing to unpack it", what));
+  }
+  std::unexpected<Error> refuse(const std::string& path, const std::string& why) const {
+    return fail(Errc::malformed, fmt::format("{}: {}", name_, printable(path)), why);
+  }
+
+  Result<void> unpack(archive_entry* entry) {
+    const char* raw = archive_entry_pathname(entry);
+    const std::string path = raw ? raw : "";
+    if (path.size() > limits_.path_bytes)
+      return too_large(fmt::format("a path longer than {} bytes", limits_.path_bytes));
+    auto parts = tree_path_components(path, fmt::format("{}: {}", name_, printable(path)));
+    if (!parts) return std::unexpected(parts.error());
+    if (parts->size() > limits_.depth)
+      return too_large(fmt::format("a path deeper than {} directories", limits_.depth));
+    if (archive_entry_hardlink(entry)) return refuse(path, "a hard link; a snapshot holds none");
+    const mode_t type = archive_entry_filetype(entry);
+    if (parts->empty()) {
+      // The archive's "./": the root exists already, 0700, whatever mode
+      // the archive gives it.
+      if (type == AE_IFDIR) return {};
+      return refuse(path, "the root of a snapshot must be a directory");
+    }
+    const std::string leaf = parts->back();
+    parts->pop_back();
+    auto parent = open_parent(*parts, path);
+    if (!parent) return std::unexpected(parent.error());
+    switch (type) {
+      case AE_IFDIR: return make_dir(*parent, leaf, path);
+      case AE_IFREG:
+        return write_file(*parent, leaf, path, archive_entry_size_is_set(entry) ? archive_entry_size(entry) : -1);
+      case AE_IFLNK: {
+        const char* target = archive_entry_symlink(entry);
+        if (!target || !link_stays_inside(target, parts->size()))
+          return refuse(path, fmt::format("a link to '{}' leaves the snapshot", printable(target ? target : "")));
+        if (::symlinkat(target, *parent, leaf.c_str()) != 0)
+          return std::unexpected(Error::from_errno(errno, fmt::format("{}: {}", name_, printable(path)),
+                                                   errno == EEXIST ? "appears twice" : "cannot create the link"));
+        return {};
+      }
+      default:
+        return refuse(path, fmt::format("{}; a snapshot holds files, directories and links only", type_name(type)));
+    }
+  }
+
+  // The directory an entry goes into, made (0700) where missing, each
+  // component opened without following a link: an entry never lands
+  // outside the tree through a link an earlier entry made.
+  Result<int> open_parent(const std::vector<std::string>& dirs, const std::string& path) {
+    if (dirs == parent_path_ && parent_fd_.get() >= 0) return parent_fd_.get();
+    Fd at(::dup(into_.fd()));
+    for (const auto& d : dirs) {
+      if (::mkdirat(at.get(), d.c_str(), 0700) != 0 && errno != EEXIST)
+        return std::unexpected(
+            Error::from_errno(errno, fmt::format("{}: {}", name_, printable(path)), "cannot create a directory"));
+      Fd next(::openat(at.get(), d.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (next.get() < 0)
+        return refuse(path, errno == ELOOP || errno == ENOTDIR ? "lies below a link or a file, not a directory"
+                                                               : "cannot open its directory");
+      at = std::move(next);
+    }
+    parent_fd_ = std::move(at);
+    parent_path_ = dirs;
+    return parent_fd_.get();
+  }
+
+  Result<void> make_dir(int parent, const std::string& leaf, const std::string& path) {
+    if (::mkdirat(parent, leaf.c_str(), 0700) == 0) return {};
+    struct stat st {};
+    if (errno == EEXIST && ::fstatat(parent, leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+      return {};
+    return refuse(path, "a directory where another entry is already");
+  }
+
+  Result<void> write_file(int parent, const std::string& leaf, const std::string& path, int64_t declared) {
+    if (declared > 0 && static_cast<uint64_t>(declared) > limits_.file_bytes)
+      return too_large(
+          fmt::format("'{}' declares {} bytes, more than {}", printable(path), declared, limits_.file_bytes));
+    Fd out(::openat(parent, leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (out.get() < 0)
+      return std::unexpected(Error::from_errno(errno, fmt::format("{}: {}", name_, printable(path)),
+                                               errno == EEXIST ? "appears twice" : "cannot create the file"));
+    std::array<char, 16384> buffer;
+    uint64_t written = 0;
+    for (;;) {
+      const la_ssize_t n = archive_read_data(a_, buffer.data(), buffer.size());
+      if (n == 0) break;
+      if (n < 0) return damaged();
+      written += static_cast<uint64_t>(n);
+      summary_.bytes += static_cast<uint64_t>(n);
+      if (written > limits_.file_bytes)
+        return too_large(fmt::format("'{}' is larger than {} bytes", printable(path), limits_.file_bytes));
+      if (summary_.bytes > limits_.total_bytes)
+        return too_large(fmt::format("more than {} bytes unpacked", limits_.total_bytes));
+      for (la_ssize_t done = 0; done < n;) {
+        const ssize_t w = ::write(out.get(), buffer.data() + done, static_cast<size_t>(n - done));
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0)
+          return std::unexpected(
+              Error::from_errno(errno, fmt::format("{}: {}", name_, printable(path)), "cannot write"));
+        done += w;
+      }
+    }
+    return {};
+  }
+
+  archive* a_;
+  std::string name_;
+  const PrivateDir& into_;
+  const ArchiveLimits& limits_;
+  UnpackSummary summary_;
+  std::vector<std::string> parent_path_;
+  Fd parent_fd_;
+};
+
+}  // namespace
+
+Result<UnpackSummary> unpack_archive(const std::filesystem::path& archive_path, const PrivateDir& into,
+                                     const ArchiveLimits& limits) {
+  const std::string name = printable(archive_path.string());
+  // O_NONBLOCK: a FIFO given as the archive is refused below, not waited on.
+  Fd fd(::open(archive_path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  if (fd.get() < 0) return std::unexpected(Error::from_errno(errno, name, "cannot open the snapshot"));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return std::unexpected(Error::from_errno(errno, name, "cannot open the snapshot"));
+  if (!S_ISREG(st.st_mode))
+    return fail(Errc::invalid_argument, name, "not a regular file; a snapshot is a .tar.gz file");
+  ArchivePtr a = new_reader();
+  if (archive_read_open_fd(a.get(), fd.get(), 64 * 1024) != ARCHIVE_OK)
+    return fail(Errc::malformed, name,
+                fmt::format("not a readable snapshot archive: {}",
+                            printable(archive_error_string(a.get()) ? archive_error_string(a.get()) : "")));
+  return Unpacker(a.get(), name, into, limits).run();
+}
+
+Result<UnpackSummary> unpack_archive_bytes(std::span<const uint8_t> bytes, const std::string& name,
+                                           const PrivateDir& into, const ArchiveLimits& limits) {
+  ArchivePtr a = new_reader();
+  if (archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK)
+    return fail(Errc::malformed, name,
+                fmt::format("not a readable snapshot archive: {}",
+                            printable(archive_error_string(a.get()) ? archive_error_string(a.get()) : "")));
+  return Unpacker(a.get(), name, into, limits).run();
+}
+
+}  // namespace vfiokit::host
