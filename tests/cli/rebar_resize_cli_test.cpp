@@ -3,10 +3,16 @@
 // resize completes, and a run killed after any step is undone by recover.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <sstream>
+#include <thread>
 
 #include "fakes/rebar_scenario.hpp"
 #include "support/run_process.hpp"
+#include "vfiokit/host/change/journal.hpp"
+#include "vfiokit/host/rebar/resize_record.hpp"
+#include "vfiokit/simulator/kernel.hpp"
 
 namespace vfiokit {
 namespace {
@@ -109,6 +115,30 @@ TEST(CliResize, MistakesAreClearErrorsThatChangeNothing) {
   EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("try a smaller size"), std::string::npos) << r.err;
   EXPECT_EQ(s.state(), before);
+}
+
+// Two vfiokits on one function: the second waits at the function's lock,
+// taken before it plans, says so, and runs once the first lets go.
+TEST(CliResize, ASecondVfiokitWaitsForTheTargetsLockAndThenRuns) {
+  RebarScenario s(true);
+  const host::Journal journal(host::SimulatedKernel::state_file(s.dir()).parent_path() / "journal");
+  auto lock = journal.lock(host::resize_key(RebarScenario::gpu));
+  ASSERT_TRUE(lock) << lock.error().describe();
+  std::atomic<bool> finished = false;
+  testing::ProcessResult r;
+  std::thread second([&] {
+    r = run_process(resize_args(s, "512M"));
+    finished = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const bool ran_while_locked = finished;
+  *lock = host::Journal::Lock();  // let go
+  second.join();
+  EXPECT_FALSE(ran_while_locked) << r.out << r.err;
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("waiting for another vfiokit to finish with resize-0000:01:00.0.json"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.out.find("resized: 0000:01:00.0 BAR 0 is 512MiB"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -67,7 +67,7 @@ ChangeKind counter_kind(Counter& counter) {
 TEST(Journal, EntriesRoundTripInOneEnvelope) {
   testing::TempDir dir;
   const Journal journal(dir.path() / "journal");
-  const JournalEntry e{{"counter", "0000:01:00.0"}, ChangeState::undoing, 2, {"a", "b", "c"}, 42, R"({"x":[1,2]})"};
+  const JournalEntry e{{"counter", "0000:01:00.0"}, ChangeState::undoing, 2, {"a", "b", "c"}, 42, 0, R"({"x":[1,2]})"};
   ASSERT_TRUE(journal.write(e));
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "journal/counter-0000:01:00.0.json"));
   auto back = journal.read(e.key);
@@ -86,8 +86,8 @@ TEST(Journal, EntriesRoundTripInOneEnvelope) {
 TEST(Journal, ADamagedFileIsNamedAndHidesNothingElse) {
   testing::TempDir dir;
   const Journal journal(dir.path());
-  ASSERT_TRUE(journal.write({{"counter", "1"}, ChangeState::applying, 0, {"a"}, 1, "{}"}));
-  ASSERT_TRUE(journal.write({{"counter", "3"}, ChangeState::applying, 0, {"a"}, 1, "{}"}));
+  ASSERT_TRUE(journal.write({{"counter", "1"}, ChangeState::applying, 0, {"a"}, 1, 0, "{}"}));
+  ASSERT_TRUE(journal.write({{"counter", "3"}, ChangeState::applying, 0, {"a"}, 1, 0, "{}"}));
   // A schema of another type once threw out of json::value() (found by fuzz.journal).
   for (
       const char* text :
@@ -118,7 +118,7 @@ TEST(Journal, ADamagedFileIsNamedAndHidesNothingElse) {
 
 TEST(Journal, ItsDirectoryIsCreatedPrivateAndRefusedWhenOthersCouldWriteIt) {
   testing::TempDir dir;
-  const JournalEntry e{{"counter", "1"}, ChangeState::applying, 0, {"a"}, 1, "{}"};
+  const JournalEntry e{{"counter", "1"}, ChangeState::applying, 0, {"a"}, 1, 0, "{}"};
   const Journal journal(dir.path() / "run/vfiokit");
   ASSERT_TRUE(journal.write(e));
   struct stat st {};
@@ -155,7 +155,7 @@ TEST(Journal, PlantedFilesAreNeitherFollowedNorWaitedOn) {
   alarm(20);  // a FIFO that blocked would hang the test: fail it instead
   testing::TempDir dir;
   const Journal journal(dir.path() / "journal");
-  const JournalEntry e{{"counter", "1"}, ChangeState::applying, 0, {"a"}, 1, "{}"};
+  const JournalEntry e{{"counter", "1"}, ChangeState::applying, 0, {"a"}, 1, 0, "{}"};
   ASSERT_TRUE(journal.write(e));
   // A FIFO and a symlink (to a file outside) named as entries: named, skipped, never opened for data.
   ASSERT_EQ(::mkfifo((journal.dir() / "counter-2.json").c_str(), 0600), 0);
@@ -167,7 +167,7 @@ TEST(Journal, PlantedFilesAreNeitherFollowedNorWaitedOn) {
   EXPECT_NE(listing.damaged[0].message().find("not a regular file"), std::string::npos);
   EXPECT_NE(listing.damaged[1].message().find("symbolic link"), std::string::npos);
   // Writing an entry whose name is a planted symlink replaces the link, not its target.
-  ASSERT_TRUE(journal.write({{"counter", "3"}, ChangeState::applying, 0, {"a"}, 1, "{}"}));
+  ASSERT_TRUE(journal.write({{"counter", "3"}, ChangeState::applying, 0, {"a"}, 1, 0, "{}"}));
   EXPECT_FALSE(std::filesystem::is_symlink(journal.dir() / "counter-3.json"));
   std::ifstream secret(dir.path() / "secret");
   EXPECT_EQ(std::string(std::istreambuf_iterator<char>(secret), {}), "{\"schema\":\"vfiokit.journal/2\"}");
@@ -229,7 +229,7 @@ TEST(Executor, TwoChangesOfOneTargetNeverRunAtOnce) {
     EXPECT_NE(r.error().message().find("another vfiokit is changing this now"), std::string::npos)
         << r.error().describe();
     EXPECT_EQ(counter.value, 0);
-    EXPECT_FALSE(undo_change(change, {{"counter", "a"}, ChangeState::applying, 0, {"x"}, 1, "{}"}, journal, {}));
+    EXPECT_FALSE(undo_change(change, {{"counter", "a"}, ChangeState::applying, 0, {"x"}, 1, 0, "{}"}, journal, {}));
     // Another target is not held up.
     CounterChange other(counter, "b", 0, 1);
     EXPECT_TRUE(apply_change(other, journal, {}));
@@ -247,10 +247,10 @@ TEST(Recovery, UndoesEveryUnfinishedEntryAndReportsWhatItCannot) {
   Counter counter{9};
   // As a kill after step 2 of 3 leaves it, twice; a held one; a damaged one;
   // a kind this vfiokit does not know.
-  ASSERT_TRUE(journal.write({{"counter", "a"}, ChangeState::applying, 2, {"1", "2", "3"}, 1, R"({"start":1})"}));
-  ASSERT_TRUE(journal.write({{"counter", "b"}, ChangeState::undoing, 0, {"1"}, 1, R"({"start":1})"}));
-  ASSERT_TRUE(journal.write({{"counter", "c"}, ChangeState::held, 1, {"1"}, 1, R"({"start":1})"}));
-  ASSERT_TRUE(journal.write({{"future", "x"}, ChangeState::applying, 0, {"1"}, 1, "{}"}));
+  ASSERT_TRUE(journal.write({{"counter", "a"}, ChangeState::applying, 2, {"1", "2", "3"}, 1, 0, R"({"start":1})"}));
+  ASSERT_TRUE(journal.write({{"counter", "b"}, ChangeState::undoing, 0, {"1"}, 1, 0, R"({"start":1})"}));
+  ASSERT_TRUE(journal.write({{"counter", "c"}, ChangeState::held, 1, {"1"}, 1, 0, R"({"start":1})"}));
+  ASSERT_TRUE(journal.write({{"future", "x"}, ChangeState::applying, 0, {"1"}, 1, 0, "{}"}));
   std::ofstream(dir.path() / "counter-d.json") << "{ not json";
   std::vector<std::string> said;
   RecoveryReport report;

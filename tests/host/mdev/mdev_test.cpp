@@ -107,6 +107,7 @@ TEST(Mdev, RecoverRemovesWhatAnInterruptedCreationLeft) {
                            2,
                            {"check", "create", "verify"},
                            4242,
+                           0,
                            mdev_record_to_json({kUuid, "mtty", "mtty-2"})};
   ASSERT_TRUE(h.journal.write(entry));
   ASSERT_TRUE(h.root.write(h.dir.path() / "class/mdev_bus/mtty/mdev_supported_types/mtty-2/create", kUuid.str()));

@@ -7,12 +7,14 @@
 
 #include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/options/binding_target.hpp"
+#include "vfiokit/cli/options/change_lock.hpp"
 #include "vfiokit/cli/options/plan_gate.hpp"
 #include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/host/binding/operation.hpp"
 #include "vfiokit/host/binding/persistence.hpp"
 #include "vfiokit/host/devices/in_use.hpp"
 #include "vfiokit/host/sysfs/source.hpp"
+#include "vfiokit/version.hpp"
 
 namespace vfiokit::cli {
 namespace {
@@ -44,6 +46,11 @@ int run_bind(const BindOptions& o) {
     print_error(Error(Errc::invalid_argument, "--sysfs-root", "only plans (--dry-run) can look at another sysfs tree"));
     return 2;
   }
+  // The rule runs the installed program at every boot: refused before
+  // anything changes when that program is missing or others could replace it.
+  Result<std::filesystem::path> program = std::filesystem::path();
+  if (o.persist && !o.dry_run) program = host::trusted_program(kInstalledProgram);
+  if (!program) return print_error(program.error()), 1;
   // A plan may be made from a snapshot; a change is made to the live host
   // only ($VFIOKIT_SYSFS_ROOT is ignored then).
   std::optional<host::SysfsSource> source;
@@ -53,11 +60,21 @@ int run_bind(const BindOptions& o) {
     source.emplace(std::move(*opened));
   }
   const host::SysfsRoot root = source ? source->root() : host::SysfsRoot("/sys");
-  const host::HostView view = host::read_host(root);
+  host::HostView view = host::read_host(root);
   auto group = resolve_group(o.target, view);
   if (!group) {
     print_error(group.error());
     return 1;
+  }
+  // A change is planned under its group's lock: the host is read again
+  // once it is held, so the plan is what will be applied.
+  const auto journal = host::Journal::choose(o.target.journal_dir);
+  std::optional<host::Journal::Lock> lock;
+  if (!o.dry_run) {
+    auto locked = lock_for_planning(journal, host::binding_key(*group));
+    if (!locked) return print_error(locked.error()), 1;
+    lock.emplace(std::move(*locked));
+    view = host::read_host(root);
   }
   host::UsageMap usage;
   for (const auto& g : view.groups)
@@ -72,8 +89,7 @@ int run_bind(const BindOptions& o) {
   for (const auto& r : plan->refusals) print_error_line(fmt::format("refusing: {}", r));
   if (!plan->refusals.empty()) return 1;
   if (auto stop = stop_before_applying(plan->in_use, o.force, o.dry_run, "taken")) return *stop;
-  const auto journal = host::Journal::choose(o.target.journal_dir);
-  if (auto ok = host::apply_bind(root, *plan, journal, host::ExecutionOptions::from_environment()); !ok) {
+  if (auto ok = host::apply_bind(root, *plan, journal, execution_options(lock ? &*lock : nullptr)); !ok) {
     print_error(ok.error());
     return 1;
   }
@@ -84,7 +100,7 @@ int run_bind(const BindOptions& o) {
     std::vector<pci::Bdf> endpoints;
     for (const auto& m : plan->members)
       if (!m.bridge) endpoints.push_back(m.bdf);
-    auto file = host::write_persist_rule(host::choose_rules_dir(o.rules_dir), endpoints, plan->driver);
+    auto file = host::write_persist_rule(host::choose_rules_dir(o.rules_dir), endpoints, plan->driver, *program);
     if (!file) {
       print_error(file.error());
       return 1;

@@ -9,6 +9,7 @@
 
 #include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/options/binding_target.hpp"
+#include "vfiokit/cli/options/change_lock.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/host/change/journal.hpp"
@@ -89,7 +90,7 @@ int run_create(const MdevOptions& o) {
   for (size_t i = 0; i < plan->steps.size(); ++i) fmt::print("  {}. {}\n", i + 1, plan->steps[i]);
   if (o.dry_run) return fmt::print("dry run: nothing changed\n"), 0;
   const auto journal = host::Journal::choose(o.journal_dir);
-  auto made = host::create_mdev(root, *plan, journal, host::ExecutionOptions::from_environment());
+  auto made = host::create_mdev(root, *plan, journal, execution_options());
   if (!made) return print_error(made.error()), 1;
   fmt::print("{}\n", made->uuid.str());
   return 0;

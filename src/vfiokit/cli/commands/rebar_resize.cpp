@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "vfiokit/cli/options/change_lock.hpp"
 #include "vfiokit/cli/options/plan_gate.hpp"
 #include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/host/devices/in_use.hpp"
@@ -73,6 +74,14 @@ int run_resize(const std::string& bdf_text, const HostOptions& host_options, con
     if (!opened) return print_error(opened.error()), 1;
     root = *opened;
   }
+  // A resize is planned under its function's lock (see change_lock.hpp).
+  const host::Journal journal(journal_dir(o.where));
+  std::optional<host::Journal::Lock> lock;
+  if (!o.dry_run) {
+    auto locked = lock_for_planning(journal, host::resize_key(*bdf));
+    if (!locked) return print_error(locked.error()), 1;
+    lock.emplace(std::move(*locked));
+  }
   const host::HostView view = host::read_host(*root);
   if (!view.function(*bdf)) return print_error(Error(Errc::not_found, bdf->str(), "no such PCI function")), 1;
   auto plan = host::plan_resize(*root, view, request, [&](const pci::Bdf& f) { return host::function_uses(*root, f); });
@@ -83,8 +92,7 @@ int run_resize(const std::string& bdf_text, const HostOptions& host_options, con
   }
   print_plan(*plan);
   if (auto stop = stop_before_applying(plan->in_use, o.force, o.dry_run, "removed")) return *stop;
-  const host::Journal journal(journal_dir(o.where));
-  if (auto ok = host::apply_resize(*root, *plan, journal, host::ExecutionOptions::from_environment()); !ok) {
+  if (auto ok = host::apply_resize(*root, *plan, journal, execution_options(lock ? &*lock : nullptr)); !ok) {
     print_error(ok.error());
     return 1;
   }

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "vfiokit/cli/commands/commands.hpp"
+#include "vfiokit/cli/options/change_lock.hpp"
 #include "vfiokit/cli/options/change_root.hpp"
 #include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/host/change/recovery.hpp"
@@ -32,8 +33,7 @@ int run_recover(const ChangeRoot& where) {
   };
   report.undone = [](const host::JournalEntry&, const host::Change& c) { fmt::print("  {}\n", c.undone()); };
   report.failed = [](const Error& e) { print_error(e); };
-  const auto totals = host::recover_changes(*root, journal, host::known_change_kinds(),
-                                            host::ExecutionOptions::from_environment(), report);
+  const auto totals = host::recover_changes(*root, journal, host::known_change_kinds(), execution_options(), report);
   fmt::print("recover: {} operation(s) undone{}\n", totals.undone, totals.failed ? ", some failed (see above)" : "");
   return totals.failed ? 1 : 0;
 }

@@ -7,6 +7,7 @@
 
 #include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/options/binding_target.hpp"
+#include "vfiokit/cli/options/change_lock.hpp"
 #include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/host/binding/operation.hpp"
 #include "vfiokit/host/binding/persistence.hpp"
@@ -64,7 +65,7 @@ int run_release(const ReleaseOptions& o) {
     fmt::print("dry run: nothing was changed\n");
     return 0;
   }
-  if (auto ok = host::release_group(root, **entry, journal, host::ExecutionOptions::from_environment()); !ok) {
+  if (auto ok = host::release_group(root, **entry, journal, execution_options()); !ok) {
     print_error(ok.error());
     return 1;
   }

@@ -13,6 +13,7 @@
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/host/binding/operation.hpp"
+#include "vfiokit/host/change/process_identity.hpp"
 #include "vfiokit/host/change/recovery.hpp"
 #include "vfiokit/host/known_changes.hpp"
 
@@ -63,6 +64,11 @@ Status read_status(const host::Journal& journal, const host::SysfsRoot& root) {
   return s;
 }
 
+// Whether the process that wrote an unfinished entry still runs (the same
+// process: pid and start time), i.e. the change is in progress rather than
+// interrupted.
+bool writer_running(const host::JournalEntry& e) { return host::ProcessIdentity{e.pid, e.pid_start}.alive(); }
+
 json members_json(const host::SysfsRoot& root, const host::BindingRecord& r) {
   json members = json::array();
   for (const auto& m : r.members) {
@@ -79,9 +85,13 @@ void print_text(const Status& s, const host::SysfsRoot& root) {
   for (const auto& c : s.changes) {
     const auto& e = c.entry;
     if (e.state == host::ChangeState::held) fmt::print("{}: {}\n", c.subject, c.held_summary);
-    else
-      fmt::print("{}: {}, unfinished at step {} of {} ({} by pid {}): run `vfiokit recover`\n", c.subject, c.describe,
+    else if (writer_running(e))
+      fmt::print("{}: {}, in progress at step {} of {} ({} by pid {}, running now)\n", c.subject, c.describe,
                  std::min(e.next_step + 1, e.steps.size()), e.steps.size(), host::change_state_name(e.state), e.pid);
+    else
+      fmt::print("{}: {}, interrupted at step {} of {} ({} by pid {}, which has ended): run `vfiokit recover`\n",
+                 c.subject, c.describe, std::min(e.next_step + 1, e.steps.size()), e.steps.size(),
+                 host::change_state_name(e.state), e.pid);
     if (!c.binding) continue;
     for (const auto& m : c.binding->members) {
       auto now = host::read_binding(root, m.bdf);
@@ -107,6 +117,7 @@ json to_json(const Status& s, const host::SysfsRoot& root) {
                        {"next_step", e.next_step},
                        {"steps", e.steps},
                        {"pid", e.pid},
+                       {"running", e.state != host::ChangeState::held && writer_running(e)},
                        {"record", json::parse(e.record, nullptr, false)}});
     if (c.binding)
       groups.push_back({{"group", c.binding->group},

@@ -7,9 +7,21 @@
 
 namespace vfiokit::host {
 
+bool test_hooks_built() {
+#ifdef VFIOKIT_TEST_HOOKS
+  return true;
+#else
+  return false;
+#endif
+}
+
 ExecutionOptions ExecutionOptions::from_environment() {
   ExecutionOptions o;
-  if (const char* k = std::getenv(kKillAfterStepEnv); k && *k) o.kill_after_step = std::strtoul(k, nullptr, 10);
+#ifdef VFIOKIT_TEST_HOOKS
+  // Only in a build made for the tests (cmake -DVFIOKIT_TEST_HOOKS=ON): a
+  // shipped vfiokit must not stop half-way because its environment says so.
+  if (const char* k = ::secure_getenv(kKillAfterStepEnv); k && *k) o.kill_after_step = std::strtoul(k, nullptr, 10);
+#endif
   return o;
 }
 

@@ -6,13 +6,20 @@
 #include <cstddef>
 #include <optional>
 
+#include "vfiokit/host/change/journal.hpp"
+
 namespace vfiokit::host {
 
 inline constexpr const char* kKillAfterStepEnv = "VFIOKIT_TEST_KILL_AFTER_STEP";
 
+// Whether this build reads $VFIOKIT_TEST_KILL_AFTER_STEP: only one made for
+// the tests (cmake -DVFIOKIT_TEST_HOOKS=ON); `vfiokit --version` says so.
+bool test_hooks_built();
+
 struct ExecutionOptions {
   // The process sends itself SIGKILL right after step K (1-based) of a plan
-  // or a restore. From $VFIOKIT_TEST_KILL_AFTER_STEP.
+  // or a restore. From $VFIOKIT_TEST_KILL_AFTER_STEP, in a build with test
+  // hooks only.
   std::optional<size_t> kill_after_step;
   // How long a driver may take to claim a function that the kernel probes
   // asynchronously (after a rescan, or a module load).
@@ -23,6 +30,12 @@ struct ExecutionOptions {
   // from the kernel's workqueue can still bind it. That is waited for this
   // long, so a driver that refuses the device is reported at once.
   int deferred_probe_ms = 500;
+  // The target's lock when the caller took it before planning (the CLI
+  // does: a plan made without it could be stale by the time it runs); the
+  // executor then runs under it instead of locking again.
+  const Journal::Lock* held_lock = nullptr;
+  // How long the executor waits for a target another vfiokit is changing.
+  LockWait lock_wait;
   static ExecutionOptions from_environment();
 };
 

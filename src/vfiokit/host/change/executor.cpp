@@ -4,6 +4,8 @@
 #include <fmt/ranges.h>
 #include <unistd.h>
 
+#include "vfiokit/host/change/process_identity.hpp"
+
 namespace vfiokit::host {
 
 Result<void> Change::adopt_held(const JournalEntry& held) {
@@ -16,7 +18,9 @@ namespace {
 // undo_change with the target's lock already held.
 Result<void> undo_locked(Change& change, JournalEntry entry, const Journal& journal, const ExecutionOptions& options) {
   entry.state = ChangeState::undoing;
-  entry.pid = ::getpid();
+  const auto self = ProcessIdentity::self();
+  entry.pid = self.pid;
+  entry.pid_start = self.start;
   if (auto ok = journal.write(entry); !ok) return ok;
   StepCounter writes(options);
   const auto left = change.undo(options, [&] { writes.done(); });
@@ -28,19 +32,35 @@ Result<void> undo_locked(Change& change, JournalEntry entry, const Journal& jour
   return journal.remove(entry.key);
 }
 
+// The target's lock: the one the caller holds, or a new one.
+Result<std::optional<Journal::Lock>> lock_target(const ChangeKey& key, const Journal& journal,
+                                                 const ExecutionOptions& options) {
+  if (options.held_lock && options.held_lock->held() && options.held_lock->key() == key)
+    return std::optional<Journal::Lock>();
+  auto lock = journal.lock(key, options.lock_wait);
+  if (!lock) return fail(lock.error());
+  return std::optional<Journal::Lock>(std::move(*lock));
+}
+
 }  // namespace
 
 Result<void> undo_change(Change& change, JournalEntry entry, const Journal& journal, const ExecutionOptions& options) {
-  auto lock = journal.lock(entry.key);
+  auto lock = lock_target(entry.key, journal, options);
   if (!lock) return fail(lock.error());
-  return undo_locked(change, std::move(entry), journal, options);
+  // The entry as it is now: another vfiokit may have finished with it while
+  // this one waited for the lock.
+  auto now = journal.read(entry.key);
+  if (!now) return fail(now.error());
+  if (!*now) return fail(Errc::not_found, change.subject(), "was already undone by another vfiokit");
+  return undo_locked(change, std::move(**now), journal, options);
 }
 
 Result<void> apply_change(Change& change, const Journal& journal, const ExecutionOptions& options) {
   const ChangeKey key = change.key();
-  // Held from the check for an unfinished entry to the last step, so two
-  // vfiokits cannot both pass the check and run at once.
-  auto lock = journal.lock(key);
+  // Held from the check for an unfinished entry to the last step (or from
+  // planning, by the caller), so two vfiokits cannot both pass the check
+  // and run at once.
+  auto lock = lock_target(key, journal, options);
   if (!lock) return fail(lock.error());
   auto existing = journal.read(key);
   if (!existing) return fail(existing.error());
@@ -50,7 +70,8 @@ Result<void> apply_change(Change& change, const Journal& journal, const Executio
         fmt::format("has an unfinished operation in {}: run `vfiokit recover` first", journal.file(key).string()));
   if (*existing)
     if (auto ok = change.adopt_held(**existing); !ok) return ok;
-  JournalEntry entry{key, ChangeState::applying, 0, change.steps(), ::getpid(), change.record()};
+  const auto self = ProcessIdentity::self();
+  JournalEntry entry{key, ChangeState::applying, 0, change.steps(), self.pid, self.start, change.record()};
   StepCounter steps(options);
   for (size_t i = 0; i < entry.steps.size(); ++i) {
     entry.next_step = i;

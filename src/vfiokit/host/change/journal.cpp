@@ -80,7 +80,8 @@ std::string journal_entry_to_json(const JournalEntry& e) {
   if (record.is_discarded()) record = json::object();
   const json j{
       {"schema", kSchema},        {"kind", e.key.kind}, {"id", e.key.id}, {"state", change_state_name(e.state)},
-      {"next_step", e.next_step}, {"steps", e.steps},   {"pid", e.pid},   {"record", record}};
+      {"next_step", e.next_step}, {"steps", e.steps},   {"pid", e.pid},   {"pid_start", e.pid_start},
+      {"record", record}};
   return j.dump(2) + "\n";
 }
 
@@ -103,6 +104,8 @@ Result<JournalEntry> journal_entry_from_json(const std::string& text, const std:
     e.next_step = integer_field<size_t>(j.at("next_step"));
     e.steps = j.at("steps").get<std::vector<std::string>>();
     e.pid = integer_field<long>(j.at("pid"));
+    // Entries written before the start time was recorded have none.
+    if (j.contains("pid_start")) e.pid_start = integer_field<uint64_t>(j.at("pid_start"));
     const json& record = j.at("record");
     if (!record.is_object()) return bad("its record is not a JSON object");
     e.record = record.dump();
@@ -155,25 +158,38 @@ Journal::Lock& Journal::Lock::operator=(Lock&& o) noexcept {
     release();
     fd_ = std::exchange(o.fd_, -1);
     path_ = std::move(o.path_);
+    key_ = std::move(o.key_);
   }
   return *this;
 }
 
 Journal::Lock::~Lock() { release(); }
 
-Result<Journal::Lock> Journal::lock(const ChangeKey& key) const {
+Result<Journal::Lock> Journal::lock(const ChangeKey& key, const LockWait& wait) const {
   if (auto ok = check_dir(true); !ok) return fail(ok.error());
   const auto path = dir_ / ("." + key.kind + "-" + key.id + ".lock");
-  for (int attempt = 0; attempt < 100; ++attempt) {
+  constexpr int kPollMs = 50;
+  int waited_ms = 0;
+  for (int replaced = 0; replaced < 100;) {
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
     if (fd < 0) return fail(Error::from_errno(errno, path.string(), "cannot open the lock"));
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       const int err = errno;
       ::close(fd);
-      if (err == EWOULDBLOCK)
+      if (err != EWOULDBLOCK) return fail(Error::from_errno(err, path.string(), "cannot lock"));
+      if (waited_ms >= wait.timeout_ms)
         return fail(Error(Errc::invalid_argument, key.file_name(),
-                          "another vfiokit is changing this now; try again when it has finished", err));
-      return fail(Error::from_errno(err, path.string(), "cannot lock"));
+                          wait.timeout_ms > 0
+                              ? fmt::format("another vfiokit is still changing this after {} s; try again when it "
+                                            "has finished (`vfiokit status`)",
+                                            wait.timeout_ms / 1000)
+                              : "another vfiokit is changing this now; try again when it has finished",
+                          err));
+      if (waited_ms == 0 && wait.on_wait)
+        wait.on_wait(fmt::format("waiting for another vfiokit to finish with {}", key.file_name()));
+      ::usleep(kPollMs * 1000);
+      waited_ms += kPollMs;
+      continue;
     }
     // The lock counts only if the file is still the one at the path: its
     // last holder may have removed it between our open and our flock.
@@ -181,8 +197,9 @@ Result<Journal::Lock> Journal::lock(const ChangeKey& key) const {
     }, now{};
     if (::fstat(fd, &held) == 0 && ::lstat(path.c_str(), &now) == 0 && held.st_dev == now.st_dev &&
         held.st_ino == now.st_ino)
-      return Lock(fd, path);
+      return Lock(fd, path, key);
     ::close(fd);
+    ++replaced;
   }
   return fail(Errc::io, path.string(), "could not be locked: it keeps being replaced");
 }

@@ -12,7 +12,9 @@
 // last step left it.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +50,7 @@ struct JournalEntry {
   size_t next_step = 0;            // steps[next_step] is about to run
   std::vector<std::string> steps;  // the plan, as printed
   long pid = 0;                    // the process that wrote the entry last
+  uint64_t pid_start = 0;          // and its start time (process_identity.hpp); 0 if not recorded
   std::string record;              // the operation's record: a JSON object, as text
 };
 
@@ -55,6 +58,13 @@ std::string journal_entry_to_json(const JournalEntry& entry);
 // `subject` names the file in errors. Damaged, hand-edited or hostile text
 // is an error, never an exception or a crash.
 Result<JournalEntry> journal_entry_from_json(const std::string& text, const std::string& subject);
+
+// How long Journal::lock waits for a busy target (0: not at all), and what
+// it says once when it begins to wait.
+struct LockWait {
+  int timeout_ms = 0;
+  std::function<void(const std::string& why)> on_wait;
+};
 
 // vfiokit runs as root and acts on what its journal says, so the journal is
 // trusted only where nobody else could have written it: the directory is
@@ -79,26 +89,32 @@ class Journal {
   Result<void> remove(const ChangeKey& key) const;
 
   // An exclusive lock on one change's target (flock on DIR/.KIND-ID.lock),
-  // held by the executor for the whole of an apply or an undo, so that two
-  // vfiokits never run changes on one target at once. Not waited for: a
-  // busy target is an error naming it. The holder removes the file before
+  // held from planning (the CLI takes it before it reads the host to plan)
+  // or at least by the executor for the whole of an apply or an undo, so
+  // that two vfiokits never plan and run changes on one target at once. A
+  // busy target is waited for as long as `wait` says, then an error naming
+  // it. The holder removes the file before
   // it lets go; a locker that finds its file replaced or removed meanwhile
   // tries again, so two can never hold locks on two files of one name.
   class Lock {
    public:
     Lock() = default;
-    Lock(Lock&& o) noexcept : fd_(std::exchange(o.fd_, -1)), path_(std::move(o.path_)) {}
+    Lock(Lock&& o) noexcept : fd_(std::exchange(o.fd_, -1)), path_(std::move(o.path_)), key_(std::move(o.key_)) {}
     Lock& operator=(Lock&& o) noexcept;
     ~Lock();
+    // What it locks; nothing for a Lock that holds none.
+    const ChangeKey& key() const { return key_; }
+    bool held() const { return fd_ >= 0; }
 
    private:
     friend class Journal;
-    Lock(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}
+    Lock(int fd, std::filesystem::path path, ChangeKey key) : fd_(fd), path_(std::move(path)), key_(std::move(key)) {}
     void release();
     int fd_ = -1;
     std::filesystem::path path_;
+    ChangeKey key_;
   };
-  Result<Lock> lock(const ChangeKey& key) const;
+  Result<Lock> lock(const ChangeKey& key, const LockWait& wait = LockWait()) const;
 
   struct Listing {
     std::vector<JournalEntry> entries;  // sorted by file name
