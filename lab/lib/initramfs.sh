@@ -53,6 +53,6 @@ lab_initramfs() {  # OUT.cpio
   for bin in "${LAB_GUEST_BINARIES[@]}"; do lab_copy_with_libs "$bin" "$ir"; done
   # Not compressed: the guest would inflate it under TCG, about a second
   # of every boot.
-  (cd "$ir" && find . | cpio -o -H newc --quiet >"$out")
+  (cd "$ir" && find . | cpio -o -H newc -R 0:0 --quiet >"$out")
   rm -rf "$ir"
 }

@@ -4,12 +4,14 @@
 
 #include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/render/printable_streams.hpp"
+#include "vfiokit/host/change/execution_options.hpp"
 #include "vfiokit/version.hpp"
 
 int main(int argc, char** argv) {
   vfiokit::cli::make_output_printable();
   CLI::App app{"vfiokit: see, prepare and use PCI devices for VFIO device assignment"};
-  app.set_version_flag("--version", std::string("vfiokit ") + vfiokit::kVersion);
+  app.set_version_flag("--version", std::string("vfiokit ") + vfiokit::kVersion +
+                                        (vfiokit::host::test_hooks_built() ? " (test build: fault injection on)" : ""));
   app.require_subcommand(1);
   std::vector<vfiokit::cli::Runner> runners = {
       vfiokit::cli::add_decode_command(app),  vfiokit::cli::add_show_command(app),

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "support/temp_dir.hpp"
@@ -114,7 +117,7 @@ TEST(BindingRecord, RoundTripsThroughTheJournal) {
                         "vfio-pci",
                         {GroupMember{kNic, Binding{"e1000e", std::nullopt}, false},
                          GroupMember{kEdu, Binding{"", std::string("none")}, false}}};
-  ASSERT_TRUE(journal.write({binding_key(7), ChangeState::held, 3, {"a", "b"}, 99, binding_record_to_json(r)}));
+  ASSERT_TRUE(journal.write({binding_key(7), ChangeState::held, 3, {"a", "b"}, 99, 0, binding_record_to_json(r)}));
   auto back = read_held_group(journal, 7);
   ASSERT_TRUE(back && *back) << (back ? "none" : back.error().describe());
   EXPECT_EQ((*back)->entry.next_step, 3u);
@@ -140,7 +143,7 @@ TEST(BindingRecord, RecordedNamesAreCheckedAsNewInputIs) {
     EXPECT_EQ(r.error().subject(), "group-15.json") << text;
   }
   // group-15.json that records group 16 is refused, and group 16 is not touched.
-  ASSERT_TRUE(journal.write({binding_key(15), ChangeState::held, 0, {}, 1, record("16", "vfio-pci", "e1000e")}));
+  ASSERT_TRUE(journal.write({binding_key(15), ChangeState::held, 0, {}, 1, 0, record("16", "vfio-pci", "e1000e")}));
   auto held = read_held_group(journal, 15);
   ASSERT_FALSE(held);
   EXPECT_NE(held.error().message().find("records group 16"), std::string::npos) << held.error().describe();
@@ -163,21 +166,52 @@ TEST(InUse, ParsesMountsSwapsAndRoutes) {
   EXPECT_EQ(routed, (std::vector<std::string>{"enp1s0", "eth1"}));
 }
 
-TEST(Persistence, OneRuleLinePerEndpointRunningVfiokitBind) {
+TEST(Persistence, OneRulePerGroupRunningVfiokitBindForTheAnnouncedEndpoint) {
   const auto text = persist_rule_text({kNic, kEdu}, "vfio-pci", "/usr/bin/vfiokit");
-  EXPECT_NE(text.find("ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0000:01:00.0\", "
-                      "RUN+=\"/usr/bin/vfiokit bind --driver vfio-pci 0000:01:00.0\"\n"),
+  EXPECT_NE(text.find("ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0000:01:00.0|0000:01:00.1\", "
+                      "RUN+=\"/usr/bin/vfiokit bind --driver vfio-pci %k\"\n"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("KERNEL==\"0000:01:00.1\""), std::string::npos);
+  // One rule line, so that udev starts one bind per announced endpoint of
+  // the group, not one per rule line.
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n') - 2, 1) << text;
+  EXPECT_EQ(persist_rule_endpoints(text), (std::vector<std::string>{"0000:01:00.0", "0000:01:00.1"}));
   EXPECT_EQ(persist_rule_file("/etc/udev/rules.d", {kNic, kEdu}), "/etc/udev/rules.d/70-vfiokit-0000:01:00.0.rules");
+}
+
+TEST(Persistence, RuleFilesAre0644WhateverTheUmaskAndNeverFollowAPlantedLink) {
+  testing::TempDir dir;
+  const mode_t old = ::umask(0);
+  std::filesystem::create_symlink("/nonexistent-target", dir.path() / "70-vfiokit-0000:01:00.0.rules.tmp");
+  auto a = write_persist_rule(dir.path(), {kNic, kEdu}, "vfio-pci", "/usr/bin/vfiokit");
+  ::umask(old);
+  ASSERT_TRUE(a) << a.error().describe();
+  struct stat st {};
+  ASSERT_EQ(::lstat(a->c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 0644u);
+  EXPECT_FALSE(std::filesystem::exists("/nonexistent-target"));
+}
+
+TEST(Persistence, OnlyAProgramNobodyButRootCanReplaceIsTrusted) {
+  testing::TempDir dir;
+  const auto program = dir.path() / "vfiokit";
+  std::ofstream(program) << "#!/bin/sh\n";
+  std::filesystem::permissions(program, std::filesystem::perms::owner_all);
+  std::filesystem::permissions(dir.path(), std::filesystem::perms::all);  // a build tree others may write
+  auto refused = trusted_program(program);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("may be written by others"), std::string::npos)
+      << refused.error().describe();
+  EXPECT_FALSE(trusted_program(dir.path() / "missing"));
+  if (::geteuid() == 0) EXPECT_TRUE(trusted_program("/bin/sh")) << trusted_program("/bin/sh").error().describe();
 }
 
 TEST(Persistence, ReleaseRemovesOnlyRulesNamingTheFunctions) {
   testing::TempDir dir;
-  auto a = write_persist_rule(dir.path(), {kNic, kEdu}, "vfio-pci");
+  auto a = write_persist_rule(dir.path(), {kNic, kEdu}, "vfio-pci", "/usr/bin/vfiokit");
   ASSERT_TRUE(a) << a.error().describe();
-  auto b = write_persist_rule(dir.path(), {kPort}, "vfio-pci");
+  auto b = write_persist_rule(dir.path(), {kPort}, "vfio-pci", "/usr/bin/vfiokit");
   ASSERT_TRUE(b);
   std::ofstream(dir.path() / "99-other.rules") << "KERNEL==\"0000:01:00.1\"\n";
   auto removed = remove_persist_rules(dir.path(), {kEdu});

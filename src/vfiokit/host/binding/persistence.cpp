@@ -1,17 +1,21 @@
 #include "vfiokit/host/binding/persistence.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
+
+#include "vfiokit/host/sysfs/file_io.hpp"
 
 namespace vfiokit::host {
 
 std::filesystem::path choose_rules_dir(const std::string& explicit_dir) {
   if (!explicit_dir.empty()) return explicit_dir;
-  if (const char* env = std::getenv(kUdevRulesDirEnv); env && *env) return env;
+  // secure_getenv: a setuid or otherwise elevated vfiokit ignores it.
+  if (const char* env = ::secure_getenv(kUdevRulesDirEnv); env && *env) return env;
   return kDefaultUdevRulesDir;
 }
 
@@ -21,32 +25,65 @@ std::filesystem::path persist_rule_file(const std::filesystem::path& dir, const 
 
 std::string persist_rule_text(const std::vector<pci::Bdf>& endpoints, const std::string& driver,
                               const std::string& vfiokit_path) {
-  std::string out = fmt::format(
+  std::vector<std::string> names;
+  for (const auto& bdf : endpoints) names.push_back(bdf.str());
+  // One rule for the group; %k is the endpoint the kernel announced.
+  return fmt::format(
       "# Written by `vfiokit bind --persist`; `vfiokit release --persist` removes it.\n"
-      "# Binds the IOMMU group of these functions to {} when the kernel adds them.\n",
-      driver);
-  for (const auto& bdf : endpoints)
-    out += fmt::format("ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"{}\", RUN+=\"{} bind --driver {} {}\"\n",
-                       bdf.str(), vfiokit_path, driver, bdf.str());
+      "# Binds the IOMMU group of these functions to {} when the kernel adds them.\n"
+      "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"{}\", RUN+=\"{} bind --driver {} %k\"\n",
+      driver, fmt::join(names, "|"), vfiokit_path, driver);
+}
+
+std::vector<std::string> persist_rule_endpoints(const std::string& text) {
+  std::vector<std::string> out;
+  constexpr std::string_view kKernel = "KERNEL==\"";
+  for (size_t at = text.find(kKernel); at != std::string::npos; at = text.find(kKernel, at)) {
+    at += kKernel.size();
+    const size_t end = text.find('"', at);
+    if (end == std::string::npos) break;
+    const std::string patterns = text.substr(at, end - at);
+    size_t from = 0;
+    for (;;) {
+      const size_t bar = patterns.find('|', from);
+      out.push_back(patterns.substr(from, bar == std::string::npos ? std::string::npos : bar - from));
+      if (bar == std::string::npos) break;
+      from = bar + 1;
+    }
+    at = end;
+  }
   return out;
 }
 
-Result<std::filesystem::path> write_persist_rule(const std::filesystem::path& dir,
-                                                 const std::vector<pci::Bdf>& endpoints, const std::string& driver) {
+Result<std::filesystem::path> trusted_program(const std::filesystem::path& program) {
+  const auto refuse = [&](const std::string& why) {
+    return fail(Errc::permission, program.string(),
+                fmt::format("{}; a rule that runs at every boot as root must run an installed vfiokit that only root "
+                            "can replace (cmake --install, or the vfiokit package)",
+                            why));
+  };
   std::error_code ec;
-  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return fail(Error::from_errno(ec.value(), "/proc/self/exe", "cannot find the vfiokit binary"));
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return fail(Error::from_errno(ec.value(), dir.string(), "cannot create the rules directory"));
-  const auto file = persist_rule_file(dir, endpoints);
-  const auto tmp = file.string() + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << persist_rule_text(endpoints, driver, self.string());
-    if (!out.flush()) return fail(Error::from_errno(errno, tmp, "cannot write"));
+  const auto real = std::filesystem::canonical(program, ec);
+  if (ec) return refuse("is not there");
+  struct stat st {};
+  if (::stat(real.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return refuse("is not a program");
+  for (auto p = real;; p = p.parent_path()) {
+    if (::lstat(p.c_str(), &st) != 0) return refuse(fmt::format("{} cannot be checked", p.string()));
+    if (st.st_uid != 0) return refuse(fmt::format("{} is not owned by root", p.string()));
+    if (st.st_mode & (S_IWGRP | S_IWOTH)) return refuse(fmt::format("{} may be written by others", p.string()));
+    if (p == p.root_path()) break;
   }
-  std::filesystem::rename(tmp, file, ec);
-  if (ec) return fail(Error::from_errno(ec.value(), file.string(), "cannot install"));
+  return program;
+}
+
+Result<std::filesystem::path> write_persist_rule(const std::filesystem::path& dir,
+                                                 const std::vector<pci::Bdf>& endpoints, const std::string& driver,
+                                                 const std::filesystem::path& program) {
+  const auto file = persist_rule_file(dir, endpoints);
+  // 0644 whatever the umask; created exclusively under a new name and
+  // renamed into place, so nothing planted in the directory is followed.
+  if (auto ok = write_file_durably(file, persist_rule_text(endpoints, driver, program.string()), 0644); !ok)
+    return fail(ok.error());
   return file;
 }
 
@@ -57,12 +94,12 @@ Result<std::vector<std::filesystem::path>> remove_persist_rules(const std::files
   for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
     const auto name = e.path().filename().string();
     if (name.rfind("70-vfiokit-", 0) != 0 || e.path().extension() != ".rules") continue;
-    std::ifstream in(e.path());
-    std::stringstream text;
-    text << in.rdbuf();
+    auto bytes = read_file_bytes(e.path(), 64 * 1024);
+    if (!bytes) continue;
+    const auto named = persist_rule_endpoints(std::string(bytes->begin(), bytes->end()));
     bool mentions = false;
     for (const auto& bdf : endpoints)
-      if (text.str().find(fmt::format("KERNEL==\"{}\"", bdf.str())) != std::string::npos) mentions = true;
+      if (std::find(named.begin(), named.end(), bdf.str()) != named.end()) mentions = true;
     if (!mentions) continue;
     std::error_code rec;
     std::filesystem::remove(e.path(), rec);

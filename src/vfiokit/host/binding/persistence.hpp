@@ -1,8 +1,14 @@
 // `bind --persist`: the binding comes back at boot. Like driverctl, vfiokit
-// installs a udev rule; its action runs `vfiokit bind` itself for each
-// endpoint as the kernel announces it, so the whole group is bound (with a
-// fresh journal under /run) however the devices are ordered at boot and
-// whatever host driver probed first. `release --persist` removes it.
+// installs a udev rule, one per group: when the kernel announces any of the
+// group's endpoints, it runs `vfiokit bind` for it, so the whole group is
+// bound (with a fresh journal under /run) however the devices are ordered
+// at boot and whatever host driver probed first; binds of one group wait
+// for each other on the group's lock. `release --persist` removes it.
+//
+// The rule runs as root at every boot, so it runs only the installed
+// program (kInstalledProgram), and only when nobody but root could have
+// replaced it: the file and every directory above it owned by root and
+// writable by nobody else. The rule file is written 0644.
 #pragma once
 
 #include <filesystem>
@@ -25,9 +31,18 @@ std::filesystem::path choose_rules_dir(const std::string& explicit_dir);
 std::filesystem::path persist_rule_file(const std::filesystem::path& dir, const std::vector<pci::Bdf>& endpoints);
 std::string persist_rule_text(const std::vector<pci::Bdf>& endpoints, const std::string& driver,
                               const std::string& vfiokit_path);
+// The endpoints a rule's text names (its KERNEL=="A|B" patterns).
+std::vector<std::string> persist_rule_endpoints(const std::string& text);
 
+// `program` when a root-run rule may call it (see above); an error naming
+// what is wrong otherwise.
+Result<std::filesystem::path> trusted_program(const std::filesystem::path& program);
+
+// Writes the rule for a group, calling `program` (trusted_program's check
+// is the caller's: the CLI passes the installed program).
 Result<std::filesystem::path> write_persist_rule(const std::filesystem::path& dir,
-                                                 const std::vector<pci::Bdf>& endpoints, const std::string& driver);
+                                                 const std::vector<pci::Bdf>& endpoints, const std::string& driver,
+                                                 const std::filesystem::path& program);
 // Removes every vfiokit rule file that names one of `endpoints`; returns them.
 Result<std::vector<std::filesystem::path>> remove_persist_rules(const std::filesystem::path& dir,
                                                                 const std::vector<pci::Bdf>& endpoints);

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -41,7 +42,7 @@ Result<std::vector<uint8_t>> read_file_bytes(const std::filesystem::path& path, 
   return std::vector<uint8_t>(data.begin(), data.end());
 }
 
-Result<void> write_file_durably(const std::filesystem::path& path, const std::string& text) {
+Result<void> write_file_durably(const std::filesystem::path& path, const std::string& text, mode_t mode) {
   std::error_code ec;
   const auto dir = path.parent_path();
   std::filesystem::create_directories(dir, ec);
@@ -50,7 +51,7 @@ Result<void> write_file_durably(const std::filesystem::path& path, const std::st
   const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);  // O_CREAT | O_EXCL, mode 0600
   if (fd < 0) return std::unexpected(Error::from_errno(errno, path.string() + ".tmp.*", "cannot create"));
   size_t done = 0;
-  int err = 0;
+  int err = mode == 0600 || ::fchmod(fd, mode) == 0 ? 0 : errno;
   while (done < text.size() && !err) {
     const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
     if (n < 0 && errno != EINTR) err = errno;

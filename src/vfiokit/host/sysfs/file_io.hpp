@@ -1,6 +1,8 @@
 // Small, errno-preserving file reads used by the sysfs readers.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -27,6 +29,7 @@ Result<std::vector<uint8_t>> read_file_bytes(const std::filesystem::path& path, 
 // temporary file has a new random name, created exclusively (mkstemp), so
 // nothing planted beside `path` (a symlink, a FIFO) is ever followed or
 // truncated; the rename replaces a link at `path` itself, not its target.
-Result<void> write_file_durably(const std::filesystem::path& path, const std::string& text);
+// The file gets `mode` (0600 unless said otherwise), whatever the umask.
+Result<void> write_file_durably(const std::filesystem::path& path, const std::string& text, mode_t mode = 0600);
 
 }  // namespace vfiokit::host
