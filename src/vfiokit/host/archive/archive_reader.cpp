@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <utility>
@@ -66,8 +67,9 @@ const char* type_name(mode_t type) {
 
 class Unpacker {
  public:
-  Unpacker(archive* a, std::string name, const PrivateDir& into, const ArchiveLimits& limits)
-      : a_(a), name_(std::move(name)), into_(into), limits_(limits) {}
+  // With `scan_only`, every entry is checked and nothing is made.
+  Unpacker(archive* a, std::string name, const PrivateDir& into, const ArchiveLimits& limits, bool scan_only)
+      : a_(a), name_(std::move(name)), into_(into), limits_(limits), scan_only_(scan_only) {}
 
   Result<UnpackSummary> run() {
     for (;;) {
@@ -114,6 +116,7 @@ class Unpacker {
     }
     const std::string leaf = parts->back();
     parts->pop_back();
+    if (scan_only_) return check(entry, type, *parts, path);
     auto parent = open_parent(*parts, path);
     if (!parent) return std::unexpected(parent.error());
     switch (type) {
@@ -132,6 +135,30 @@ class Unpacker {
       default:
         return refuse(path, fmt::format("{}; a snapshot holds files, directories and links only", type_name(type)));
     }
+  }
+
+  // The first pass: what the entry would be, checked without making
+  // anything, so that an archive beyond the caps or holding what a
+  // snapshot cannot is refused before a single file is written.
+  Result<void> check(archive_entry* entry, mode_t type, const std::vector<std::string>& dirs, const std::string& path) {
+    if (type == AE_IFDIR) return {};
+    if (type == AE_IFREG) {
+      const int64_t size = archive_entry_size_is_set(entry) ? archive_entry_size(entry) : 0;
+      if (size > 0 && static_cast<uint64_t>(size) > limits_.file_bytes)
+        return too_large(
+            fmt::format("'{}' declares {} bytes, more than {}", printable(path), size, limits_.file_bytes));
+      summary_.bytes += static_cast<uint64_t>(std::max<int64_t>(size, 0));
+      if (summary_.bytes > limits_.total_bytes)
+        return too_large(fmt::format("more than {} bytes unpacked", limits_.total_bytes));
+      return {};
+    }
+    if (type == AE_IFLNK) {
+      const char* target = archive_entry_symlink(entry);
+      if (!target || !link_stays_inside(target, dirs.size()))
+        return refuse(path, fmt::format("a link to '{}' leaves the snapshot", printable(target ? target : "")));
+      return {};
+    }
+    return refuse(path, fmt::format("{}; a snapshot holds files, directories and links only", type_name(type)));
   }
 
   // The directory an entry goes into, made (0700) where missing, each
@@ -199,10 +226,33 @@ class Unpacker {
   std::string name_;
   const PrivateDir& into_;
   const ArchiveLimits& limits_;
+  const bool scan_only_;
   UnpackSummary summary_;
   std::vector<std::string> parent_path_;
   Fd parent_fd_;
 };
+
+}  // namespace
+
+namespace {
+
+// Two passes over the archive: a scan that checks every entry against the
+// caps and the rules without writing anything, then the unpacking (which
+// checks again: the bytes are what they are, not what a header declared).
+template <class Open>
+Result<UnpackSummary> scan_then_unpack(const std::string& name, const PrivateDir& into, const ArchiveLimits& limits,
+                                       Open open) {
+  for (const bool scan : {true, false}) {
+    ArchivePtr a = new_reader();
+    if (!open(a.get()))
+      return fail(Errc::malformed, name,
+                  fmt::format("not a readable snapshot archive: {}",
+                              printable(archive_error_string(a.get()) ? archive_error_string(a.get()) : "")));
+    auto done = Unpacker(a.get(), name, into, limits, scan).run();
+    if (!done || !scan) return done;
+  }
+  return fail(Errc::io, name, "cannot be read");  // not reached
+}
 
 }  // namespace
 
@@ -216,22 +266,16 @@ Result<UnpackSummary> unpack_archive(const std::filesystem::path& archive_path, 
   if (::fstat(fd.get(), &st) != 0) return std::unexpected(Error::from_errno(errno, name, "cannot open the snapshot"));
   if (!S_ISREG(st.st_mode))
     return fail(Errc::invalid_argument, name, "not a regular file; a snapshot is a .tar.gz file");
-  ArchivePtr a = new_reader();
-  if (archive_read_open_fd(a.get(), fd.get(), 64 * 1024) != ARCHIVE_OK)
-    return fail(Errc::malformed, name,
-                fmt::format("not a readable snapshot archive: {}",
-                            printable(archive_error_string(a.get()) ? archive_error_string(a.get()) : "")));
-  return Unpacker(a.get(), name, into, limits).run();
+  return scan_then_unpack(name, into, limits, [&](archive* a) {
+    return ::lseek(fd.get(), 0, SEEK_SET) == 0 && archive_read_open_fd(a, fd.get(), 64 * 1024) == ARCHIVE_OK;
+  });
 }
 
 Result<UnpackSummary> unpack_archive_bytes(std::span<const uint8_t> bytes, const std::string& name,
                                            const PrivateDir& into, const ArchiveLimits& limits) {
-  ArchivePtr a = new_reader();
-  if (archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK)
-    return fail(Errc::malformed, name,
-                fmt::format("not a readable snapshot archive: {}",
-                            printable(archive_error_string(a.get()) ? archive_error_string(a.get()) : "")));
-  return Unpacker(a.get(), name, into, limits).run();
+  return scan_then_unpack(name, into, limits, [&](archive* a) {
+    return archive_read_open_memory(a, bytes.data(), bytes.size()) == ARCHIVE_OK;
+  });
 }
 
 }  // namespace vfiokit::host

@@ -27,7 +27,22 @@ RecoveryTotals recover_changes(const SysfsRoot& root, const Journal& journal, co
   };
   Journal::Listing listing = journal.list();
   for (const auto& e : listing.damaged) failed(e);
-  for (const auto& entry : listing.entries) {
+  for (const auto& listed : listing.entries) {
+    // Under the target's lock, the entry as it is now: another vfiokit
+    // (a second recover, the change itself still running) may have
+    // finished with it since the listing.
+    auto lock = journal.lock(listed.key, options.lock_wait);
+    if (!lock) {
+      failed(lock.error());
+      continue;
+    }
+    auto now = journal.read(listed.key);
+    if (!now) {
+      failed(now.error());
+      continue;
+    }
+    if (!*now) continue;
+    const JournalEntry& entry = **now;
     auto change = change_from_entry(root, journal, kinds, entry);
     if (!change) {
       failed(change.error());
@@ -38,7 +53,9 @@ RecoveryTotals recover_changes(const SysfsRoot& root, const Journal& journal, co
       continue;
     }
     if (report.undoing) report.undoing(entry, **change);
-    if (auto ok = undo_change(**change, entry, journal, options); !ok) {
+    ExecutionOptions locked = options;
+    locked.held_lock = &*lock;
+    if (auto ok = undo_change(**change, entry, journal, locked); !ok) {
       failed(ok.error());
       continue;
     }

@@ -1,5 +1,7 @@
 #include "vfiokit/host/devices/function_tree_walk.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -47,7 +49,7 @@ class TreeWalk {
     }
     auto shared = std::make_shared<const SysfsDir>(std::move(*top));
     for (const auto& e : *entries)
-      if (e.is_dir && is_host_bridge_dir(e.name)) shared_.push_back({shared, e.name, std::nullopt, std::nullopt});
+      if (e.is_dir && is_host_bridge_dir(e.name)) shared_.push_back({shared, e.name, std::nullopt, std::nullopt, 1});
     shared.reset();
     threads_ = std::clamp(std::thread::hardware_concurrency(), 1u, kMaxThreads);
     std::vector<std::jthread> pool;
@@ -87,7 +89,14 @@ class TreeWalk {
     std::string name;
     std::optional<pci::Bdf> bdf;     // none for a host bridge's directory
     std::optional<pci::Bdf> parent;  // the function whose directory holds it
+    unsigned depth = 0;              // directories below devices/
   };
+
+  // A PCI hierarchy has at most 256 buses per domain, so no real tree nests
+  // functions deeper; a deeper one (a crafted tree) is not walked further,
+  // which keeps the open directories and their paths bounded. Functions
+  // below are still read, one by one, through the bus's links.
+  static constexpr unsigned kMaxDepth = 256;
 
   void work() {
     // Last in, first out: a directory stays open only while its children
@@ -145,11 +154,20 @@ class TreeWalk {
       else f.problems.push_back(entries.error());
     }
     if (!entries) return;
+    if (t.depth >= kMaxDepth) {
+      if (t.bdf)
+        read.back().problems.push_back(Error(Errc::malformed, dir->path().string(),
+                                             fmt::format("deeper than {} nested directories, more than a PCI "
+                                                         "hierarchy has; not walked further",
+                                                         kMaxDepth)));
+      return;
+    }
     auto shared = std::make_shared<const SysfsDir>(std::move(*dir));
     for (const auto& e : *entries) {
       if (!e.is_dir) continue;  // links such as physfn or driver are not children
-      if (auto child = pci::Bdf::parse(e.name)) children.push_back({shared, e.name, *child, t.bdf});
-      else if (is_host_bridge_dir(e.name)) children.push_back({shared, e.name, std::nullopt, std::nullopt});
+      if (auto child = pci::Bdf::parse(e.name)) children.push_back({shared, e.name, *child, t.bdf, t.depth + 1});
+      else if (is_host_bridge_dir(e.name))
+        children.push_back({shared, e.name, std::nullopt, std::nullopt, t.depth + 1});
     }
   }
 
