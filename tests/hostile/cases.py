@@ -317,9 +317,13 @@ def archive_interrupted_leaves_nothing(env):
     p = subprocess.Popen([env.vfiokit, "list", "--sysfs-root", archive], env={"TMPDIR": env.tmp, "PATH": "/usr/bin:/bin"},
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + TIMEOUT
-    while not os.listdir(env.tmp) and p.poll() is None and time.time() < deadline:
+
+    def writing():  # the private directory exists and files are being made in it
+        dirs = os.listdir(env.tmp)
+        return dirs and os.path.isdir(os.path.join(env.tmp, dirs[0], "sys"))
+    while not writing() and p.poll() is None and time.time() < deadline:
         time.sleep(0.001)
-    expect(os.listdir(env.tmp), "the unpacking was not seen to begin")
+    expect(writing(), "the unpacking was not seen to begin")
     time.sleep(0.05)
     p.send_signal(signal.SIGINT)
     rc = p.wait(TIMEOUT)
