@@ -2,31 +2,17 @@
 
 #include <fmt/format.h>
 
+#include "vfiokit/base/utf8.hpp"
+
 namespace vfiokit {
 namespace {
 
 // The length of the UTF-8 sequence at `p` that may be shown as it is: 0
-// when it is not valid UTF-8 (RFC 3629) or is a C1 control; -1 when
-// `end` cuts a sequence that is valid so far.
+// when it is not valid UTF-8 or is a C1 control; -1 when `end` cuts a
+// sequence that is valid so far.
 int shown_sequence(const unsigned char* p, const unsigned char* end) {
-  const unsigned char c = *p;
-  int length = 0;
-  unsigned char low = 0x80, high = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) length = 2;
-  else if (c == 0xE0) length = 3, low = 0xA0;
-  else if (c >= 0xE1 && c <= 0xEC) length = 3;
-  else if (c == 0xED) length = 3, high = 0x9F;
-  else if (c >= 0xEE && c <= 0xEF) length = 3;
-  else if (c == 0xF0) length = 4, low = 0x90;
-  else if (c >= 0xF1 && c <= 0xF3) length = 4;
-  else if (c == 0xF4) length = 4, high = 0x8F;
-  else return 0;
-  for (int i = 1; i < length; ++i) {
-    if (p + i >= end) return -1;
-    const unsigned char lo = i == 1 ? low : 0x80, hi = i == 1 ? high : 0xBF;
-    if (p[i] < lo || p[i] > hi) return 0;
-  }
-  if (c == 0xC2 && p[1] <= 0x9F) return 0;  // U+0080..U+009F: C1 controls (CSI is U+009B)
+  const int length = utf8_sequence_length(p, end);
+  if (length == 2 && p[0] == 0xC2 && p[1] <= 0x9F) return 0;  // U+0080..U+009F: C1 controls (CSI is U+009B)
   return length;
 }
 

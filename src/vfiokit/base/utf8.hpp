@@ -9,4 +9,9 @@ namespace vfiokit {
 
 bool is_utf8(std::string_view bytes);
 
+// The length (2 to 4) of the UTF-8 sequence that starts at `p`, a byte of
+// 0x80 or above; 0 when it is not valid UTF-8; -1 when `end` cuts a
+// sequence that is valid so far.
+int utf8_sequence_length(const unsigned char* p, const unsigned char* end);
+
 }  // namespace vfiokit

@@ -9,6 +9,7 @@
 
 #include "support/temp_dir.hpp"
 #include "vfiokit/host/change/executor.hpp"
+#include "vfiokit/host/change/process_identity.hpp"
 #include "vfiokit/host/change/recovery.hpp"
 
 namespace vfiokit::host {
@@ -267,6 +268,18 @@ TEST(Recovery, UndoesEveryUnfinishedEntryAndReportsWhatItCannot) {
   const auto left = journal.list();
   ASSERT_EQ(left.entries.size(), 2u);  // the held one and the unknown kind
   EXPECT_EQ(left.entries[0].key.id, "c");
+}
+
+// The writer of an entry is told apart from a later process with its pid.
+TEST(ProcessIdentity, StartTimeIsField22EvenWithParenthesesInTheName) {
+  EXPECT_EQ(start_time_from_stat("42 (a) b) c) S 1 42 42 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 12345 67"),
+            987654u);
+  EXPECT_FALSE(start_time_from_stat("42 (x) S 1"));
+  EXPECT_FALSE(start_time_from_stat("garbage"));
+  const auto self = ProcessIdentity::self();
+  EXPECT_GT(self.start, 0u);
+  EXPECT_TRUE(self.alive());
+  EXPECT_FALSE((ProcessIdentity{self.pid, self.start + 1}.alive()));
 }
 
 }  // namespace
