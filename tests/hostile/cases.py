@@ -384,6 +384,16 @@ def tree_directory_link_out_is_not_followed(env):
     for p in runs:
         secret_absent(p)
     expect(any(b"leads out of the tree" in p.stderr for p in runs), "the way out was not named")
+    # The IOMMU groups' directory itself leading out: its entries are not listed.
+    groups = os.path.join(tree, "sys/kernel/iommu_groups")
+    subprocess.run(["rm", "-rf", groups], check=True)
+    os.symlink(evil, groups)
+    runs = commands_on(env, tree)
+    for p in runs:
+        secret_absent(p)
+        expect(b"/fn/vendor" not in p.stderr and b"/fn/config" not in p.stderr,
+               "names from outside the tree were listed")
+    expect(any(b"iommu_groups: leads out of the tree" in p.stderr for p in runs), "the groups' way out was not named")
 
 
 @case

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "vfiokit/base/printable.hpp"
+#include "vfiokit/base/unique_fd.hpp"
 #include "vfiokit/host/archive/tree_path.hpp"
 
 namespace vfiokit::host {
@@ -22,25 +23,6 @@ struct ArchiveCloser {
   void operator()(archive* a) const { archive_read_free(a); }
 };
 using ArchivePtr = std::unique_ptr<archive, ArchiveCloser>;
-
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  Fd& operator=(Fd&& o) noexcept {
-    reset(std::exchange(o.fd_, -1));
-    return *this;
-  }
-  ~Fd() { reset(); }
-  void reset(int fd = -1) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 ArchivePtr new_reader() {
   ArchivePtr a(archive_read_new());
@@ -166,12 +148,12 @@ class Unpacker {
   // outside the tree through a link an earlier entry made.
   Result<int> open_parent(const std::vector<std::string>& dirs, const std::string& path) {
     if (dirs == parent_path_ && parent_fd_.get() >= 0) return parent_fd_.get();
-    Fd at(::dup(into_.fd()));
+    UniqueFd at(::dup(into_.fd()));
     for (const auto& d : dirs) {
       if (::mkdirat(at.get(), d.c_str(), 0700) != 0 && errno != EEXIST)
         return std::unexpected(
             Error::from_errno(errno, fmt::format("{}: {}", name_, printable(path)), "cannot create a directory"));
-      Fd next(::openat(at.get(), d.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      UniqueFd next(::openat(at.get(), d.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       if (next.get() < 0)
         return refuse(path, errno == ELOOP || errno == ENOTDIR ? "lies below a link or a file, not a directory"
                                                                : "cannot open its directory");
@@ -194,7 +176,7 @@ class Unpacker {
     if (declared > 0 && static_cast<uint64_t>(declared) > limits_.file_bytes)
       return too_large(
           fmt::format("'{}' declares {} bytes, more than {}", printable(path), declared, limits_.file_bytes));
-    Fd out(::openat(parent, leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    UniqueFd out(::openat(parent, leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (out.get() < 0)
       return std::unexpected(Error::from_errno(errno, fmt::format("{}: {}", name_, printable(path)),
                                                errno == EEXIST ? "appears twice" : "cannot create the file"));
@@ -229,7 +211,7 @@ class Unpacker {
   const bool scan_only_;
   UnpackSummary summary_;
   std::vector<std::string> parent_path_;
-  Fd parent_fd_;
+  UniqueFd parent_fd_;
 };
 
 }  // namespace
@@ -260,7 +242,7 @@ Result<UnpackSummary> unpack_archive(const std::filesystem::path& archive_path, 
                                      const ArchiveLimits& limits) {
   const std::string name = printable(archive_path.string());
   // O_NONBLOCK: a FIFO given as the archive is refused below, not waited on.
-  Fd fd(::open(archive_path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  UniqueFd fd(::open(archive_path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
   if (fd.get() < 0) return std::unexpected(Error::from_errno(errno, name, "cannot open the snapshot"));
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return std::unexpected(Error::from_errno(errno, name, "cannot open the snapshot"));

@@ -11,6 +11,10 @@
 
 namespace vfiokit::host {
 
+// The components of a '/'-separated path, empty ones and "." left out
+// (".." kept): "../../devices//x" is "..", "..", "devices", "x".
+std::vector<std::string_view> path_components(std::string_view path);
+
 // An entry's path as its components: relative, "." and empty components
 // dropped ("./sys//bus" is sys, bus). Refused: an absolute path, a ".."
 // component, a NUL byte. An empty result is the tree's root itself.

@@ -47,12 +47,16 @@ Result<std::optional<Journal::Lock>> lock_target(const ChangeKey& key, const Jou
 Result<void> undo_change(Change& change, JournalEntry entry, const Journal& journal, const ExecutionOptions& options) {
   auto lock = lock_target(entry.key, journal, options);
   if (!lock) return fail(lock.error());
-  // The entry as it is now: another vfiokit may have finished with it while
-  // this one waited for the lock.
-  auto now = journal.read(entry.key);
-  if (!now) return fail(now.error());
-  if (!*now) return fail(Errc::not_found, change.subject(), "was already undone by another vfiokit");
-  return undo_locked(change, std::move(**now), journal, options);
+  if (*lock) {
+    // Locked only now: another vfiokit may have finished with the entry
+    // meanwhile, so it is read again. A caller that held the lock already
+    // (recover) read it under the lock itself.
+    auto now = journal.read(entry.key);
+    if (!now) return fail(now.error());
+    if (!*now) return fail(Errc::not_found, change.subject(), "was already undone by another vfiokit");
+    entry = std::move(**now);
+  }
+  return undo_locked(change, std::move(entry), journal, options);
 }
 
 Result<void> apply_change(Change& change, const Journal& journal, const ExecutionOptions& options) {

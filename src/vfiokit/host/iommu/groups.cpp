@@ -3,29 +3,37 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <sstream>
 
+#include "vfiokit/base/printable.hpp"
 #include "vfiokit/host/sysfs/attr.hpp"
+#include "vfiokit/host/sysfs/dir.hpp"
 
 namespace vfiokit::host {
 
 namespace {
 
-// Members, type and reserved regions of the group in `dir`.
-void read_group_dir(const std::filesystem::path& dir, IommuGroup& g) {
-  std::error_code dev_ec;
-  for (const auto& dev : std::filesystem::directory_iterator(dir / "devices", dev_ec)) {
-    if (auto bdf = pci::Bdf::parse(dev.path().filename().string())) g.devices.push_back(*bdf);
-    std::error_code target_ec;
-    if (!std::filesystem::exists(dev.path(), target_ec))
-      g.problems.push_back(Error(Errc::malformed, dev.path().string(), "link points nowhere"));
-  }
-  if (dev_ec) g.problems.push_back(Error::from_errno(dev_ec.value(), (dir / "devices").string(), "cannot list"));
+// Members, type and reserved regions of the group in `dir`. Read through
+// SysfsDir, so a tree someone handed vfiokit is read confined to it.
+void read_group_dir(const SysfsDir& dir, IommuGroup& g) {
+  auto devices = dir.open_child("devices");
+  auto members = devices ? devices->list() : Result<std::vector<DirEntry>>(std::unexpected(devices.error()));
+  if (!members) g.problems.push_back(members.error());
+  else
+    for (const auto& m : *members) {
+      if (auto bdf = pci::Bdf::parse(m.name)) g.devices.push_back(*bdf);
+      // Each member is a link to the function's directory, which must be there.
+      if (auto target = devices->open_child(m.name); !target)
+        g.problems.push_back(target.error().sys_errno() == ENOENT
+                                 ? Error(Errc::malformed, *devices / m.name, "link points nowhere")
+                                 : target.error());
+    }
   std::sort(g.devices.begin(), g.devices.end());
-  if (auto type = read_attr(dir / "type"); !type) g.problems.push_back(type.error());
+  if (auto type = read_attr(dir, "type"); !type) g.problems.push_back(type.error());
   else g.type = *type;
-  if (auto regions = read_attr(dir / "reserved_regions"); !regions) {
+  if (auto regions = read_attr(dir, "reserved_regions"); !regions) {
     g.problems.push_back(regions.error());
   } else if (*regions) {
     std::istringstream in(**regions);
@@ -34,8 +42,8 @@ void read_group_dir(const std::filesystem::path& dir, IommuGroup& g) {
       ReservedRegion r;
       char type[32] = {};
       if (std::sscanf(line.c_str(), "0x%lx 0x%lx %31s", &r.start, &r.end, type) != 3) {
-        g.problems.push_back(Error(Errc::malformed, (dir / "reserved_regions").string(),
-                                   fmt::format("'{}' is not 'START END TYPE'", line)));
+        g.problems.push_back(Error(Errc::malformed, dir / "reserved_regions",
+                                   fmt::format("'{}' is not 'START END TYPE'", printable(line.substr(0, 64)))));
         continue;
       }
       r.type = type;
@@ -47,29 +55,44 @@ void read_group_dir(const std::filesystem::path& dir, IommuGroup& g) {
 }  // namespace
 
 Result<IommuGroup> read_iommu_group(const SysfsRoot& root, unsigned id) {
-  const auto dir = root.path() / "kernel/iommu_groups" / std::to_string(id);
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) return fail(Errc::not_found, dir.string(), "no such IOMMU group");
+  const auto path = root.path() / "kernel/iommu_groups" / std::to_string(id);
+  auto dir = SysfsDir::open(path);
+  if (!dir) {
+    if (dir.error().sys_errno() == ENOENT || dir.error().sys_errno() == ENOTDIR)
+      return fail(Errc::not_found, path.string(), "no such IOMMU group");
+    return fail(dir.error());
+  }
   IommuGroup g;
   g.id = id;
-  read_group_dir(dir, g);
+  read_group_dir(*dir, g);
   return g;
 }
 
 std::vector<IommuGroup> read_iommu_groups(const SysfsRoot& root, std::vector<Error>& problems) {
   std::vector<IommuGroup> out;
-  const auto base = root.path() / "kernel/iommu_groups";
-  std::error_code ec;
-  if (!std::filesystem::is_directory(base, ec)) return out;
-  for (const auto& entry : std::filesystem::directory_iterator(base, ec)) {
-    const std::string name = entry.path().filename().string();
+  auto base = SysfsDir::open(root.path() / "kernel/iommu_groups");
+  if (!base) {
+    // No IOMMU (or a tree without groups) is said by the callers; anything
+    // else (a link out of the tree) is a problem.
+    if (base.error().sys_errno() != ENOENT && base.error().sys_errno() != ENOTDIR) problems.push_back(base.error());
+    return out;
+  }
+  auto entries = base->list();
+  if (!entries) {
+    problems.push_back(entries.error());
+    return out;
+  }
+  for (const auto& entry : *entries) {
+    const std::string& name = entry.name;
     IommuGroup g;
     auto [end, err] = std::from_chars(name.data(), name.data() + name.size(), g.id);
     if (err != std::errc() || end != name.data() + name.size()) {
-      problems.push_back(Error(Errc::malformed, entry.path().string(), "not a group number"));
+      problems.push_back(Error(Errc::malformed, *base / name, "not a group number"));
       continue;
     }
-    read_group_dir(entry.path(), g);
+    auto dir = base->open_child(name);
+    if (!dir) g.problems.push_back(dir.error());
+    else read_group_dir(*dir, g);
     out.push_back(std::move(g));
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });

@@ -52,25 +52,13 @@ constexpr std::array<const char*, 35> kAttributes = {"config",
 constexpr std::array<const char*, 3> kLinks = {"driver", "iommu_group", "physfn"};
 constexpr size_t kFileLimit = 1 << 20;
 
-std::vector<std::string> split(const std::string& path) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= path.size()) {
-    const size_t slash = path.find('/', start);
-    const auto part = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
-    if (!part.empty()) out.push_back(part);
-    if (slash == std::string::npos) break;
-    start = slash + 1;
-  }
-  return out;
-}
-
 // Where a link at `dir` (components below the root) that stays inside
 // leads: its ".." components climb `dir`, its names descend.
 std::vector<std::string> resolve(std::vector<std::string> dir, const std::string& target) {
-  for (const auto& part : split(target)) {
+  // link_stays_inside has checked that the ".."s do not climb past the root.
+  for (const auto part : path_components(target)) {
     if (part == "..") dir.pop_back();
-    else if (part != ".") dir.push_back(part);
+    else dir.emplace_back(part);
   }
   return dir;
 }
