@@ -66,12 +66,40 @@ wait "$_pb"
 _rb=$?
 cat /tmp/bind.a /tmp/bind.b
 lab_check "two concurrent binds both end well (status $_ra and $_rb)" test "$_ra$_rb" = 00
+lab_check "one of them waited for the other's lock, saying so" sh -c \
+  "test \$(cat /tmp/bind.a /tmp/bind.b | grep -c 'waiting for another vfiokit to finish with group-') = 1"
 lab_check "exactly one journal entry holds the group" sh -c "test \$(ls /run/vfiokit/group-*.json | wc -l) = 1"
 lab_check "every endpoint is on vfio-pci after the two binds" sh -c \
   "vfiokit status >/tmp/status && ! grep '^  ' /tmp/status | grep -v 'now vfio-pci' | grep -v 'bridge, left alone'"
 lab_check "release after two concurrent binds" vfiokit release "$_mf_edu"
 _same_state "nothing was lost: the group is as before both binds" "$_mf_edu" /tmp/state.before
 lab_check "the lock files are gone" sh -c "! ls /run/vfiokit/.*.lock 2>/dev/null"
+
+# Hostile files in the journal, on the real kernel: a FIFO, a symlink, a
+# recorded driver name that would leave bus/pci/drivers, a file naming
+# another group and bad JSON, beside a real bind interrupted after step 3.
+# status and recover finish (bounded by timeout) and name each bad file;
+# recover undoes the real bind exactly; nothing outside is touched.
+_group_state "$_mf_edu" >/tmp/state.before
+echo untouched >/tmp/victim
+VFIOKIT_TEST_KILL_AFTER_STEP=3 vfiokit bind "$_mf_edu" >/dev/null 2>&1
+lab_check "a bind killed after step 3 left its entry" sh -c "ls /run/vfiokit/group-*.json"
+mkfifo /run/vfiokit/group-990.json
+ln -s /tmp/victim /run/vfiokit/group-991.json
+_entry='{"schema": "vfiokit.journal/2", "kind": "group", "id": "ID", "state": "applying", "next_step": 1,
+ "steps": ["a", "b"], "pid": 999999, "record": {"group": ID, "driver": "vfio-pci",
+ "members": [{"bdf": "BDF", "driver": "DRIVER", "driver_override": null, "bridge": false}]}}'
+echo "$_entry" | sed "s/ID/992/g; s|BDF|$_mf_edu|; s|DRIVER|../../../../x|" >/run/vfiokit/group-992.json
+echo "$_entry" | sed "s/ID/994/g; s|BDF|$_mf_edu|; s|DRIVER|e1000e|" >/run/vfiokit/group-993.json
+echo '{ not json' >/run/vfiokit/group-995.json
+lab_check "status finishes and names every bad journal file" sh -c \
+  "timeout 20 vfiokit status >/tmp/status.out 2>&1; cat /tmp/status.out; for n in 990 991 992 993 995; do grep -q group-\$n.json /tmp/status.out || exit 1; done"
+lab_check "recover undoes the interrupted bind and names the bad files" sh -c \
+  "timeout 20 vfiokit recover >/tmp/recover.out 2>&1; cat /tmp/recover.out; grep -q 'recover: 1 operation(s) undone' /tmp/recover.out && grep -q 'holds group-994.json instead' /tmp/recover.out && grep -q 'is not a driver name' /tmp/recover.out"
+_same_state "the interrupted bind was undone exactly despite the bad files" "$_mf_edu" /tmp/state.before
+lab_check "nothing outside the journal was touched" sh -c "test \"\$(cat /tmp/victim)\" = untouched && test ! -e /x"
+rm -f /run/vfiokit/group-99?.json
+lab_check "the journal holds nothing again" sh -c "vfiokit status | grep -q 'holds nothing'"
 
 # Fault injection (after the suite "faults"): SIGKILL after each step of a
 # bind, then after each step of a release; `vfiokit recover` restores the
