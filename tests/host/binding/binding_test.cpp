@@ -204,7 +204,13 @@ TEST(Persistence, OnlyAProgramNobodyButRootCanReplaceIsTrusted) {
   EXPECT_NE(refused.error().message().find("may be written by others"), std::string::npos)
       << refused.error().describe();
   EXPECT_FALSE(trusted_program(dir.path() / "missing"));
-  if (::geteuid() == 0) EXPECT_TRUE(trusted_program("/bin/sh")) << trusted_program("/bin/sh").error().describe();
+  // A link to a trusted program is only as safe as the directory it is in.
+  std::filesystem::create_symlink("/bin/sh", dir.path() / "sh");
+  EXPECT_FALSE(trusted_program(dir.path() / "sh"));
+  if (::geteuid() == 0) {
+    const auto sh = trusted_program("/bin/sh");
+    EXPECT_TRUE(sh) << sh.error().describe();
+  }
 }
 
 TEST(Persistence, ReleaseRemovesOnlyRulesNamingTheFunctions) {
@@ -214,11 +220,14 @@ TEST(Persistence, ReleaseRemovesOnlyRulesNamingTheFunctions) {
   auto b = write_persist_rule(dir.path(), {kPort}, "vfio-pci", "/usr/bin/vfiokit");
   ASSERT_TRUE(b);
   std::ofstream(dir.path() / "99-other.rules") << "KERNEL==\"0000:01:00.1\"\n";
+  // A planted FIFO with a rule's name is neither waited on nor removed.
+  ASSERT_EQ(::mkfifo((dir.path() / "70-vfiokit-0000:01:00.9.rules").c_str(), 0600), 0);
   auto removed = remove_persist_rules(dir.path(), {kEdu});
   ASSERT_TRUE(removed);
   EXPECT_EQ(*removed, (std::vector<std::filesystem::path>{*a}));
   EXPECT_TRUE(std::filesystem::exists(*b));
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "99-other.rules"));
+  EXPECT_TRUE(std::filesystem::is_fifo(dir.path() / "70-vfiokit-0000:01:00.9.rules"));
 }
 
 }  // namespace

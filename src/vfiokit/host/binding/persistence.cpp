@@ -62,17 +62,27 @@ Result<std::filesystem::path> trusted_program(const std::filesystem::path& progr
                             "can replace (cmake --install, or the vfiokit package)",
                             why));
   };
+  // Both the way the rule names it (each directory of that path, and a
+  // link there) and where that leads must be root's alone.
+  const auto root_only = [&](const std::filesystem::path& from, bool follow_last) -> Result<void> {
+    struct stat st {};
+    for (auto p = from;; p = p.parent_path()) {
+      const int rc = p == from && follow_last ? ::stat(p.c_str(), &st) : ::lstat(p.c_str(), &st);
+      if (rc != 0) return refuse(fmt::format("{} cannot be checked", p.string()));
+      if (st.st_uid != 0) return refuse(fmt::format("{} is not owned by root", p.string()));
+      // A link's own mode means nothing; what it names is checked.
+      if (!S_ISLNK(st.st_mode) && (st.st_mode & (S_IWGRP | S_IWOTH)))
+        return refuse(fmt::format("{} may be written by others", p.string()));
+      if (p == p.root_path() || p.empty()) return {};
+    }
+  };
   std::error_code ec;
   const auto real = std::filesystem::canonical(program, ec);
-  if (ec) return refuse("is not there");
+  if (ec || !program.is_absolute()) return refuse("is not there");
   struct stat st {};
   if (::stat(real.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return refuse("is not a program");
-  for (auto p = real;; p = p.parent_path()) {
-    if (::lstat(p.c_str(), &st) != 0) return refuse(fmt::format("{} cannot be checked", p.string()));
-    if (st.st_uid != 0) return refuse(fmt::format("{} is not owned by root", p.string()));
-    if (st.st_mode & (S_IWGRP | S_IWOTH)) return refuse(fmt::format("{} may be written by others", p.string()));
-    if (p == p.root_path()) break;
-  }
+  if (auto ok = root_only(program, false); !ok) return std::unexpected(ok.error());
+  if (auto ok = root_only(real, true); !ok) return std::unexpected(ok.error());
   return program;
 }
 
@@ -94,9 +104,11 @@ Result<std::vector<std::filesystem::path>> remove_persist_rules(const std::files
   for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
     const auto name = e.path().filename().string();
     if (name.rfind("70-vfiokit-", 0) != 0 || e.path().extension() != ".rules") continue;
-    auto bytes = read_file_bytes(e.path(), 64 * 1024);
-    if (!bytes) continue;
-    const auto named = persist_rule_endpoints(std::string(bytes->begin(), bytes->end()));
+    // The rules directory may be one the caller named: a planted link or
+    // FIFO is neither followed nor waited on, and not removed.
+    auto text = read_regular_file(e.path(), 64 * 1024, "a udev rule");
+    if (!text || !*text) continue;
+    const auto named = persist_rule_endpoints(**text);
     bool mentions = false;
     for (const auto& bdf : endpoints)
       if (std::find(named.begin(), named.end(), bdf.str()) != named.end()) mentions = true;

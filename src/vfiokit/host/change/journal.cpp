@@ -35,24 +35,6 @@ bool plain_name(std::string_view s, bool id) {
 
 // An entry's text: a regular file, opened without following a link and
 // without blocking on a FIFO, read up to the cap.
-Result<std::optional<std::string>> read_entry_file(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0 && errno == ENOENT) return std::optional<std::string>();
-  if (fd < 0 && errno == ELOOP) return fail(Errc::malformed, path.string(), "is a symbolic link, not a journal entry");
-  if (fd < 0) return fail(Error::from_errno(errno, path.string(), "cannot open"));
-  struct stat st {};
-  std::string text;
-  int err = ::fstat(fd, &st) != 0 ? errno : 0;
-  if (!err && S_ISREG(st.st_mode)) err = read_fd(fd, text, kMaxEntryBytes + 1, false);
-  ::close(fd);
-  if (err) return fail(Error::from_errno(err, path.string(), "cannot read"));
-  if (!S_ISREG(st.st_mode)) return fail(Errc::malformed, path.string(), "is not a regular file, not a journal entry");
-  if (text.size() > kMaxEntryBytes)
-    return fail(Errc::malformed, path.string(),
-                fmt::format("is larger than a journal entry can be ({} bytes)", kMaxEntryBytes));
-  return std::optional<std::string>(std::move(text));
-}
-
 Result<ChangeKey> key_of_file(const std::filesystem::path& file) {
   const std::string name = file.filename().string();
   const auto dash = name.find('-');
@@ -212,7 +194,7 @@ Result<void> Journal::write(const JournalEntry& entry) const {
 Result<std::optional<JournalEntry>> Journal::read(const ChangeKey& key) const {
   if (auto ok = check_dir(false); !ok) return fail(ok.error());
   const auto path = file(key);
-  auto text = read_entry_file(path);
+  auto text = read_regular_file(path, kMaxEntryBytes, "a journal entry");
   if (!text) return fail(text.error());
   if (!*text) return std::optional<JournalEntry>();
   auto e = journal_entry_from_json(**text, path.string());

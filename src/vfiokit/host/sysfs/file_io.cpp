@@ -1,6 +1,7 @@
 #include "vfiokit/host/sysfs/file_io.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -40,6 +41,27 @@ Result<std::vector<uint8_t>> read_file_bytes(const std::filesystem::path& path, 
   ::close(fd);
   if (err) return std::unexpected(Error::from_errno(err, path.string(), "cannot read"));
   return std::vector<uint8_t>(data.begin(), data.end());
+}
+
+Result<std::optional<std::string>> read_regular_file(const std::filesystem::path& path, size_t limit,
+                                                     std::string_view what) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) return std::optional<std::string>();
+  if (fd < 0 && errno == ELOOP)
+    return std::unexpected(Error(Errc::malformed, path.string(), fmt::format("is a symbolic link, not {}", what)));
+  if (fd < 0) return std::unexpected(Error::from_errno(errno, path.string(), "cannot open"));
+  struct stat st {};
+  std::string text;
+  int err = ::fstat(fd, &st) != 0 ? errno : 0;
+  if (!err && S_ISREG(st.st_mode)) err = read_fd(fd, text, limit + 1, false);
+  ::close(fd);
+  if (err) return std::unexpected(Error::from_errno(err, path.string(), "cannot read"));
+  if (!S_ISREG(st.st_mode))
+    return std::unexpected(Error(Errc::malformed, path.string(), fmt::format("is not a regular file, not {}", what)));
+  if (text.size() > limit)
+    return std::unexpected(
+        Error(Errc::malformed, path.string(), fmt::format("is larger than {} can be ({} bytes)", what, limit)));
+  return std::optional<std::string>(std::move(text));
 }
 
 Result<void> write_file_durably(const std::filesystem::path& path, const std::string& text, mode_t mode) {

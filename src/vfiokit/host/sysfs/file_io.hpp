@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vfiokit/base/error.hpp"
@@ -22,6 +24,14 @@ int read_fd(int fd, std::string& out, size_t limit, bool short_read_ends);
 // Reads up to `limit` bytes. sysfs attribute files report a size that need
 // not match what a read returns, so this reads until EOF.
 Result<std::vector<uint8_t>> read_file_bytes(const std::filesystem::path& path, size_t limit);
+
+// A file that someone else may have planted (a journal entry, a udev
+// rule): read only if it is a regular file with no link at its end
+// (O_NOFOLLOW | O_NONBLOCK: a link is not followed, a FIFO never blocks)
+// of at most `limit` bytes; nullopt when there is no file. `what` says what
+// it should be, for the errors ("a journal entry").
+Result<std::optional<std::string>> read_regular_file(const std::filesystem::path& path, size_t limit,
+                                                     std::string_view what);
 
 // Replaces `path` atomically and durably: write a temporary file, fsync,
 // rename, fsync the directory (created if missing). A journal written this
