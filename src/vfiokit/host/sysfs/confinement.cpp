@@ -90,7 +90,8 @@ std::optional<std::string_view> Confinement::relative(std::string_view path) con
 
 Result<int> Confinement::open_beneath(std::string_view relative, int flags, const std::string& subject) const {
   const std::string rel = relative.empty() ? "." : std::string(relative);
-  flags |= O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+  // O_PATH takes no other flags but these (openat2 refuses the rest).
+  flags |= (flags & O_PATH) ? O_CLOEXEC : O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
   if (!(flags & O_DIRECTORY)) flags |= O_NOFOLLOW;
   open_how how{};
   how.flags = static_cast<uint64_t>(flags);
@@ -113,7 +114,30 @@ Result<int> Confinement::open_beneath(std::string_view relative, int flags, cons
 
 Result<int> Confinement::open_file_in(int dir_fd, const char* name, const std::string& subject) {
   const int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW;
-  return opened_or_error(::openat(dir_fd, name, flags), flags, subject);
+  const int fd = ::openat(dir_fd, name, flags);
+  if (fd >= 0) return fd;  // its type is asked only when a read finds nothing (check_regular)
+  return opened_or_error(fd, flags, subject);
+}
+
+std::optional<Error> Confinement::check_regular(int fd, const std::string& subject) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return Error::from_errno(errno, subject, "cannot read");
+  if (S_ISREG(st.st_mode)) return std::nullopt;
+  return not_regular(subject, st.st_mode);
+}
+
+Result<int> Confinement::open_child_dir(int parent_fd, const char* name, std::string_view relative,
+                                        const std::string& subject) const {
+  // Beneath the parent first: one path component, as a real subdirectory
+  // is. A link that climbs out of the parent (bus/pci/devices/BDF) is then
+  // resolved from the root, beneath it.
+  open_how how{};
+  how.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  const int fd = static_cast<int>(::syscall(SYS_openat2, parent_fd, name, &how, sizeof how));
+  if (fd >= 0) return fd;
+  if (errno != EXDEV && errno != ENOSYS) return opened_or_error(fd, O_DIRECTORY, subject);
+  return open_beneath(relative, O_RDONLY | O_DIRECTORY, subject);
 }
 
 ConfinedTree::ConfinedTree(std::shared_ptr<const Confinement> confinement) : confinement_(std::move(confinement)) {

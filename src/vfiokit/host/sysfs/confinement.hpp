@@ -38,8 +38,21 @@ class Confinement {
   // may be reached through links that stay beneath; anything else must be
   // a regular file with no link at its end. The error names `subject`.
   Result<int> open_beneath(std::string_view relative, int flags, const std::string& subject) const;
-  // The same check for a file opened relative to a directory of the tree.
+  // A file of a directory of the tree, one path component: opened with
+  // O_NOFOLLOW | O_NONBLOCK (a link is refused, a FIFO never blocks) and
+  // without asking its type, which would cost a system call per attribute
+  // of every function. The reader asks check_regular when a read comes back
+  // empty or failed, which is what a FIFO or a directory gives. (A device
+  // node gives data; only root can make one, and an unpacked archive never
+  // holds one.)
   static Result<int> open_file_in(int dir_fd, const char* name, const std::string& subject);
+  // nullopt for a regular file; else an error naming what is there.
+  static std::optional<Error> check_regular(int fd, const std::string& subject);
+  // A subdirectory `name` of the open directory `parent_fd`, whose path
+  // below the root is `relative`: beneath the parent when it is there,
+  // else resolved from the root, beneath it.
+  Result<int> open_child_dir(int parent_fd, const char* name, std::string_view relative,
+                             const std::string& subject) const;
 
  private:
   Confinement(std::string root, std::string real_root, int fd)

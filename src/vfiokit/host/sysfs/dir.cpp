@@ -73,13 +73,18 @@ Result<SysfsDir> SysfsDir::open_child(std::string_view name) const {
   if (confined_) {
     // From the root, so that a link on the way is resolved beneath it.
     const std::string child = *this / name;
-    auto fd = confined_->open_beneath(*confined_->relative(child), O_RDONLY | O_DIRECTORY, child);
+    auto fd = confined_->open_child_dir(fd_, CName(name).c_str(), *confined_->relative(child), child);
     if (!fd) return std::unexpected(fd.error());
     return SysfsDir(*fd, child, false, confined_);
   }
   const int fd = ::openat(fd_, CName(name).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return std::unexpected(Error::from_errno(errno, *this / name, "cannot open the directory"));
   return SysfsDir(fd, *this / name, on_sysfs_, nullptr);
+}
+
+std::optional<Error> SysfsDir::not_a_file(int fd, std::string_view name) const {
+  if (!confined_) return std::nullopt;
+  return Confinement::check_regular(fd, *this / name);
 }
 
 Result<int> SysfsDir::open_entry(std::string_view name) const {
@@ -172,13 +177,19 @@ Result<std::optional<size_t>> SysfsDir::read_into(std::string_view name, std::sp
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       const int err = errno;
+      auto not_file = not_a_file(fd, name);
       ::close(fd);
-      return std::unexpected(Error::from_errno(err, *this / name, "cannot read"));
+      return std::unexpected(not_file ? *not_file : Error::from_errno(err, *this / name, "cannot read"));
     }
     const bool short_read = static_cast<size_t>(n) < buffer.size() - done;
     done += static_cast<size_t>(n);
     if (n == 0 || short_read) break;
   }
+  if (done == 0)
+    if (auto not_file = not_a_file(fd, name)) {
+      ::close(fd);
+      return std::unexpected(*not_file);
+    }
   if (file_size) {
     // A read that filled the buffer says all the caller needs; only a
     // shorter one asks fstat how large the file claims to be.
@@ -197,7 +208,13 @@ Result<std::optional<std::string>> SysfsDir::read(std::string_view name, size_t 
   }
   const int fd = *opened;
   std::string data;
-  if (const int err = read_fd(fd, data, limit, true)) {
+  const int err = read_fd(fd, data, limit, true);
+  if (err || data.empty())
+    if (auto not_file = not_a_file(fd, name)) {
+      ::close(fd);
+      return std::unexpected(*not_file);
+    }
+  if (err) {
     ::close(fd);
     return std::unexpected(Error::from_errno(err, *this / name, "cannot read"));
   }
@@ -217,8 +234,14 @@ Result<std::optional<SysfsFile>> SysfsDir::open_file(std::string_view name) cons
     return std::unexpected(opened.error());
   }
   const int fd = *opened;
+  // Reads at offsets: its type is asked at once (one fstat serves both).
   struct stat st {};
   const size_t size = ::fstat(fd, &st) == 0 ? static_cast<size_t>(st.st_size) : 0;
+  if (confined_ && !S_ISREG(st.st_mode))
+    if (auto not_file = not_a_file(fd, name)) {
+      ::close(fd);
+      return std::unexpected(*not_file);
+    }
   return std::optional<SysfsFile>(SysfsFile(fd, size, *this / name));
 }
 
@@ -239,6 +262,17 @@ Result<size_t> SysfsFile::read_at(size_t offset, std::span<uint8_t> buffer) cons
     done += static_cast<size_t>(n);
   }
   return done;
+}
+
+bool SysfsDir::has_dir(std::string_view name) const {
+  if (confined_) {
+    const std::string child = *this / name;
+    auto fd = confined_->open_beneath(*confined_->relative(child), O_PATH | O_DIRECTORY, child);
+    if (fd) ::close(*fd);
+    return fd.has_value();
+  }
+  struct stat st {};
+  return ::fstatat(fd_, CName(name).c_str(), &st, 0) == 0 && S_ISDIR(st.st_mode);
 }
 
 std::optional<std::string> SysfsDir::link_target(std::string_view name) const {

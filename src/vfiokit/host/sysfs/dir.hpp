@@ -85,6 +85,10 @@ class SysfsDir {
   // read of `config` reaches the device, 4 bytes at a time.
   bool on_sysfs() const { return on_sysfs_; }
 
+  // Whether `name` leads to a directory (a link is followed, in a confined
+  // tree only beneath its root): one system call, nothing kept open.
+  bool has_dir(std::string_view name) const;
+
   // Where a link points, as written; nullopt when there is no such link.
   std::optional<std::string> link_target(std::string_view name) const;
 
@@ -94,6 +98,9 @@ class SysfsDir {
   // Opens a file of this directory for reading (errno kept on failure to
   // open: -1; a confined tree's refusal: an error).
   Result<int> open_entry(std::string_view name) const;
+  // In a confined tree, after a read that found nothing or failed: an error
+  // when `fd` is not a regular file (a FIFO, a directory).
+  std::optional<Error> not_a_file(int fd, std::string_view name) const;
   int fd_ = -1;
   // A string, not a std::filesystem::path: thousands of directories are
   // opened per read of a large host, and the path serves messages only.
