@@ -1,10 +1,10 @@
-// A sysfs-like tree that someone else handed vfiokit (a snapshot directory,
-// an unpacked snapshot archive, a --simulate tree), confined for as long as
-// it is open: every read below its root, by any part of vfiokit, is resolved
-// by the kernel beneath the root (openat2 RESOLVE_BENEATH), so no link in
-// the tree leads out of it, and an attribute must be a regular file reached
-// without a link at its end (O_NOFOLLOW | O_NONBLOCK: a link is not
-// followed, a FIFO never blocks, a device node is not read). What breaks
+// A sysfs-like tree that someone else handed vfiokit (any --sysfs-root
+// directory, an unpacked snapshot archive), confined for as long as it is
+// open: every read below its root, by any part of vfiokit, is resolved by
+// the kernel beneath the root (openat2 RESOLVE_BENEATH), so no link in the
+// tree leads out of it, and an attribute must be reached without a link at
+// its end (O_NOFOLLOW | O_NONBLOCK: a link is not followed, a FIFO never
+// blocks and is named when its read finds nothing). What breaks
 // these rules is a problem of the device it belongs to, named but never
 // followed and never printed.
 //
