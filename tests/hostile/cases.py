@@ -587,6 +587,32 @@ def journal_two_recovers_at_once_undo_once(env):
     expect(p.stdout == before, "the BAR is not as before")
 
 
+@case
+def simulate_relative_path_keeps_the_tree_whole(env):
+    # Issue 22, bug 1: a relative --simulate path put moved functions back
+    # in the wrong place and left bus/pci/devices links dangling.
+    env.tree("rel")
+    p = env.run(REHEARSE + ["--simulate", "rel/sys"])
+    expect(p.returncode == 0, "the rehearsal failed")
+    p = env.run(["groups", "--sysfs-root", "rel/sys", "--strict"])
+    expect(p.returncode == 0, "the tree is not whole after the rehearsal")
+
+
+@case
+def simulate_never_writes_outside_the_tree(env):
+    tree, _ = simulated(env)
+    fdir = env.function_dir(os.path.dirname(tree), "0000:07:03.0")
+    # The attribute the simulated kernel writes on a restore, then one it
+    # reads: neither is followed out of the tree.
+    for attr in ("driver_override", "resource"):
+        os.unlink(os.path.join(fdir, attr))
+        os.symlink(os.path.join(env.outside, "victim"), os.path.join(fdir, attr))
+        p = env.run(REHEARSE + ["--simulate", tree])
+        expect(p.returncode in (0, 1), f"rebar ended with {p.returncode}")
+        env.outside_unchanged()
+        secret_absent(p)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--list", action="store_true")

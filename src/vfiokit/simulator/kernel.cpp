@@ -1,6 +1,9 @@
 #include "vfiokit/simulator/kernel.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -46,11 +49,33 @@ std::optional<unsigned long> parse_ulong(std::string_view v) {
   return n;
 }
 
-Result<void> write_text(const fs::path& file, const std::string& text) {
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) return fail(Error::from_errno(EIO, file.string(), "the simulated kernel could not update the tree"));
+// Whether `path` (made canonical) lies below the tree `root` (canonical).
+bool inside(const fs::path& root, const fs::path& path) {
+  const auto rel = path.lexically_relative(root);
+  return !rel.empty() && *rel.begin() != "..";
+}
+
+// Writes an attribute of the tree. The tree is the user's, so the write
+// never leaves it: the file's directory must resolve inside the tree, and
+// the file itself is opened without following a link and must be a
+// regular file (a FIFO would not block: O_NONBLOCK).
+Result<void> write_text(const fs::path& root, const fs::path& file, const std::string& text) {
+  std::error_code ec;
+  const auto dir = fs::canonical(file.parent_path(), ec);
+  if (ec || !inside(root, dir))
+    return fail(Errc::permission, file.string(), "leads out of the simulated tree; not written");
+  const int fd =
+      ::open((dir / file.filename()).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+  if (fd < 0) return fail(Error::from_errno(errno, file.string(), "the simulated kernel could not update the tree"));
+  struct stat st {};
+  bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  for (size_t done = 0; ok && done < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    ok = n > 0;
+    done += ok ? static_cast<size_t>(n) : 0;
+  }
+  ::close(fd);
+  if (!ok) return fail(Errc::io, file.string(), "the simulated kernel could not update the tree");
   return {};
 }
 
@@ -79,10 +104,14 @@ json state_json(const SimulatedKernel::State& s);
 
 }  // namespace
 
-Result<void> SimulatedKernel::setup(const fs::path& root, const SimulatedHostSetup& setup) {
+Result<void> SimulatedKernel::setup(const fs::path& given_root, const SimulatedHostSetup& setup) {
   std::error_code ec;
-  if (!fs::is_directory(root / "bus/pci/devices", ec))
-    return fail(Errc::not_found, root.string(), "is not a sysfs tree (no bus/pci/devices)");
+  if (!fs::is_directory(given_root / "bus/pci/devices", ec))
+    return fail(Errc::not_found, given_root.string(), "is not a sysfs tree (no bus/pci/devices)");
+  // Canonical, as the paths the simulation computes are (a relative or
+  // linked root would put moved functions back in the wrong place).
+  const fs::path root = fs::canonical(given_root, ec);
+  if (ec) return fail(Error::from_errno(ec.value(), given_root.string(), "cannot open the tree"));
   State s;
   s.claims = setup.claims;
   s.unbind_errno = setup.unbind_errno;
@@ -92,7 +121,7 @@ Result<void> SimulatedKernel::setup(const fs::path& root, const SimulatedHostSet
     // Every function has a driver_override, "(null)" when unset.
     const fs::path override_file = SysfsRoot(root).device_dir(f.bdf) / "driver_override";
     if (!fs::exists(override_file, ec))
-      if (auto ok = write_text(override_file, "(null)\n"); !ok) return ok;
+      if (auto ok = write_text(root, override_file, "(null)\n"); !ok) return ok;
   }
   for (const auto& f : host.functions)
     if (!s.claims.count(f.bdf) && !f.driver.empty() && f.driver != "vfio-pci" && f.driver != "pci-stub")
@@ -116,8 +145,15 @@ Result<void> SimulatedKernel::setup(const fs::path& root, const SimulatedHostSet
   return k.save();
 }
 
-Result<std::shared_ptr<SimulatedKernel>> SimulatedKernel::open(const fs::path& root) {
+Result<std::shared_ptr<SimulatedKernel>> SimulatedKernel::open(const fs::path& given_root) {
   std::error_code ec;
+  const fs::path root = fs::canonical(given_root, ec);
+  if (ec || !fs::is_directory(root / "bus/pci/devices", ec))
+    return fail(Errc::not_found, given_root.string(), "is not a sysfs tree (no bus/pci/devices)");
+  // Confined from the first read (the setup reads the host too).
+  auto confinement = Confinement::open(root);
+  if (!confinement) return fail(confinement.error());
+  ConfinedTree confined(std::move(*confinement));
   if (!fs::exists(state_file(root), ec))
     if (auto ok = setup(root, {}); !ok) return fail(ok.error());
   auto bytes = read_file_bytes(state_file(root), 16 << 20);
@@ -151,7 +187,9 @@ Result<std::shared_ptr<SimulatedKernel>> SimulatedKernel::open(const fs::path& r
   } catch (const std::exception& e) {
     return fail(Errc::malformed, subject, fmt::format("missing or mistyped field: {}", e.what()));
   }
-  return std::shared_ptr<SimulatedKernel>(new SimulatedKernel(root, std::move(s)));
+  auto kernel = std::shared_ptr<SimulatedKernel>(new SimulatedKernel(root, std::move(s)));
+  kernel->confined_.emplace(std::move(confined));
+  return kernel;
 }
 
 namespace {
@@ -179,12 +217,8 @@ json state_json(const SimulatedKernel::State& s) {
 
 Result<void> SimulatedKernel::save() const {
   const fs::path file = state_file(root_);
-  const fs::path tmp = file.string() + ".tmp";
-  if (auto ok = write_text(tmp, state_json(*state_).dump(2) + "\n"); !ok) return ok;
-  std::error_code ec;
-  fs::rename(tmp, file, ec);
-  if (ec) return fail(Error::from_errno(ec.value(), file.string(), "rename failed"));
-  return {};
+  // A new, exclusively created temporary name: nothing planted is followed.
+  return write_file_durably(file, state_json(*state_).dump(2) + "\n");
 }
 
 std::vector<std::string> SimulatedKernel::log() const { return state_->log; }
@@ -218,7 +252,7 @@ class Tree {
 
   Result<void> set_override(const pci::Bdf& bdf, std::string_view value) {
     const std::string name = trim_newline(value);
-    return write_text(dev(bdf) / "driver_override", (name.empty() ? "(null)" : name) + "\n");
+    return write_text(root_, dev(bdf) / "driver_override", (name.empty() ? "(null)" : name) + "\n");
   }
 
   std::string driver_of(const pci::Bdf& bdf) const { return read_link_name(dev(bdf) / "driver").value_or(""); }
@@ -278,7 +312,12 @@ class Tree {
 
   Result<void> remove(const pci::Bdf& bdf) {
     const HostView host = read_host(SysfsRoot(root_));
-    const fs::path dir = fs::canonical(dev(bdf));
+    std::error_code cec;
+    const fs::path dir = fs::canonical(dev(bdf), cec);
+    // A function whose link leads out of the tree is not the simulator's
+    // to move.
+    if (cec || !inside(root_, dir))
+      return fail(Errc::permission, dev(bdf).string(), "leads out of the simulated tree; not removed");
     Removed r{bdf, dir.parent_path().lexically_relative(root_).string(), subtree_of(host, bdf)};
     std::error_code ec;
     for (const auto& f : r.functions) {
@@ -323,7 +362,7 @@ class Tree {
     auto updates = simulate_resize(host, bdf, bar, uint64_t(1) << (*enc + 20), state_.apertures);
     if (!updates) return fail(updates.error());
     for (const auto& u : *updates)
-      if (auto ok = write_text(dev(u.bdf) / "resource", resource_file_text(u.resources)); !ok) return ok;
+      if (auto ok = write_text(root_, dev(u.bdf) / "resource", resource_file_text(u.resources)); !ok) return ok;
     return set_control_size(*f, bar, unsigned(*enc));
   }
 
@@ -340,12 +379,13 @@ class Tree {
     for (const auto& f : r.functions) {
       const fs::path fdir = find_function_dir(dir, f);
       fs::create_symlink(fs::relative(fdir, root_ / "bus/pci/devices"), root_ / "bus/pci/devices" / f.str(), ec);
-      if (auto ok = write_text(fdir / "driver_override", "(null)\n"); !ok) return ok;
+      if (auto ok = write_text(root_, fdir / "driver_override", "(null)\n"); !ok) return ok;
     }
     for (const auto& f : r.functions) {
       const HostView host = read_host(SysfsRoot(root_));
       if (const PciFunction* fn = host.function(f))
-        if (auto ok = write_text(dev(f) / "resource", resource_file_text(place_returning(host, *fn, state_.apertures)));
+        if (auto ok = write_text(root_, dev(f) / "resource",
+                                 resource_file_text(place_returning(host, *fn, state_.apertures)));
             !ok)
           return ok;
     }
@@ -377,7 +417,7 @@ class Tree {
             (*bytes)[at] | (*bytes)[at + 1] << 8 | (*bytes)[at + 2] << 16 | uint32_t((*bytes)[at + 3]) << 24;
         ctrl = (ctrl & ~0x3F00u) | (enc << 8);
         for (int k = 0; k < 4; ++k) (*bytes)[at + k] = uint8_t(ctrl >> (8 * k));
-        return write_text(dev(f.bdf) / "config", std::string(bytes->begin(), bytes->end()));
+        return write_text(root_, dev(f.bdf) / "config", std::string(bytes->begin(), bytes->end()));
       }
     }
     return {};
@@ -450,7 +490,7 @@ Result<void> SimulatedKernel::dispatch(const fs::path& rel, std::string_view val
 Result<SysfsRoot> simulated_root(const fs::path& dir) {
   auto kernel = SimulatedKernel::open(dir);
   if (!kernel) return fail(kernel.error());
-  return SysfsRoot(dir).with_writer(*kernel);
+  return SysfsRoot(fs::canonical(dir)).with_writer(*kernel);
 }
 
 }  // namespace vfiokit::host

@@ -38,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "vfiokit/host/sysfs/confinement.hpp"
 #include "vfiokit/host/sysfs/root.hpp"
 
 namespace vfiokit::host {
@@ -81,6 +82,9 @@ class SimulatedKernel : public AttrWriter {
 
   std::filesystem::path root_;
   std::unique_ptr<State> state_;
+  // The tree is the user's: while the simulation runs, vfiokit reads it
+  // confined, as any tree handed to it (host/sysfs/confinement.hpp).
+  std::optional<ConfinedTree> confined_;
 };
 
 // The simulated host for a --simulate DIR option: DIR's sysfs tree with its
