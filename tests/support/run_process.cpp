@@ -1,15 +1,18 @@
 #include "support/run_process.hpp"
 
 #include <fcntl.h>
+#include <pty.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 extern char** environ;
 
@@ -35,8 +38,14 @@ ProcessResult spawn_and_wait(const std::vector<std::string>& argv, const std::ve
   std::vector<std::string> env_strings;
   for (char** e = environ; *e; ++e) env_strings.emplace_back(*e);
   env_strings.insert(env_strings.end(), env.begin(), env.end());
+  // An entry of `env` replaces the inherited one of its name.
   std::vector<char*> envp;
-  for (auto& e : env_strings) envp.push_back(e.data());
+  for (auto& e : env_strings) {
+    const std::string name = e.substr(0, e.find('=') + 1);
+    const bool from_env = &e >= &env_strings[env_strings.size() - env.size()];
+    const bool replaced = std::any_of(env.begin(), env.end(), [&](const std::string& n) { return n.starts_with(name); });
+    if (from_env || !replaced) envp.push_back(e.data());
+  }
   envp.push_back(nullptr);
   std::vector<std::string> args = argv;
   std::vector<char*> cargv;
@@ -85,6 +94,40 @@ ProcessResult run_process_discarding_output(const std::vector<std::string>& argv
   ::close(err_fd);
   result.err += slurp(err_path);
   ::unlink(err_path);
+  return result;
+}
+
+ProcessResult run_process_into_closed_pipe(const std::vector<std::string>& argv) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  ::close(fds[0]);
+  char err_path[] = "/tmp/vfiokit-err-XXXXXX";
+  const int err_fd = ::mkstemp(err_path);
+  if (err_fd < 0) throw std::runtime_error("mkstemp failed");
+  ProcessResult result = spawn_and_wait(argv, {}, fds[1], err_fd);
+  ::close(fds[1]);
+  ::close(err_fd);
+  result.err += slurp(err_path);
+  ::unlink(err_path);
+  return result;
+}
+
+ProcessResult run_process_in_terminal(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+  int controller = -1, terminal = -1;
+  if (::openpty(&controller, &terminal, nullptr, nullptr, nullptr) != 0) throw std::runtime_error("openpty failed");
+  ::fcntl(controller, F_SETFD, FD_CLOEXEC);
+  ::fcntl(terminal, F_SETFD, FD_CLOEXEC);
+  // Read while the child writes: a terminal holds only a few KiB.
+  std::string shown;
+  std::thread reader([&] {
+    char buf[4096];
+    for (ssize_t n; (n = ::read(controller, buf, sizeof buf)) > 0;) shown.append(buf, static_cast<size_t>(n));
+  });
+  ProcessResult result = spawn_and_wait(argv, env, terminal, terminal);
+  ::close(terminal);  // the last writer gone, the reader sees EIO and ends
+  reader.join();
+  ::close(controller);
+  result.out = std::move(shown);
   return result;
 }
 

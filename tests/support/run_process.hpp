@@ -20,4 +20,13 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::vecto
 // writes, not the caller a file to fill, read back and remove.
 ProcessResult run_process_discarding_output(const std::vector<std::string>& argv);
 
+// With standard output a pipe whose reader has already gone, as
+// `vfiokit list | head -0` leaves it; result.out stays empty.
+ProcessResult run_process_into_closed_pipe(const std::vector<std::string>& argv);
+
+// With standard output and standard error on a new pseudo-terminal, as a
+// person at a terminal runs it; result.out holds everything the terminal
+// showed (both streams).
+ProcessResult run_process_in_terminal(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
+
 }  // namespace vfiokit::testing

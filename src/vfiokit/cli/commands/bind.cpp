@@ -10,6 +10,7 @@
 #include "vfiokit/cli/options/change_lock.hpp"
 #include "vfiokit/cli/options/plan_gate.hpp"
 #include "vfiokit/cli/render/output.hpp"
+#include "vfiokit/cli/usage/exit_status.hpp"
 #include "vfiokit/host/binding/operation.hpp"
 #include "vfiokit/host/binding/persistence.hpp"
 #include "vfiokit/host/devices/in_use.hpp"
@@ -42,6 +43,7 @@ void print_plan(const host::BindPlan& plan) {
 }
 
 int run_bind(const BindOptions& o) {
+  if (!o.target.named()) return usage_error("name a function (BDF) or --group N");
   if (!o.sysfs_root.empty() && !o.dry_run) {
     print_error(Error(Errc::invalid_argument, "--sysfs-root", "only plans (--dry-run) can look at another sysfs tree"));
     return 2;

@@ -10,6 +10,7 @@
 #include "vfiokit/cli/options/host_options.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
+#include "vfiokit/cli/usage/validators.hpp"
 #include "vfiokit/host/devices/pci_names.hpp"
 #include "vfiokit/host/sysfs/source.hpp"
 #include "vfiokit/host/view/isolation_advice.hpp"
@@ -95,7 +96,7 @@ int run_explain(const ExplainOptions& o) {
 Runner add_explain_command(CLI::App& app) {
   auto options = std::make_shared<ExplainOptions>();
   CLI::App* cmd = app.add_subcommand("explain", "Why a device's IOMMU group is what it is, and what would change it");
-  cmd->add_option("BDF", options->bdf, "device address, e.g. 0000:03:00.0")->required();
+  cmd->add_option("BDF", options->bdf, "device address, e.g. 0000:03:00.0")->required()->check(bdf_value());
   add_host_options(cmd, options->host);
   return [cmd, options] { return cmd->parsed() ? run_explain(*options) : -1; };
 }

@@ -11,12 +11,14 @@
 
 #include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/options/host_options.hpp"
+#include "vfiokit/cli/render/colour.hpp"
 #include "vfiokit/cli/render/group_graph.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
+#include "vfiokit/cli/render/output_file.hpp"
+#include "vfiokit/cli/render/pci_tree.hpp"
 #include "vfiokit/host/devices/pci_names.hpp"
 #include "vfiokit/host/sysfs/source.hpp"
-#include "vfiokit/host/tools/run_tool.hpp"
 
 namespace vfiokit::cli {
 namespace {
@@ -25,29 +27,8 @@ struct GroupsOptions {
   HostOptions host;
   std::string dot_file;
   std::string svg_file;
+  bool tree = false;
 };
-
-bool write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) {
-    print_error(Error::from_errno(errno, path, "cannot write"));
-    return false;
-  }
-  return true;
-}
-
-// Renders DOT to SVG with Graphviz's `dot`.
-bool write_svg(const std::string& path, const std::string& dot) {
-  const std::string dot_path = path + ".dot";
-  if (!write_text(dot_path, dot)) return false;
-  auto drawn = host::run_tool({"dot", "-Tsvg", "-o", path, dot_path}, path);
-  std::filesystem::remove(dot_path);
-  if (!drawn)
-    print_error(Error(Errc::io, path,
-                      "Graphviz 'dot' could not draw the picture (apt install graphviz): " + drawn.error().describe()));
-  return drawn.has_value();
-}
 
 struct GroupRow {
   unsigned id = 0;
@@ -132,7 +113,9 @@ int run_groups(const GroupsOptions& options) {
   const host::HostView view = host::read_host(source->root(), host::Detail::summary);
   const auto rows = rows_of(view);
   const auto differ = mismatches(view);
-  if (o.json) {
+  // A picture sent to standard output is the whole output.
+  const bool picture_to_stdout = options.dot_file == "-" || options.svg_file == "-";
+  if (o.json && !picture_to_stdout) {
     JsonWriter w;
     w.begin_object().key("schema").value("vfiokit.groups/1").key("iommu").value(view.has_iommu_groups());
     w.key("source").value(view.has_iommu_groups() ? "kernel" : "predicted");
@@ -144,29 +127,36 @@ int run_groups(const GroupsOptions& options) {
     w.end_array();
     w.key("prediction_mismatches").value(differ).end_object();
     print_json(w);
-  } else {
+  } else if (!picture_to_stdout) {
     host::PciNames names;
     if (!view.has_iommu_groups())
       fmt::print("{}\nThe groups below are vfiokit's prediction of what the kernel would form.\n\n", kNoIommuAdvice);
     else if (differ.empty())
       fmt::print("{} IOMMU groups; vfiokit's prediction agrees with the kernel for every function.\n\n", rows.size());
+    if (options.tree) {
+      print_pci_tree(view, names);
+      fmt::print("\n");
+    }
     for (const auto& row : rows) {
-      fmt::print("group {}{}  VFIO: {}\n", row.id, row.type ? " [" + *row.type + "]" : "",
-                 row.viable ? "viable" : "not viable (" + fmt::format("{}", fmt::join(row.blockers, "; ")) + ")");
+      fmt::print("group {}{}  VFIO: ", row.id, row.type ? " [" + *row.type + "]" : "");
+      print_coloured(stdout, row.viable ? Colour::good : Colour::bad, row.viable ? "viable" : "not viable");
+      fmt::print("{}\n", row.viable ? "" : fmt::format(" ({})", fmt::join(row.blockers, "; ")));
       for (const auto& bdf : row.devices) {
         const host::PciFunction* f = view.function(bdf);
         const std::string id =
             f && f->vendor_id && f->device_id ? fmt::format("{:04x}:{:04x}", *f->vendor_id, *f->device_id) : "?";
         const std::string name = f && f->vendor_id && f->device_id ? names.device(*f->vendor_id, *f->device_id) : "";
-        fmt::print("  {}  {}  {:<12} {}{}\n", bdf.str(), id, f && !f->driver.empty() ? f->driver : "-", name,
-                   f && f->is_bridge() ? " (bridge, ignored by VFIO)" : "");
+        std::string line = fmt::format("  {}  {}  {:<12} {}{}", bdf.str(), id, f && !f->driver.empty() ? f->driver : "-",
+                                       name, f && f->is_bridge() ? " (bridge, ignored by VFIO)" : "");
+        while (line.back() == ' ') line.pop_back();
+        fmt::print("{}\n", line);
       }
       for (const auto& why : row.reasons) fmt::print("  why: {}\n", why);
     }
   }
   for (const auto& line : differ) print_error_line("prediction differs: " + line);
-  if (!options.dot_file.empty() && !write_text(options.dot_file, group_graph_dot(view))) return 1;
-  if (!options.svg_file.empty() && !write_svg(options.svg_file, group_graph_dot(view))) return 1;
+  if (!options.dot_file.empty() && !write_output_file(options.dot_file, group_graph_dot(view))) return 1;
+  if (!options.svg_file.empty() && !write_svg_file(options.svg_file, group_graph_dot(view))) return 1;
   return report_host_problems(view, o.strict);
 }
 
@@ -176,8 +166,11 @@ Runner add_groups_command(CLI::App& app) {
   auto options = std::make_shared<GroupsOptions>();
   CLI::App* cmd = app.add_subcommand("groups", "IOMMU groups: members, VFIO viability and why each is shaped so");
   add_host_options(cmd, options->host);
-  cmd->add_option("--dot", options->dot_file, "also write the PCI tree with groups coloured as Graphviz DOT");
-  cmd->add_option("--svg", options->svg_file, "also draw the PCI tree with groups coloured as SVG (Graphviz)");
+  cmd->add_flag("--tree", options->tree, "draw the PCI tree in text with each function's group, like lspci -t");
+  cmd->add_option("--dot", options->dot_file,
+                  "also write the PCI tree with groups coloured as Graphviz DOT (- for standard output)");
+  cmd->add_option("--svg", options->svg_file,
+                  "also draw the PCI tree with groups coloured by viability as SVG (Graphviz; - for standard output)");
   return [cmd, options] { return cmd->parsed() ? run_groups(*options) : -1; };
 }
 

@@ -10,8 +10,11 @@
 #include <nlohmann/json.hpp>
 
 #include "vfiokit/cli/commands/commands.hpp"
+#include "vfiokit/cli/options/host_options.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
+#include "vfiokit/cli/usage/exit_status.hpp"
+#include "vfiokit/cli/usage/validators.hpp"
 #include "vfiokit/host/power/power_state.hpp"
 #include "vfiokit/vfio/device.hpp"
 #include "vfiokit/vfio/device_features.hpp"
@@ -27,6 +30,7 @@ struct PowerOptions {
   bool cycle = false;
   bool wakeup = false;
   bool json = false;
+  std::string sysfs_root;
   int settle_ms = 2000;
 };
 
@@ -101,8 +105,9 @@ int run_power(const PowerOptions& o) {
   if (!bdf) return print_error(bdf.error()), 1;
   auto choice = vfio::parse_backend_choice(o.backend);
   if (!choice) return print_error(choice.error()), 2;
-  const host::SysfsRoot root("/sys");
-  auto before = host::read_power(root, *bdf);
+  const auto source = open_sysfs_root(o.sysfs_root);
+  if (!source) return kExitFailure;
+  auto before = host::read_power(source->root(), *bdf);
   if (!before) return print_error(before.error()), 1;
   ordered_json j{{"schema", "vfiokit.power/1"}, {"bdf", bdf->str()}, {"power", power_json(*before)}};
   std::string text = fmt::format("{}: {}\n", bdf->str(), power_text(*before));
@@ -137,18 +142,21 @@ Runner add_power_command(CLI::App& app) {
   auto o = std::make_shared<PowerOptions>();
   CLI::App* cmd =
       app.add_subcommand("power", "Show a function's power state; --cycle enters and leaves VFIO low power");
-  cmd->add_option("BDF", o->bdf, "device address, e.g. 0000:03:00.0")->required();
+  cmd->add_option("BDF", o->bdf, "device address, e.g. 0000:03:00.0")->required()->check(bdf_value());
   cmd->add_flag("--cycle", o->cycle,
                 "open through VFIO, LOW_POWER_ENTRY, wait for D3, LOW_POWER_EXIT (needs vfio-pci)");
   cmd->add_flag("--wakeup", o->wakeup, "with --cycle: enter with a wake-up eventfd and wake by a device access");
   cmd->add_flag("--json", o->json, "print JSON (schema vfiokit.power/1)");
+  add_sysfs_root_option(cmd, o->sysfs_root);
   cmd->add_option("--settle-ms", o->settle_ms, "how long to wait for each power state change (default 2000)")
       ->check(CLI::Range(1, 600000));
   cmd->add_option("--backend", o->backend, "IOMMU backend: auto, type1, iommufd")
       ->check(CLI::IsMember({"auto", "type1", "iommufd"}));
   return [cmd, o] {
     if (!cmd->parsed()) return -1;
-    if (o->wakeup && !o->cycle) return print_error_line("power: --wakeup goes with --cycle"), 2;
+    if (o->wakeup && !o->cycle) return usage_error("power: --wakeup goes with --cycle");
+    if (o->cycle && !o->sysfs_root.empty())
+      return usage_error("power: --cycle acts on this host's devices; --sysfs-root only shows another tree");
     return run_power(*o);
   };
 }

@@ -16,6 +16,7 @@
 #include "vfiokit/cli/options/host_options.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
+#include "vfiokit/cli/usage/validators.hpp"
 #include "vfiokit/host/rebar/view.hpp"
 #include "vfiokit/host/sysfs/file_io.hpp"
 #include "vfiokit/pci/dump_format.hpp"
@@ -132,7 +133,8 @@ int run_on_host(const RebarOptions& o) {
 Runner add_rebar_command(CLI::App& app) {
   auto o = std::make_shared<RebarOptions>();
   CLI::App* cmd = app.add_subcommand("rebar", "Show a device's Resizable BARs: sizes, sysfs view, bridge window");
-  cmd->add_option("BDF", o->bdf, "a function on the host (or, with --from, which device of the dump)");
+  cmd->add_option("BDF", o->bdf, "a function on the host (or, with --from, which device of the dump)")
+      ->check(bdf_value());
   cmd->add_option("--from", o->from, "read an lspci -xxxx dump instead of a host");
   add_host_options(cmd, o->host);
   add_resize_options(cmd, o->resize);

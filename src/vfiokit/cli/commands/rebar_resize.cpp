@@ -1,10 +1,12 @@
 #include "vfiokit/cli/commands/rebar_resize.hpp"
+#include "vfiokit/cli/usage/validators.hpp"
 
 #include <fmt/format.h>
 
 #include "vfiokit/cli/options/change_lock.hpp"
 #include "vfiokit/cli/options/plan_gate.hpp"
 #include "vfiokit/cli/render/output.hpp"
+#include "vfiokit/cli/usage/exit_status.hpp"
 #include "vfiokit/host/devices/in_use.hpp"
 #include "vfiokit/host/rebar/resize_operation.hpp"
 #include "vfiokit/host/sysfs/source.hpp"
@@ -30,7 +32,7 @@ void print_plan(const host::ResizePlan& plan) {
 }  // namespace
 
 void add_resize_options(CLI::App* cmd, ResizeOptions& o) {
-  cmd->add_option("--bar", o.bar, "resize this BAR (0..5)");
+  cmd->add_option("--bar", o.bar, "resize this BAR (0..5)")->check(bar_index_value());
   cmd->add_option("--size", o.size, "the new size: 256M, 16G, ... or max");
   cmd->add_flag("--dry-run", o.dry_run, "print the resize plan and change nothing");
   cmd->add_flag("--rehearse", o.rehearse,
@@ -59,7 +61,7 @@ int run_resize(const std::string& bdf_text, const HostOptions& host_options, con
   host::ResizeRequest request{*bdf, *o.bar, std::nullopt, false, o.rehearse};
   if (!o.size.empty()) {
     auto parsed = host::parse_resize_size(request, o.size);
-    if (!parsed) return print_error(parsed.error()), 1;
+    if (!parsed) return print_error(parsed.error()), kExitUsage;
     request = *parsed;
   }
   std::optional<host::SysfsSource> source;

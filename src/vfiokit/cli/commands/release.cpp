@@ -9,6 +9,7 @@
 #include "vfiokit/cli/options/binding_target.hpp"
 #include "vfiokit/cli/options/change_lock.hpp"
 #include "vfiokit/cli/render/output.hpp"
+#include "vfiokit/cli/usage/exit_status.hpp"
 #include "vfiokit/host/binding/operation.hpp"
 #include "vfiokit/host/binding/persistence.hpp"
 
@@ -35,6 +36,7 @@ int remove_rules(const ReleaseOptions& o, const std::vector<pci::Bdf>& endpoints
 }
 
 int run_release(const ReleaseOptions& o) {
+  if (!o.target.named()) return usage_error("name a function (BDF) or --group N");
   const host::SysfsRoot root("/sys");
   const host::HostView view = host::read_host(root);
   auto group = resolve_group(o.target, view);

@@ -4,10 +4,13 @@
 #include <memory>
 
 #include "vfiokit/cli/commands/commands.hpp"
+#include "vfiokit/cli/options/host_options.hpp"
 #include "vfiokit/cli/render/device_json.hpp"
 #include "vfiokit/cli/render/device_text.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
+#include "vfiokit/cli/usage/exit_status.hpp"
+#include "vfiokit/cli/usage/validators.hpp"
 #include "vfiokit/host/devices/device_config.hpp"
 
 namespace vfiokit::cli {
@@ -21,12 +24,10 @@ struct ShowOptions {
 
 int run_show(const ShowOptions& o) {
   auto bdf = pci::Bdf::parse(o.bdf);
-  if (!bdf) {
-    print_error(bdf.error());
-    return 1;
-  }
-  const auto root = host::SysfsRoot::choose(o.sysfs_root);
-  auto read = host::read_device_config(root, *bdf);
+  if (!bdf) return print_error(bdf.error()), kExitUsage;
+  const auto source = open_sysfs_root(o.sysfs_root);
+  if (!source) return kExitFailure;
+  auto read = host::read_device_config(source->root(), *bdf);
   if (!read) {
     print_error(read.error());
     return 1;
@@ -59,9 +60,9 @@ int run_show(const ShowOptions& o) {
 Runner add_show_command(CLI::App& app) {
   auto options = std::make_shared<ShowOptions>();
   CLI::App* cmd = app.add_subcommand("show", "Decode the config space of a device on this host (from sysfs)");
-  cmd->add_option("BDF", options->bdf, "device address, e.g. 0000:03:00.0 or 03:00.0")->required();
+  cmd->add_option("BDF", options->bdf, "device address, e.g. 0000:03:00.0 or 03:00.0")->required()->check(bdf_value());
   cmd->add_flag("--json", options->json, "print JSON (schema vfiokit.devices/1)");
-  cmd->add_option("--sysfs-root", options->sysfs_root, "read a sysfs tree other than /sys (also $VFIOKIT_SYSFS_ROOT)");
+  add_sysfs_root_option(cmd, options->sysfs_root);
   return [cmd, options] { return cmd->parsed() ? run_show(*options) : -1; };
 }
 

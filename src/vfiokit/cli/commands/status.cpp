@@ -1,8 +1,11 @@
 // `vfiokit status [--json]`: everything the journal holds: the groups
 // vfiokit bound (each function's original and current binding) and every
-// change a crashed run left unfinished, of any operation. The result is
-// computed once and rendered as text or JSON.
+// change a crashed run left unfinished, of any operation (bind, release,
+// resize, mdev creation); and every binding persisted for boot (the udev
+// rules of `bind --persist`). The result is computed once and rendered as
+// text or JSON.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -13,6 +16,7 @@
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/host/binding/operation.hpp"
+#include "vfiokit/host/binding/persistence.hpp"
 #include "vfiokit/host/change/process_identity.hpp"
 #include "vfiokit/host/change/recovery.hpp"
 #include "vfiokit/host/known_changes.hpp"
@@ -24,6 +28,7 @@ using json = nlohmann::ordered_json;
 
 struct StatusOptions {
   ChangeRoot where;
+  std::string rules_dir;
   bool json = false;
 };
 
@@ -43,6 +48,8 @@ struct Status {
   std::filesystem::path journal;
   std::vector<ChangeStatus> changes;
   std::vector<Error> damaged;
+  std::filesystem::path rules_dir;
+  std::vector<host::PersistRule> persisted;
 };
 
 Status read_status(const host::Journal& journal, const host::SysfsRoot& root) {
@@ -103,6 +110,10 @@ void print_text(const Status& s, const host::SysfsRoot& root) {
     }
   }
   if (s.changes.empty() && s.damaged.empty()) fmt::print("vfiokit holds nothing (journal {})\n", s.journal.string());
+  for (const auto& rule : s.persisted)
+    fmt::print("persisted: {} bound to {} at boot by {} ({})\n", fmt::join(rule.endpoints, " "),
+               rule.driver.empty() ? "?" : rule.driver, rule.program, rule.file.string());
+  if (s.persisted.empty()) fmt::print("nothing persisted for boot (udev rules in {})\n", s.rules_dir.string());
 }
 
 json to_json(const Status& s, const host::SysfsRoot& root) {
@@ -128,17 +139,25 @@ json to_json(const Status& s, const host::SysfsRoot& root) {
                         {"members", members_json(root, *c.binding)}});
   }
   for (const auto& d : s.damaged) damaged.push_back(d.describe());
-  return {{"schema", "vfiokit.status/2"},
-          {"journal", s.journal.string()},
-          {"groups", groups},
-          {"changes", changes},
-          {"damaged", damaged}};
+  json persisted = json::array();
+  for (const auto& rule : s.persisted)
+    persisted.push_back({{"file", rule.file.string()},
+                         {"endpoints", rule.endpoints},
+                         {"driver", rule.driver.empty() ? json(nullptr) : json(rule.driver)},
+                         {"program", rule.program}});
+  return {{"schema", "vfiokit.status/2"}, {"journal", s.journal.string()},
+          {"groups", groups},             {"changes", changes},
+          {"damaged", damaged},           {"rules_dir", s.rules_dir.string()},
+          {"persisted", persisted}};
 }
 
 int run_status(const StatusOptions& o) {
   auto root = open_change_root(o.where);
   if (!root) return print_error(root.error()), 1;
-  const Status s = read_status(host::Journal(journal_dir(o.where)), *root);
+  Status s = read_status(host::Journal(journal_dir(o.where)), *root);
+  s.rules_dir = host::choose_rules_dir(o.rules_dir);
+  if (auto rules = host::list_persist_rules(s.rules_dir)) s.persisted = std::move(*rules);
+  else s.damaged.push_back(rules.error());
   if (o.json) print_json(to_json(s, *root));
   else print_text(s, *root);
   for (const auto& d : s.damaged) print_error(d);
@@ -151,6 +170,9 @@ Runner add_status_command(CLI::App& app) {
   auto o = std::make_shared<StatusOptions>();
   CLI::App* cmd = app.add_subcommand("status", "Show what vfiokit holds and every unfinished change");
   add_change_root_options(cmd, o->where);
+  cmd->add_option("--rules-dir", o->rules_dir,
+                  fmt::format("where `bind --persist` rules live (also ${}; default {})", host::kUdevRulesDirEnv,
+                              host::kDefaultUdevRulesDir));
   cmd->add_flag("--json", o->json, "print JSON (schema vfiokit.status/2)");
   return [cmd, o] { return cmd->parsed() ? run_status(*o) : -1; };
 }

@@ -13,6 +13,7 @@
 #include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
+#include "vfiokit/cli/usage/validators.hpp"
 #include "vfiokit/host/devices/pci_names.hpp"
 #include "vfiokit/pci/capability_names.hpp"
 #include "vfiokit/pci/dump_format.hpp"
@@ -93,7 +94,7 @@ int run_virt(const VirtOptions& o) {
 Runner add_virt_config_command(CLI::App& app) {
   auto o = std::make_shared<VirtOptions>();
   CLI::App* cmd = app.add_subcommand("virt-config", "Show the config space a guest would see for a vfio-pci device");
-  cmd->add_option("BDF", o->bdf, "a function bound to vfio-pci")->required();
+  cmd->add_option("BDF", o->bdf, "a function bound to vfio-pci")->required()->check(bdf_value());
   cmd->add_flag("--json", o->json, "print JSON (schema vfiokit.virt-config/1)");
   cmd->add_option("--dump", o->dump, "write the guest view as `lspci -xxxx` text to FILE");
   cmd->add_option("--backend", o->backend, "IOMMU backend: auto, type1, iommufd")

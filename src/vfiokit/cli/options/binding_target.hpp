@@ -16,6 +16,8 @@ struct BindingTarget {
   std::string bdf;
   std::optional<unsigned> group;
   std::string journal_dir;
+
+  bool named() const { return !bdf.empty() || group.has_value(); }
 };
 
 void add_binding_target(CLI::App* cmd, BindingTarget& target);

@@ -15,16 +15,28 @@ void add_host_options(CLI::App* cmd, HostOptions& options) {
   cmd->add_flag("--json", options.json, "print JSON");
   cmd->add_flag("--example", options.example,
                 "show the built-in example host: a QEMU guest with an emulated IOMMU, captured by the lab");
-  cmd->add_option("--sysfs-root", options.sysfs_root,
-                  "read a sysfs directory, a snapshot directory or a snapshot .tar.gz instead of /sys "
-                  "(also $VFIOKIT_SYSFS_ROOT)");
+  add_sysfs_root_option(cmd, options.sysfs_root);
   cmd->add_flag("--strict", options.strict, "exit 1 when anything read is missing or malformed");
 }
 
+void add_sysfs_root_option(CLI::App* cmd, std::string& sysfs_root) {
+  cmd->add_option("--sysfs-root", sysfs_root,
+                  "read a sysfs directory, a snapshot directory or a snapshot .tar.gz instead of /sys "
+                  "(also $VFIOKIT_SYSFS_ROOT)");
+}
+
+std::optional<host::SysfsSource> open_sysfs_root(const std::string& sysfs_root) {
+  auto source = host::SysfsSource::open(sysfs_root);
+  if (!source) {
+    print_error(source.error());
+    return std::nullopt;
+  }
+  return std::move(*source);
+}
+
 std::optional<host::SysfsSource> open_host_source(const HostOptions& options) {
-  auto source = options.example
-                    ? host::SysfsSource::open_archive({kExampleSnapshot, kExampleSnapshotSize}, "the example host")
-                    : host::SysfsSource::open(options.sysfs_root);
+  if (!options.example) return open_sysfs_root(options.sysfs_root);
+  auto source = host::SysfsSource::open_archive({kExampleSnapshot, kExampleSnapshotSize}, "the example host");
   if (!source) {
     print_error(source.error());
     return std::nullopt;

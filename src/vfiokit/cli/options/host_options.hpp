@@ -19,6 +19,12 @@ struct HostOptions {
 
 void add_host_options(CLI::App* cmd, HostOptions& options);
 
+// --sysfs-root as every command that reads a host takes it: the live /sys,
+// a sysfs or snapshot directory, or a snapshot archive.
+void add_sysfs_root_option(CLI::App* cmd, std::string& sysfs_root);
+// Opens it, printing the error when that fails.
+std::optional<host::SysfsSource> open_sysfs_root(const std::string& sysfs_root);
+
 // Opens what the options point at (printing the error when that fails).
 std::optional<host::SysfsSource> open_host_source(const HostOptions& options);
 

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <array>
 #include <map>
 
 #include "vfiokit/host/devices/pci_names.hpp"
@@ -10,8 +9,13 @@
 namespace vfiokit::cli {
 namespace {
 
-constexpr std::array<const char*, 12> kColours = {"#cfe8fc", "#fde2c8", "#d6f5d6", "#f9d0e4", "#e6dcfa", "#fff3b0",
-                                                  "#d0f0f0", "#f5d5c8", "#dfe8c8", "#e8e8e8", "#fcd9d9", "#d9e4fc"};
+// Viability is the one thing a reader looks for: green groups VFIO can use
+// now, red ones it cannot, grey for functions in no group.
+constexpr const char* kViableFill = "#d6f5d6";
+constexpr const char* kBlockedFill = "#fcd9d9";
+constexpr const char* kNoGroupFill = "#e8e8e8";
+constexpr const char* kBridgeFill = "#ffffff";
+constexpr const char* kEndpointFill = "#f8f8f8";
 
 std::string node_id(const pci::Bdf& bdf) { return "\"" + bdf.str() + "\""; }
 
@@ -22,6 +26,19 @@ std::string escape(std::string s) {
     out += c;
   }
   return out;
+}
+
+std::string legend() {
+  return fmt::format(
+      "  subgraph cluster_legend {{\n"
+      "    label=\"legend\"; style=solid; color=\"#888888\";\n"
+      "    legend_viable [label=\"group VFIO can use now\", fillcolor=\"{}\"];\n"
+      "    legend_blocked [label=\"group VFIO cannot use\\n(a member is on a host driver)\", fillcolor=\"{}\"];\n"
+      "    legend_bridge [label=\"bridge (VFIO ignores it)\", fillcolor=\"{}\", style=\"filled,dashed\"];\n"
+      "    legend_endpoint [label=\"endpoint\", fillcolor=\"{}\"];\n"
+      "    legend_viable -> legend_blocked -> legend_bridge -> legend_endpoint [style=invis];\n"
+      "  }}\n",
+      kViableFill, kBlockedFill, kBridgeFill, kEndpointFill);
 }
 
 }  // namespace
@@ -36,26 +53,33 @@ std::string group_graph_dot(const host::HostView& view) {
                            : (it != view.predicted.group_of.end() ? std::optional<unsigned>(it->second) : std::nullopt);
     groups[group.value_or(~0u)].push_back(&f);
   }
+  // Top to bottom: the root buses first, as people draw a PCI tree.
   std::string dot =
-      "digraph pci {\n  rankdir=LR;\n  node [shape=box, style=filled, fontname=\"monospace\", fontsize=10];\n";
-  dot += fmt::format("  label=\"{}\";\n",
+      "digraph pci {\n  rankdir=TB;\n  node [shape=box, style=filled, fontname=\"monospace\", fontsize=10];\n";
+  dot += fmt::format("  labelloc=t;\n  label=\"{}\";\n",
                      view.has_iommu_groups() ? "IOMMU groups (kernel)" : "IOMMU groups (predicted: no IOMMU active)");
-  size_t colour = 0;
   for (const auto& [id, members] : groups) {
-    dot += fmt::format("  subgraph \"cluster_group_{}\" {{\n    label=\"group {}\"; style=filled; color=\"{}\";\n", id,
-                       id == ~0u ? std::string("none") : std::to_string(id), kColours[colour++ % kColours.size()]);
+    host::IommuGroup group{id, {}, {}, {}, {}};
+    for (const auto* f : members) group.devices.push_back(f->bdf);
+    const bool grouped = id != ~0u;
+    const bool viable = grouped && view.group_viable(group);
+    dot += fmt::format("  subgraph \"cluster_group_{}\" {{\n    label=\"{}\"; style=filled; color=\"{}\";\n", id,
+                       grouped ? fmt::format("group {}: {}", id, viable ? "viable" : "not viable") : "no group",
+                       !grouped ? kNoGroupFill : viable ? kViableFill : kBlockedFill);
     for (const auto* f : members) {
       std::string name = f->vendor_id && f->device_id ? names.device(*f->vendor_id, *f->device_id) : "";
       if (name.empty() && f->vendor_id && f->device_id)
         name = fmt::format("{:04x}:{:04x}", *f->vendor_id, *f->device_id);
-      dot += fmt::format("    {} [label=\"{}\\n{}\\n{}\", fillcolor=\"{}\"];\n", node_id(f->bdf), f->bdf.str(),
+      dot += fmt::format("    {} [label=\"{}\\n{}\\n{}\", fillcolor=\"{}\"{}];\n", node_id(f->bdf), f->bdf.str(),
                          escape(name), f->driver.empty() ? "no driver" : escape(f->driver),
-                         f->is_bridge() ? "#ffffff" : "#f8f8f8");
+                         f->is_bridge() ? kBridgeFill : kEndpointFill,
+                         f->is_bridge() ? ", style=\"filled,dashed\"" : "");
     }
     dot += "  }\n";
   }
   for (const auto& f : view.functions)
     if (f.parent) dot += fmt::format("  {} -> {};\n", node_id(*f.parent), node_id(f.bdf));
+  dot += legend();
   dot += "}\n";
   return dot;
 }

@@ -5,6 +5,8 @@
 #include <cstdio>
 
 #include "vfiokit/base/printable.hpp"
+#include "vfiokit/cli/render/colour.hpp"
+#include "vfiokit/cli/usage/exit_status.hpp"
 
 namespace vfiokit::cli {
 
@@ -14,12 +16,19 @@ void print_error(const Error& error) { print_error_line(error.describe()); }
 // plan it concerns even when both streams go to one pipe.
 void print_error_line(std::string_view line) {
   std::fflush(stdout);
-  fmt::print(stderr, "vfiokit: {}\n", printable(line));
+  print_coloured(stderr, Colour::bad, "vfiokit:");
+  fmt::print(stderr, " {}\n", printable(line));
 }
 
 void print_note(std::string_view line) {
   std::fflush(stdout);
   fmt::print(stderr, "vfiokit: note: {}\n", printable(line));
+}
+
+int usage_error(std::string_view message) {
+  print_error_line(message);
+  std::fputs("Run with --help for more information.\n", stderr);
+  return kExitUsage;
 }
 
 }  // namespace vfiokit::cli

@@ -6,10 +6,21 @@
 // writer and passes unchanged.
 #pragma once
 
+#include <cstdio>
+#include <string_view>
+
 namespace vfiokit::cli {
 
 // Replaces stdout and stderr (and std::cout, std::cerr) with escaping
 // streams over the same descriptors. Called once, first thing in main.
+// SIGPIPE is ignored from then on: a closed reader drops the rest of the
+// output instead of killing the command (output_closed says so).
 void make_output_printable();
+
+// Writes the CLI's own terminal control sequences (colour) unescaped.
+void write_raw(FILE* stream, std::string_view bytes);
+
+// Whether stdout's reader has gone away.
+bool output_closed();
 
 }  // namespace vfiokit::cli

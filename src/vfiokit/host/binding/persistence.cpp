@@ -97,26 +97,64 @@ Result<std::filesystem::path> write_persist_rule(const std::filesystem::path& di
   return file;
 }
 
-Result<std::vector<std::filesystem::path>> remove_persist_rules(const std::filesystem::path& dir,
-                                                                const std::vector<pci::Bdf>& endpoints) {
-  std::vector<std::filesystem::path> removed;
+namespace {
+
+// RUN+="PROGRAM bind --driver DRIVER %k", as persist_rule_text writes it.
+void read_run_key(const std::string& text, PersistRule& rule) {
+  constexpr std::string_view kRun = "RUN+=\"";
+  const size_t at = text.find(kRun);
+  if (at == std::string::npos) return;
+  const size_t from = at + kRun.size();
+  const size_t end = text.find('"', from);
+  std::vector<std::string> words;
+  std::string word;
+  for (char c : text.substr(from, end == std::string::npos ? std::string::npos : end - from)) {
+    if (c != ' ') word += c;
+    else if (!word.empty()) words.push_back(std::exchange(word, ""));
+  }
+  if (!word.empty()) words.push_back(word);
+  if (!words.empty()) rule.program = words[0];
+  for (size_t i = 0; i + 1 < words.size(); ++i)
+    if (words[i] == "--driver") rule.driver = words[i + 1];
+}
+
+}  // namespace
+
+Result<std::vector<PersistRule>> list_persist_rules(const std::filesystem::path& dir) {
+  std::vector<PersistRule> rules;
   std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+  std::filesystem::directory_iterator it(dir, ec);
+  if (ec == std::errc::no_such_file_or_directory) return rules;
+  if (ec) return fail(Error::from_errno(ec.value(), dir.string(), "cannot list the udev rules"));
+  for (const auto& e : it) {
     const auto name = e.path().filename().string();
     if (name.rfind("70-vfiokit-", 0) != 0 || e.path().extension() != ".rules") continue;
     // The rules directory may be one the caller named: a planted link or
-    // FIFO is neither followed nor waited on, and not removed.
+    // FIFO is neither followed nor waited on.
     auto text = read_regular_file(e.path(), 64 * 1024, "a udev rule");
     if (!text || !*text) continue;
-    const auto named = persist_rule_endpoints(**text);
+    PersistRule rule{e.path(), persist_rule_endpoints(**text), {}, {}};
+    read_run_key(**text, rule);
+    rules.push_back(std::move(rule));
+  }
+  std::sort(rules.begin(), rules.end(), [](const PersistRule& a, const PersistRule& b) { return a.file < b.file; });
+  return rules;
+}
+
+Result<std::vector<std::filesystem::path>> remove_persist_rules(const std::filesystem::path& dir,
+                                                                const std::vector<pci::Bdf>& endpoints) {
+  auto rules = list_persist_rules(dir);
+  if (!rules) return fail(rules.error());
+  std::vector<std::filesystem::path> removed;
+  for (const auto& rule : *rules) {
     bool mentions = false;
     for (const auto& bdf : endpoints)
-      if (std::find(named.begin(), named.end(), bdf.str()) != named.end()) mentions = true;
+      if (std::find(rule.endpoints.begin(), rule.endpoints.end(), bdf.str()) != rule.endpoints.end()) mentions = true;
     if (!mentions) continue;
     std::error_code rec;
-    std::filesystem::remove(e.path(), rec);
-    if (rec) return fail(Error::from_errno(rec.value(), e.path().string(), "cannot remove"));
-    removed.push_back(e.path());
+    std::filesystem::remove(rule.file, rec);
+    if (rec) return fail(Error::from_errno(rec.value(), rule.file.string(), "cannot remove"));
+    removed.push_back(rule.file);
   }
   return removed;
 }

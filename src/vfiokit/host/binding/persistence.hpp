@@ -43,6 +43,19 @@ Result<std::filesystem::path> trusted_program(const std::filesystem::path& progr
 Result<std::filesystem::path> write_persist_rule(const std::filesystem::path& dir,
                                                  const std::vector<pci::Bdf>& endpoints, const std::string& driver,
                                                  const std::filesystem::path& program);
+// A rule file vfiokit wrote, as `status` lists it (like driverctl's
+// list-persisted).
+struct PersistRule {
+  std::filesystem::path file;
+  std::vector<std::string> endpoints;  // as the rule names them
+  std::string driver;                  // "" when the rule does not say
+  std::string program;                 // what the rule runs
+};
+// Every 70-vfiokit-*.rules file of `dir`, by name. A file that is not a
+// regular file (a planted link or FIFO) is neither followed nor listed.
+// A missing directory has no rules.
+Result<std::vector<PersistRule>> list_persist_rules(const std::filesystem::path& dir);
+
 // Removes every vfiokit rule file that names one of `endpoints`; returns them.
 Result<std::vector<std::filesystem::path>> remove_persist_rules(const std::filesystem::path& dir,
                                                                 const std::vector<pci::Bdf>& endpoints);

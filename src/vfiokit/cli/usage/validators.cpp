@@ -1,0 +1,26 @@
+#include "vfiokit/cli/usage/validators.hpp"
+
+#include "vfiokit/pci/bdf.hpp"
+
+namespace vfiokit::cli {
+
+CLI::Validator bdf_value() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        auto bdf = pci::Bdf::parse(text);
+        // CLI11 puts the option's name first: "BDF: 'zz': no '.' ...".
+        return bdf ? std::string() : "'" + text + "': " + bdf.error().message();
+      },
+      "BDF");
+}
+
+CLI::Validator bar_index_value() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        if (text.size() == 1 && text[0] >= '0' && text[0] <= '5') return "";
+        return "BAR index '" + text + "': a function has BARs 0 to 5";
+      },
+      "0-5");
+}
+
+}  // namespace vfiokit::cli
