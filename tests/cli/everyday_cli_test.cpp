@@ -2,10 +2,12 @@
 // help and suggestions, the three forms of --sysfs-root, pipes and colour.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "support/run_process.hpp"
 #include "support/temp_dir.hpp"
+#include "vfiokit/host/change/journal.hpp"
 
 namespace vfiokit {
 namespace {
@@ -129,6 +131,102 @@ TEST(CliColour, OnlyOnATerminalAndNeverWithNoColor) {
   EXPECT_EQ(r.out.find('\033'), std::string::npos) << "a file is not a terminal";
   r = testing::run_process_in_terminal({VFIOKIT_BIN, "groups", "--example", "--json"}, {"NO_COLOR=", "TERM=xterm"});
   EXPECT_EQ(r.out.find('\033'), std::string::npos) << "JSON is never coloured";
+}
+
+TEST(CliGroups, DotToStandardOutputIsTheWholeOutput) {
+  testing::TempDir dir;
+  const auto r = run_process({VFIOKIT_BIN, "groups", "--example", "--dot", "-"}, {});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("digraph pci {", 0), 0u) << r.out.substr(0, 200);
+  EXPECT_NE(r.out.find("rankdir=TB"), std::string::npos);
+  EXPECT_NE(r.out.find("cluster_legend"), std::string::npos);
+  EXPECT_NE(r.out.find("group 12: not viable"), std::string::npos);
+  EXPECT_NE(r.out.find("group 9: viable"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists("-"));
+}
+
+TEST(CliGroups, PictureErrorsNameTheUsersPath) {
+  auto r = run_process({VFIOKIT_BIN, "groups", "--example", "--svg", "/nonexistent/dir/x.svg"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("vfiokit: /nonexistent/dir/x.svg: "), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(".dot"), std::string::npos) << r.err;
+  r = run_process({VFIOKIT_BIN, "groups", "--example", "--dot", "/nonexistent/dir/x.dot"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("vfiokit: /nonexistent/dir/x.dot: cannot write"), std::string::npos) << r.err;
+}
+
+TEST(CliGroups, TreeDrawsTheHierarchyWithGroups) {
+  const auto r = run_process({VFIOKIT_BIN, "groups", "--example", "--tree"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The pcie-pci-bridge's group: the bridge and all three behind it.
+  EXPECT_NE(r.out.find("│  └─ 06:00.0  [group 16] 1b36:000e"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("│     ├─ 07:01.0  [group 16] 8086:100e  e1000"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("│     │  └─ 05:00.0  [group 18]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("└─ 00:1f.3  [group 10]"), std::string::npos) << r.out;
+}
+
+TEST(CliText, NoLineEndsInASpace) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{VFIOKIT_BIN, "list", "--example"},
+        {VFIOKIT_BIN, "groups", "--example", "--tree"},
+        {VFIOKIT_BIN, "explain", "00:01.0", "--example"},
+        {VFIOKIT_BIN, "explain", "08:00.1", "--example"}}) {
+    const auto r = run_process(args);
+    EXPECT_EQ(r.exit_code, 0) << args[1] << ": " << r.err;
+    EXPECT_EQ(r.out.find(" \n"), std::string::npos) << args[1] << ":\n" << r.out;
+  }
+}
+
+// An entry a run left behind when it was killed after the journal said
+// "applying": `status` names it and points at `recover`.
+TEST(CliStatus, ShowsUnfinishedResizesAndMdevCreations) {
+  testing::TempDir dir;
+  const std::string tree = unpacked_fixture(dir) + "/sys";
+  auto r = run_process({VFIOKIT_BIN, "rebar", "07:03.0", "--bar", "0", "--rehearse", "--simulate", tree},
+                       {"VFIOKIT_TEST_KILL_AFTER_STEP=2"});
+  ASSERT_EQ(r.exit_code, 128 + 9) << "a test build kills itself after step 2: " << r.err;
+  const std::string journal = tree + "/vfiokit-sim/journal";
+  host::JournalEntry mdev;
+  mdev.key = {"mdev", "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001"};
+  mdev.steps = {"write the UUID to mdev_supported_types/mtty-2/create", "check the mdev exists"};
+  mdev.pid = 0;  // no process: interrupted
+  mdev.record = R"({"uuid":"83b8f4f2-509f-382f-3c1e-e6bfe0fa1001","parent":"0000:00:02.0","type":"mtty-2"})";
+  testing::TempDir written;
+  std::filesystem::copy_file(written.write("m.json", host::journal_entry_to_json(mdev)),
+                             std::filesystem::path(journal) / mdev.key.file_name());
+  r = run_process({VFIOKIT_BIN, "status", "--simulate", tree, "--rules-dir", dir.path().string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("0000:07:03.0 BAR 0: a rehearsal of a resize 1MiB -> 1MiB, interrupted at step"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("83b8f4f2-509f-382f-3c1e-e6bfe0fa1001"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("holds nothing"), std::string::npos) << r.out;
+  r = run_process({VFIOKIT_BIN, "status", "--json", "--simulate", tree, "--rules-dir", dir.path().string()});
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["changes"].size(), 2u) << r.out;
+  EXPECT_EQ(j["changes"][0]["kind"], "mdev");
+  EXPECT_EQ(j["changes"][1]["kind"], "resize");
+  EXPECT_EQ(j["changes"][1]["running"], false);
+}
+
+TEST(CliStatus, ListsPersistedRules) {
+  testing::TempDir rules, journal;
+  rules.write("70-vfiokit-0000:03:00.0.rules",
+              "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0000:03:00.0|0000:03:00.1\", "
+              "RUN+=\"/usr/bin/vfiokit bind --driver vfio-pci %k\"\n");
+  rules.write("99-other.rules", "# not vfiokit's\n");
+  auto r = run_process({VFIOKIT_BIN, "status", "--journal-dir", journal.path().string(), "--rules-dir",
+                        rules.path().string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("persisted: 0000:03:00.0 0000:03:00.1 bound to vfio-pci at boot by /usr/bin/vfiokit"),
+            std::string::npos)
+      << r.out;
+  r = run_process({VFIOKIT_BIN, "status", "--json", "--journal-dir", journal.path().string(), "--rules-dir",
+                   rules.path().string()});
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["persisted"].size(), 1u) << r.out;
+  EXPECT_EQ(j["persisted"][0]["endpoints"], nlohmann::json({"0000:03:00.0", "0000:03:00.1"}));
+  EXPECT_EQ(j["persisted"][0]["driver"], "vfio-pci");
 }
 
 }  // namespace

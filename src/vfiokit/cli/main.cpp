@@ -41,12 +41,13 @@ vfiokit::cli::Runner add_help_command(CLI::App& app) {
   return [&app, cmd, topic]() -> int {
     if (!cmd->parsed()) return -1;
     if (topic->empty()) {
-      fmt::print("{}", app.help());
+      // app.help() would describe the selected subcommand: this one.
+      fmt::print("{}", app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal));
       return vfiokit::cli::kExitOk;
     }
     for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
       if (sub->get_name() == *topic) {
-        fmt::print("{}", sub->help());
+        fmt::print("{}", sub->help(app.get_name()));
         return vfiokit::cli::kExitOk;
       }
     const auto nearest = vfiokit::cli::nearest_name(*topic, command_names(app));

@@ -50,6 +50,26 @@ TEST(IsolationAdvice, IsolatedFunctionsNeedNothing) {
   EXPECT_TRUE(isolation_advice(view, *view.function(f0)).causes.empty());
 }
 
+// Functions of a multifunction device without ACS stay together under a
+// port with full ACS: no slot elsewhere would split them, only ACS on the
+// device (or a quirk for it).
+TEST(IsolationAdvice, AMultifunctionDeviceWithoutAcsIsNotToldToMoveSlots) {
+  testing::FakeSysfs sysfs;
+  const Bdf rp(0, 0, 0x1c, 0), f0(0, 1, 0, 0), f1(0, 1, 0, 1);
+  ConfigBuilder no_acs;
+  no_acs.ids(0x8086, 0x10d3).class_code(0x020000).header_type(0, true).pci_express(0x40, PcieType::endpoint);
+  sysfs.add(rp, root_port(0x005f, 0x001d)).add(f0, no_acs, rp, "e1000e").add(f1, no_acs, rp);
+  const HostView view = read_host(SysfsRoot(sysfs.root()));
+  ASSERT_EQ(view.predicted.group_of.at(f0), view.predicted.group_of.at(f1));
+  const IsolationAdvice advice = isolation_advice(view, *view.function(f1));
+  ASSERT_FALSE(advice.causes.empty());
+  for (const auto& cause : advice.causes) {
+    EXPECT_EQ(cause.find("a slot under"), std::string::npos) << cause;
+    EXPECT_NE(cause.find("only an ACS capability on the device or a kernel ACS quirk"), std::string::npos) << cause;
+  }
+  EXPECT_TRUE(advice.config_acs.empty());
+}
+
 TEST(IsolationAdvice, BusResetHitsEverythingBelowTheSameBridge) {
   testing::FakeSysfs sysfs;
   const Bdf rp(0, 0, 0x1c, 0), other_rp(0, 0, 0x1d, 0), f0(0, 1, 0, 0), f1(0, 1, 0, 1), elsewhere(0, 2, 0, 0);

@@ -27,10 +27,7 @@ struct ExplainOptions {
 
 int run_explain(const ExplainOptions& o) {
   auto bdf = pci::Bdf::parse(o.bdf);
-  if (!bdf) {
-    print_error(bdf.error());
-    return 1;
-  }
+  if (!bdf) return print_error(bdf.error()), 2;
   auto source = open_host_source(o.host);
   if (!source) return 1;
   const host::HostView view = host::read_host(source->root());
@@ -74,7 +71,7 @@ int run_explain(const ExplainOptions& o) {
   }
   host::PciNames names;
   const std::string name = f->vendor_id && f->device_id ? names.device(*f->vendor_id, *f->device_id) : "";
-  fmt::print("{} {}\n", f->bdf.str(), name);
+  fmt::print("{}{}{}\n", f->bdf.str(), name.empty() ? "" : " ", name);
   if (!kernel) fmt::print("{}\nWhat follows is vfiokit's prediction.\n", kNoIommuAdvice);
   fmt::print("IOMMU group {}{}\n", group,
              predicted_agrees ? "" : " (vfiokit predicted another group; a kernel quirk may explain it)");

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 namespace vfiokit::host {
@@ -16,9 +17,32 @@ std::string config_acs_mask(uint16_t set_bits) {
   return s;
 }
 
+bool has_sibling_functions(const HostView& view, const PciFunction& f) {
+  for (const auto& other : view.functions)
+    if (other.bdf != f.bdf && other.bdf.domain() == f.bdf.domain() && other.bdf.bus() == f.bdf.bus() &&
+        other.bdf.device() == f.bdf.device())
+      return true;
+  return false;
+}
+
 void advise_for(const HostView& view, const PciFunction& node, IsolationAdvice& out) {
   std::string why;
   if (acs_isolates(node, &why)) return;
+  // An endpoint's own ACS matters only between the functions of its slot
+  // (pci_acs_enabled on a multifunction device, drivers/pci/pci.c), and the
+  // kernel groups those functions together wherever the slot is: no port
+  // above can separate them. A lone endpoint owes its group to the
+  // bridges above it, which get their own advice.
+  if (!node.is_bridge()) {
+    if (!has_sibling_functions(view, node)) return;
+    const std::string cause = fmt::format(
+        "the functions of {:04x}:{:02x}:{:02x} are one multifunction device without ACS between them: they share a "
+        "group wherever the device sits; only an ACS capability on the device or a kernel ACS quirk for it would "
+        "separate them",
+        node.bdf.domain(), node.bdf.bus(), node.bdf.device());
+    if (std::find(out.causes.begin(), out.causes.end(), cause) == out.causes.end()) out.causes.push_back(cause);
+    return;
+  }
   // Behind a PCIe-to-PCI bridge, the bridge's advice covers every device.
   if (node.parent)
     if (const PciFunction* up = view.function(*node.parent); up && up->config)
