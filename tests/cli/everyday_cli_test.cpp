@@ -107,6 +107,16 @@ TEST(CliSysfsRoot, ShowAndPowerReadTheThreeForms) {
   }
 }
 
+TEST(CliSysfsRoot, MdevListChecksTheTreeAndNamesWhatTheUserGave) {
+  auto r = run_process({VFIOKIT_BIN, "mdev", "list", "--sysfs-root", "/nonexistent"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("vfiokit: /nonexistent: "), std::string::npos) << r.err;
+  r = run_process({VFIOKIT_BIN, "mdev", "list", "--sysfs-root", fixture()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("no class/mdev_bus in " + fixture()), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("/sys/class"), std::string::npos) << r.out;
+}
+
 TEST(CliPipes, AClosedPipeEndsOutputQuietly) {
   for (const std::vector<std::string>& args : {std::vector<std::string>{VFIOKIT_BIN, "list", "--example"},
                                                {VFIOKIT_BIN, "groups", "--example", "--json"},

@@ -6,6 +6,7 @@
 
 #include "support/lspci_compare.hpp"
 #include "support/run_process.hpp"
+#include "vfiokit/base/byte_size.hpp"
 
 namespace vfiokit {
 namespace {
@@ -21,9 +22,11 @@ TEST(RebarCli, DumpWithThreeResizableBarsAgreesWithLspci) {
   const auto doc = nlohmann::json::parse(ours.out);
   for (const auto& e : doc["devices"][0]["rebar"]) {
     std::string sizes;
-    for (const auto& s : e["supported"]) sizes += (sizes.empty() ? "" : " ") + s.get<std::string>();
-    mine[std::to_string(std::stoul(e["offset"].get<std::string>(), nullptr, 16)) + "/" +
-         std::to_string(e["bar"].get<unsigned>())] = e["current"].get<std::string>() + "|" + sizes;
+    // Sizes and offsets are integers, as in every vfiokit document.
+    const auto lspci_size = [](const nlohmann::json& s) { return ByteSize(s["bytes"].get<uint64_t>()).lspci_str(); };
+    for (const auto& s : e["supported_sizes"]) sizes += (sizes.empty() ? "" : " ") + lspci_size(s);
+    mine[std::to_string(e["offset"].get<unsigned>()) + "/" + std::to_string(e["bar"].get<unsigned>())] =
+        lspci_size(e["current_size"]) + "|" + sizes;
   }
   ASSERT_EQ(mine.size(), 3u);
   EXPECT_EQ(mine, theirs);

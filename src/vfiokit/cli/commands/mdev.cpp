@@ -10,8 +10,10 @@
 #include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/options/binding_target.hpp"
 #include "vfiokit/cli/options/change_lock.hpp"
+#include "vfiokit/cli/options/host_options.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
+#include "vfiokit/cli/usage/exit_status.hpp"
 #include "vfiokit/host/change/journal.hpp"
 #include "vfiokit/host/mdev/create_operation.hpp"
 
@@ -31,7 +33,9 @@ struct MdevOptions {
 };
 
 int run_list(const MdevOptions& o) {
-  const auto root = host::SysfsRoot::choose(o.sysfs_root);
+  const auto source = open_sysfs_root(o.sysfs_root);
+  if (!source) return kExitFailure;
+  const host::SysfsRoot& root = source->root();
   auto types = host::list_mdev_types(root);
   if (!types) return print_error(types.error()), 1;
   auto mdevs = host::list_mdevs(root);
@@ -59,7 +63,9 @@ int run_list(const MdevOptions& o) {
     return 0;
   }
   if (types->empty()) {
-    fmt::print("no mdev parent devices (no /sys/class/mdev_bus; load a vendor mdev driver)\n");
+    // The tree the user named, not where an archive was unpacked.
+    fmt::print("no mdev parent devices (no class/mdev_bus in {}; load a vendor mdev driver)\n",
+               o.sysfs_root.empty() ? root.path().string() : o.sysfs_root);
     return 0;
   }
   fmt::print("{:<12} {:<10} {:<10} {:>9}  {}\n", "PARENT", "TYPE", "API", "AVAILABLE", "NAME / DESCRIPTION");
@@ -111,7 +117,7 @@ Runner add_mdev_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("mdev", "Mediated devices: list types and devices, create, remove");
   cmd->require_subcommand(1);
   CLI::App* list = cmd->add_subcommand("list", "mdev types (name, description, instances, device API) and mdevs");
-  list->add_option("--sysfs-root", o->sysfs_root, "read this sysfs tree instead of /sys");
+  add_sysfs_root_option(list, o->sysfs_root);
   list->add_flag("--json", o->json, "print JSON (schema vfiokit.mdev/1)");
   CLI::App* create = cmd->add_subcommand("create", "create an mdev of TYPE (journaled; `recover` undoes a killed run)");
   create->add_option("TYPE", o->type, "the type directory name, e.g. mtty-2")->required();

@@ -38,10 +38,12 @@ struct PowerOptions {
 const std::vector<std::string> kSuspended = {"D3hot", "D3cold"};
 
 ordered_json power_json(const host::PowerView& v) {
-  ordered_json j{{"power_state", v.power_state}};
+  // null, as in every document, for what this kernel or tree does not say.
+  const auto text_or_null = [](const std::string& s) { return s.empty() ? ordered_json(nullptr) : ordered_json(s); };
+  ordered_json j{{"power_state", text_or_null(v.power_state)}};
   j["d3cold_allowed"] = v.d3cold_allowed ? ordered_json(*v.d3cold_allowed) : ordered_json(nullptr);
-  j["runtime_status"] = v.runtime_status;
-  j["runtime_control"] = v.runtime_control;
+  j["runtime_status"] = text_or_null(v.runtime_status);
+  j["runtime_control"] = text_or_null(v.runtime_control);
   return j;
 }
 

@@ -14,6 +14,7 @@
 #include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/commands/rebar_resize.hpp"
 #include "vfiokit/cli/options/host_options.hpp"
+#include "vfiokit/cli/render/device_json.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/cli/usage/validators.hpp"
@@ -43,12 +44,12 @@ json entries_json(const pci::DecodedCapability& cap, const pci::ResizableBar& r)
   json out = json::array();
   for (const auto& e : r.entries) {
     json sup = json::array();
-    for (unsigned enc : e.supported_encodings()) sup.push_back(pci::rebar::size_of(enc).lspci_str());
-    out.push_back({{"offset", fmt::format("0x{:03x}", cap.ref.offset)},
+    for (unsigned enc : e.supported_encodings()) sup.push_back(size_json(pci::rebar::size_of(enc)));
+    out.push_back({{"offset", cap.ref.offset},
                    {"vf", r.for_vfs},
                    {"bar", e.bar_index},
-                   {"current", e.current_size().lspci_str()},
-                   {"supported", sup}});
+                   {"current_size", size_json(e.current_size())},
+                   {"supported_sizes", sup}});
   }
   return out;
 }
@@ -77,7 +78,7 @@ int run_from_dump(const RebarOptions& o) {
     if (bars.empty() && !o.host.json) fmt::print("  no Resizable BAR capability\n");
     list.push_back({{"bdf", name}, {"rebar", bars}});
   }
-  if (o.host.json) print_json(json{{"schema", "vfiokit.rebar/1"}, {"devices", list}});
+  if (o.host.json) print_json(json{{"schema", "vfiokit.rebar/2"}, {"devices", list}});
   return 0;
 }
 
@@ -95,22 +96,22 @@ int run_on_host(const RebarOptions& o) {
   if (!o.host.json) fmt::print("{}\n", bdf->str());
   if (placements.empty() && !o.host.json) fmt::print("  no Resizable BAR capability\n");
   for (const auto& p : placements) {
-    json j{{"bar", p.bar},
-           {"current", p.entry.current_size().lspci_str()},
-           {"supported", sizes(p.entry.supported_encodings())}};
-    if (p.resize_bitmap) j["resource_resize"] = fmt::format("{:016x}", *p.resize_bitmap);
-    if (p.disagreement) j["disagreement"] = *p.disagreement, status = 1;
-    if (p.assigned) j["assigned"] = fmt::format("0x{:x}-0x{:x}", p.assigned->start, p.assigned->end);
-    if (p.bridge) j["bridge"] = p.bridge->str();
-    if (p.window) j["window"] = fmt::format("0x{:x}-0x{:x}", p.window->start, p.window->end);
+    json supported = json::array();
+    for (unsigned e : p.entry.supported_encodings()) supported.push_back(size_json(pci::rebar::size_of(e)));
+    json j{{"bar", p.bar}, {"current_size", size_json(p.entry.current_size())}, {"supported_sizes", supported}};
+    j["resource_resize"] = p.resize_bitmap ? json(*p.resize_bitmap) : json(nullptr);
+    if (p.disagreement) status = 1;
+    j["disagreement"] = p.disagreement ? json(*p.disagreement) : json(nullptr);
+    j["assigned"] = p.assigned ? range_json(p.assigned->start, p.assigned->end) : json(nullptr);
+    j["bridge"] = p.bridge ? json(p.bridge->str()) : json(nullptr);
+    j["window"] = p.window ? range_json(p.window->start, p.window->end) : json(nullptr);
     json neighbours = json::array();
     for (const auto& n : p.neighbours)
-      neighbours.push_back({{"bdf", n.bdf.str()},
-                            {"resource", n.resource},
-                            {"range", fmt::format("0x{:x}-0x{:x}", n.range.start, n.range.end)}});
+      neighbours.push_back(
+          {{"bdf", n.bdf.str()}, {"resource", n.resource}, {"range", range_json(n.range.start, n.range.end)}});
     j["in_window"] = neighbours;
     json fits = json::array();
-    for (unsigned e : p.fits_in_place) fits.push_back(pci::rebar::size_of(e).str());
+    for (unsigned e : p.fits_in_place) fits.push_back(size_json(pci::rebar::size_of(e)));
     j["fits_in_place"] = fits;
     bars.push_back(j);
     if (o.host.json) continue;
@@ -124,7 +125,7 @@ int run_on_host(const RebarOptions& o) {
                  p.window->start, p.window->end, p.neighbours.size(), sizes(p.fits_in_place));
     else if (!p.assigned) fmt::print("    not assigned an address\n");
   }
-  if (o.host.json) print_json(json{{"schema", "vfiokit.rebar-host/1"}, {"bdf", bdf->str()}, {"bars", bars}});
+  if (o.host.json) print_json(json{{"schema", "vfiokit.rebar-host/2"}, {"bdf", bdf->str()}, {"bars", bars}});
   return status;
 }
 

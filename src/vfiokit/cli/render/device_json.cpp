@@ -25,7 +25,6 @@ json bars_json(const std::vector<Bar>& bars) {
   return out;
 }
 
-json size_json(ByteSize s) { return json{{"bytes", s.bytes()}, {"text", s.str()}}; }
 
 struct BodyJson {
   json operator()(std::monostate) const { return nullptr; }
@@ -199,5 +198,9 @@ json device_json(const DeviceLabel& label, const DecodedDevice& d, host::PciName
   j["problems"] = std::move(problems);
   return j;
 }
+
+json size_json(ByteSize s) { return json{{"bytes", s.bytes()}, {"text", s.str()}}; }
+
+json range_json(uint64_t start, uint64_t end) { return json{{"start", start}, {"end", end}}; }
 
 }  // namespace vfiokit::cli

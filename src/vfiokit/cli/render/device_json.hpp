@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "vfiokit/base/byte_size.hpp"
+
 #include "vfiokit/host/devices/pci_names.hpp"
 #include "vfiokit/pci/bdf.hpp"
 #include "vfiokit/pci/device.hpp"
@@ -22,5 +24,9 @@ struct DeviceLabel {
 
 nlohmann::ordered_json device_json(const DeviceLabel& label, const pci::DecodedDevice& device, host::PciNames& names);
 nlohmann::ordered_json capability_json(const pci::DecodedCapability& cap);
+// A size in every document: {"bytes": N, "text": "256MiB"}.
+nlohmann::ordered_json size_json(ByteSize size);
+// An address range in every document: {"start": N, "end": N}, end inclusive.
+nlohmann::ordered_json range_json(uint64_t start, uint64_t end);
 
 }  // namespace vfiokit::cli
