@@ -37,7 +37,7 @@ TEST(CliBind, MistakesAreClearErrors) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("only plans (--dry-run)"), std::string::npos) << r.err;
   r = run_process({VFIOKIT_BIN, "bind", "--dry-run", "--sysfs-root", kSnapshot, "08:00.9"});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("function must be at most 7"), std::string::npos) << r.err;
   r = run_process({VFIOKIT_BIN, "bind", "--dry-run", "--sysfs-root", kSnapshot, "0000:3f:00.0"});
   EXPECT_EQ(r.exit_code, 1);
@@ -87,7 +87,7 @@ TEST(CliJournal, StatusAndRecoverReadTheJournal) {
 TEST(CliVfio, ProbeVirtConfigAndRebarRefuseWhatTheyCannotUse) {
   for (const char* command : {"probe", "virt-config"}) {
     auto r = run_process({VFIOKIT_BIN, command, "00:20.0"});
-    EXPECT_EQ(r.exit_code, 1) << command;
+    EXPECT_EQ(r.exit_code, 2) << command;
     EXPECT_NE(r.err.find("device must be at most 1f"), std::string::npos) << command << ": " << r.err;
     r = run_process({VFIOKIT_BIN, command, "0000:fe:1f.7"});
     EXPECT_EQ(r.exit_code, 1) << command;

@@ -121,7 +121,7 @@ TEST(CliShow, ReadsASysfsTreeFromOptionOrEnvironment) {
 TEST(CliShow, BadAddressesAreClearErrors) {
   testing::TempDir dir;
   auto r = run_process({VFIOKIT_BIN, "show", "00:20.0", "--sysfs-root", dir.path().string()});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2) << "a malformed address is a usage error";
   EXPECT_NE(r.err.find("device must be at most 1f"), std::string::npos) << r.err;
   r = run_process({VFIOKIT_BIN, "show", "00:04.0", "--sysfs-root", dir.path().string()});
   EXPECT_EQ(r.exit_code, 1);

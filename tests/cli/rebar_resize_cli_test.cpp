@@ -103,13 +103,13 @@ TEST(CliResize, MistakesAreClearErrorsThatChangeNothing) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--json, --example and --strict belong to the read-only view"), std::string::npos) << r.err;
   r = run_process({VFIOKIT_BIN, "rebar", gpu, "--bar", "9", "--size", "1G", "--simulate", dir});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("BAR 9 does not exist"), std::string::npos) << r.err;
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--bar: BAR index '9': a function has BARs 0 to 5"), std::string::npos) << r.err;
   r = run_process({VFIOKIT_BIN, "rebar", gpu, "--bar", "0", "--size", "1G", "--simulate", "/nonexistent"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("is not a sysfs tree"), std::string::npos) << r.err;
   r = run_process({VFIOKIT_BIN, "rebar", "01:00.9", "--bar", "0", "--size", "1G", "--simulate", dir});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);
   r = run_process({VFIOKIT_BIN, "rebar", gpu, "--bar", "0", "--size", "2G", "--simulate", dir});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;

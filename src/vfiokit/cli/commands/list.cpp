@@ -1,5 +1,8 @@
-// `vfiokit list [--json]`: every PCI function with its driver, IOMMU group
-// and a summary of its reset, power and Resizable BAR abilities.
+// `vfiokit list [--json] [selection]`: every PCI function (or those the
+// selection options pick, as lspci -s/-d would) with its class and names in
+// lspci -nn style, driver and the modules that could drive it (lspci -k),
+// IOMMU group, reset, power and Resizable BARs, the interfaces and disks
+// below it, and whether the host is using it (why bind would refuse).
 #include <fmt/format.h>
 
 #include <future>
@@ -8,13 +11,23 @@
 
 #include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/options/host_options.hpp"
+#include "vfiokit/cli/options/selection.hpp"
+#include "vfiokit/cli/render/colour.hpp"
+#include "vfiokit/cli/render/function_json.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
+#include "vfiokit/cli/render/text_table.hpp"
 #include "vfiokit/host/devices/pci_names.hpp"
 #include "vfiokit/host/sysfs/source.hpp"
+#include "vfiokit/host/facts/host_facts.hpp"
 
 namespace vfiokit::cli {
 namespace {
+
+struct ListOptions {
+  HostOptions host;
+  SelectionOptions selection;
+};
 
 std::string join(const std::vector<std::string>& items, const char* sep) {
   std::string out;
@@ -24,46 +37,61 @@ std::string join(const std::vector<std::string>& items, const char* sep) {
 
 std::string rebar_summary(const host::PciFunction& f) {
   const pci::ResizableBar* r = f.config ? f.config->find<pci::ResizableBar>() : nullptr;
-  if (!r) return "";
+  if (!r) return "-";
   std::vector<std::string> bars;
   for (const auto& e : r->entries) bars.push_back(fmt::format("BAR{}={}", e.bar_index, e.current_size().str()));
   return join(bars, ",");
 }
 
-// The members in the order `vfiokit.list/1` has always had them.
-void write_function(JsonWriter& w, const host::PciFunction& f, host::PciNames& names) {
-  w.begin_object();
-  w.key("bdf").value(f.bdf.str());
-  if (f.parent) w.key("parent").value(f.parent->str());
-  else w.key("parent").null();
-  w.key("vendor_id").value(f.vendor_id);
-  w.key("device_id").value(f.device_id);
-  w.key("class_code").value(f.class_code);
-  w.key("name").value(f.vendor_id && f.device_id ? names.device(*f.vendor_id, *f.device_id) : "");
-  w.key("bridge").value(f.is_bridge());
-  if (f.driver.empty()) w.key("driver").null();
-  else w.key("driver").value(f.driver);
-  w.key("driver_override").value(f.driver_override);
-  w.key("iommu_group").value(f.iommu_group);
-  w.key("numa_node").value(f.numa_node);
-  w.key("reset_methods").value(f.reset_methods);
-  w.key("power_state").value(f.power_state);
-  w.key("d3cold_allowed").value(f.d3cold_allowed);
-  w.key("resizable_bars").value(f.resizable_bars);
-  w.key("vfio_dev").value(f.vfio_dev);
-  if (f.sriov_totalvfs) {
-    w.key("sriov").begin_object();
-    w.key("total_vfs").value(*f.sriov_totalvfs).key("num_vfs").value(f.sriov_numvfs.value_or(0));
-    w.end_object();
+// "Ethernet controller [0200]: Intel Corporation 82574L Gigabit Network
+// Connection [8086:10d3]", as lspci -nn prints a function.
+std::string device_title(const host::PciFunction& f, host::PciNames& names) {
+  std::string title;
+  if (f.class_code) {
+    const std::string cls = names.device_class(*f.class_code);
+    title = fmt::format("{}[{:04x}]: ", cls.empty() ? "" : cls + " ", *f.class_code >> 8);
   }
-  if (f.physfn) w.key("physfn").value(f.physfn->str());
-  w.key("problems").begin_array();
-  for (const auto& p : f.problems) w.value(p.describe());
-  w.end_array();
-  w.end_object();
+  if (!f.vendor_id || !f.device_id) return title + "[?]";
+  std::string name = names.vendor(*f.vendor_id);
+  const std::string device = names.device(*f.vendor_id, *f.device_id);
+  if (!device.empty()) name += (name.empty() ? "" : " ") + device;
+  return title + (name.empty() ? "" : name + " ") + fmt::format("[{:04x}:{:04x}]", *f.vendor_id, *f.device_id);
 }
 
-int run_list(const HostOptions& o) {
+// The line below a function: what drives it and what hangs off it.
+std::string details(const host::FunctionFacts& facts) {
+  std::vector<std::string> parts;
+  if (facts.modules && !facts.modules->empty()) parts.push_back("modules: " + join(*facts.modules, ", "));
+  if (!facts.class_devices.interfaces.empty())
+    parts.push_back("interfaces: " + join(facts.class_devices.interfaces, ", "));
+  if (!facts.class_devices.block_devices.empty())
+    parts.push_back("disks: " + join(facts.class_devices.block_devices, ", "));
+  return join(parts, "; ");
+}
+
+void print_text(const host::HostView& view, const std::vector<const host::PciFunction*>& shown,
+                const host::HostFacts& facts, host::PciNames& names) {
+  TextTable table({"BDF", "GROUP", "DRIVER", "RESET", "POWER", "REBAR", "DEVICE"}, {false, true});
+  for (const auto* f : shown)
+    table.add({f->bdf.str(), f->iommu_group ? std::to_string(*f->iommu_group) : "-", f->driver.empty() ? "-" : f->driver,
+               f->reset_methods.empty() ? "-" : join(f->reset_methods, ","), f->power_state.value_or("-"),
+               rebar_summary(*f), device_title(*f, names)});
+  table.print_header();
+  for (size_t i = 0; i < shown.size(); ++i) {
+    table.print_row(i);
+    const auto& ff = facts.of(shown[i]->bdf);
+    if (const std::string more = details(ff); !more.empty()) fmt::print("    {}\n", more);
+    for (const auto& use : ff.in_use) {
+      fmt::print("    ");
+      print_coloured(stdout, Colour::warning, "in use:");
+      fmt::print(" {} (bind refuses without --force)\n", use);
+    }
+  }
+  if (!view.has_iommu_groups()) fmt::print("\n{}\n", kNoIommuAdvice);
+}
+
+int run_list(const ListOptions& options) {
+  const HostOptions& o = options.host;
   auto source = open_host_source(o);
   if (!source) return 1;
   // pci.ids loads while sysfs is read: on a host of thousands of functions
@@ -80,33 +108,29 @@ int run_list(const HostOptions& o) {
     loading = std::async(std::launch::deferred, load);  // no thread to spare: loaded when first needed
   }
   const host::HostView view = host::read_host(source->root(), host::Detail::summary, host::Predict::nothing);
+  auto aliases = source->read_modules_alias();
+  if (!aliases) print_error(aliases.error());
+  const host::HostFacts facts = host::read_host_facts(source->root(), view, aliases ? *aliases : std::nullopt);
   const std::unique_ptr<host::PciNames> loaded = loading.get();
   host::PciNames& names = *loaded;
+  const Selection selection = Selection::make(options.selection);
+  std::vector<const host::PciFunction*> shown;
+  for (const auto& f : view.functions)
+    if (selection.selects(f, &facts, names)) shown.push_back(&f);
   if (o.json) {
     JsonWriter w;
-    w.begin_object().key("schema").value("vfiokit.list/1").key("iommu").value(view.has_iommu_groups());
+    w.begin_object().key("schema").value("vfiokit.list/2").key("iommu").value(view.has_iommu_groups());
     w.key("functions").begin_array();
-    for (const auto& f : view.functions) {
-      write_function(w, f, names);
+    for (const auto* f : shown) {
+      write_function_json(w, *f, facts.of(f->bdf), names);
       w.drain(stdout);
     }
     w.end_array().end_object();
     print_json(w);
+  } else if (view.functions.empty()) {
+    fmt::print("No PCI functions under {}\n", source->root().pci_devices().string());
   } else {
-    if (view.functions.empty()) fmt::print("No PCI functions under {}\n", source->root().pci_devices().string());
-    fmt::print("{:<13} {:<10} {:<14} {:>5}  {:<16} {:<6} {}\n", "BDF", "ID", "DRIVER", "GROUP", "RESET", "POWER",
-               "REBAR  NAME");
-    for (const auto& f : view.functions) {
-      const std::string id =
-          f.vendor_id && f.device_id ? fmt::format("{:04x}:{:04x}", *f.vendor_id, *f.device_id) : "?";
-      std::string name = f.vendor_id && f.device_id ? names.device(*f.vendor_id, *f.device_id) : "";
-      const std::string rebar = rebar_summary(f);
-      fmt::print("{:<13} {:<10} {:<14} {:>5}  {:<16} {:<6} {}{}\n", f.bdf.str(), id, f.driver.empty() ? "-" : f.driver,
-                 f.iommu_group ? std::to_string(*f.iommu_group) : "-",
-                 f.reset_methods.empty() ? "-" : join(f.reset_methods, ","), f.power_state.value_or("-"),
-                 rebar.empty() ? "" : rebar + "  ", name);
-    }
-    if (!view.has_iommu_groups()) fmt::print("\n{}\n", kNoIommuAdvice);
+    print_text(view, shown, facts, names);
   }
   return report_host_problems(view, o.strict);
 }
@@ -114,9 +138,11 @@ int run_list(const HostOptions& o) {
 }  // namespace
 
 Runner add_list_command(CLI::App& app) {
-  auto options = std::make_shared<HostOptions>();
-  CLI::App* cmd = app.add_subcommand("list", "List PCI functions with driver, IOMMU group, reset, power and ReBAR");
-  add_host_options(cmd, *options);
+  auto options = std::make_shared<ListOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "list", "List PCI functions: names, driver and modules, IOMMU group, reset, power, ReBAR, what uses them");
+  add_host_options(cmd, options->host);
+  add_selection_options(cmd, options->selection);
   return [cmd, options] { return cmd->parsed() ? run_list(*options) : -1; };
 }
 

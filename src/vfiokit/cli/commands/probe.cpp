@@ -26,10 +26,7 @@ struct ProbeOptions {
 
 int run_probe(const ProbeOptions& o) {
   auto address = vfio::DeviceAddress::parse(o.bdf);
-  if (!address) {
-    print_error(address.error());
-    return 1;
-  }
+  if (!address) return print_error(address.error()), 2;  // a malformed address is a usage error
   auto choice = vfio::parse_backend_choice(o.backend);
   if (!choice) {
     print_error(choice.error());

@@ -23,7 +23,9 @@ int run_snapshot(const SnapshotOptions& o) {
   }
   auto source = open_host_source(o.host);
   if (!source) return 1;
-  auto summary = host::write_snapshot(source->root(), o.out);
+  auto aliases = source->read_modules_alias();
+  if (!aliases) print_error(aliases.error());
+  auto summary = host::write_snapshot(source->root(), o.out, aliases ? *aliases : std::nullopt);
   if (!summary) {
     print_error(summary.error());
     return 1;

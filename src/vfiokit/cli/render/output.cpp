@@ -6,7 +6,6 @@
 
 #include "vfiokit/base/printable.hpp"
 #include "vfiokit/cli/render/colour.hpp"
-#include "vfiokit/cli/usage/exit_status.hpp"
 
 namespace vfiokit::cli {
 
@@ -23,12 +22,6 @@ void print_error_line(std::string_view line) {
 void print_note(std::string_view line) {
   std::fflush(stdout);
   fmt::print(stderr, "vfiokit: note: {}\n", printable(line));
-}
-
-int usage_error(std::string_view message) {
-  print_error_line(message);
-  std::fputs("Run with --help for more information.\n", stderr);
-  return kExitUsage;
 }
 
 }  // namespace vfiokit::cli

@@ -202,9 +202,37 @@ Result<void> capture_groups(Capture& capture, SnapshotSummary& summary) {
   return {};
 }
 
+// class/net and class/block: their links name the function below which
+// each interface and disk lives (host/devices/class_devices.hpp).
+Result<void> capture_class_links(Capture& capture, const char* cls) {
+  const std::vector<std::string> where = {"class", cls};
+  auto dir = capture.open(where);
+  if (!dir) return std::unexpected(dir.error());
+  if (!*dir) return {};
+  if (auto r = capture.dirs(where); !r) return r;
+  auto entries = (*dir)->list();
+  if (!entries) return {};
+  for (const auto& e : *entries)
+    if (auto r = capture.link(**dir, where, e.name); !r) return std::unexpected(r.error());
+  return {};
+}
+
+std::string pci_alias_lines(std::string_view text) {
+  std::string out;
+  size_t start = 0;
+  while (start < text.size()) {
+    const size_t end = std::min(text.find('\n', start), text.size());
+    const std::string_view line = text.substr(start, end - start);
+    if (line.starts_with("alias pci:")) out.append(line).push_back('\n');
+    start = end + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
-Result<SnapshotSummary> write_snapshot(const SysfsRoot& root, const std::filesystem::path& out_tarball) {
+Result<SnapshotSummary> write_snapshot(const SysfsRoot& root, const std::filesystem::path& out_tarball,
+                                       const std::optional<std::string>& modules_alias) {
   auto out = ArchiveWriter::create(out_tarball);
   if (!out) return std::unexpected(out.error());
   SnapshotSummary summary;
@@ -226,6 +254,10 @@ Result<SnapshotSummary> write_snapshot(const SysfsRoot& root, const std::filesys
       if (auto r = capture_function(capture, **leads, summary); !r) return std::unexpected(r.error());
   }
   if (auto r = capture_groups(capture, summary); !r) return std::unexpected(r.error());
+  for (const char* cls : {"net", "block"})
+    if (auto r = capture_class_links(capture, cls); !r) return std::unexpected(r.error());
+  if (modules_alias)
+    if (auto r = out->add_file("modules.alias", pci_alias_lines(*modules_alias)); !r) return std::unexpected(r.error());
   if (auto r = out->finish(); !r) return std::unexpected(r.error());
   return summary;
 }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,10 @@ struct SnapshotSummary {
   std::vector<Error> skipped;   // what was left out, and why
 };
 
-Result<SnapshotSummary> write_snapshot(const SysfsRoot& root, const std::filesystem::path& out_tarball);
+// `modules_alias`, when given, is kept (its `alias pci:` lines) as the
+// snapshot's top-level modules.alias, for `list` to name the modules that
+// could drive each function (host/devices/module_aliases.hpp).
+Result<SnapshotSummary> write_snapshot(const SysfsRoot& root, const std::filesystem::path& out_tarball,
+                                       const std::optional<std::string>& modules_alias = std::nullopt);
 
 }  // namespace vfiokit::host

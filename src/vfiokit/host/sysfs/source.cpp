@@ -2,9 +2,12 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 
 #include "vfiokit/base/printable.hpp"
 #include "vfiokit/host/archive/archive_reader.hpp"
+#include "vfiokit/host/sysfs/dir.hpp"
+#include "vfiokit/host/sysfs/file_io.hpp"
 
 namespace vfiokit::host {
 namespace {
@@ -44,6 +47,19 @@ Result<SysfsSource> SysfsSource::open(const std::string& spec) {
   if (auto unpacked = unpack_archive(chosen.path(), *dir); !unpacked) return std::unexpected(unpacked.error());
   const auto where = dir->path();
   return confine(where, std::move(*dir));
+}
+
+Result<std::optional<std::string>> SysfsSource::read_modules_alias() const {
+  constexpr size_t kLimit = 32 << 20;  // Debian's whole file is about 1.5 MiB
+  if (!confined_) {
+    utsname u{};
+    if (::uname(&u) != 0) return std::optional<std::string>();
+    return read_regular_file(std::filesystem::path("/lib/modules") / u.release / "modules.alias", kLimit,
+                             "modules.alias");
+  }
+  auto top = SysfsDir::open(confined_->confinement()->root());
+  if (!top) return std::unexpected(top.error());
+  return top->read("modules.alias", kLimit);
 }
 
 Result<SysfsSource> SysfsSource::open_archive(std::span<const uint8_t> bytes, const std::string& name) {

@@ -34,6 +34,12 @@ class SysfsSource {
 
   const SysfsRoot& root() const { return root_; }
 
+  // The modules.alias that goes with the tree: the running kernel's
+  // (/lib/modules/RELEASE) for the live /sys, the tree's own top-level
+  // modules.alias otherwise (`vfiokit snapshot` adds its pci lines);
+  // nullopt when there is none.
+  Result<std::optional<std::string>> read_modules_alias() const;
+
  private:
   SysfsSource(SysfsRoot root, std::optional<PrivateDir> unpacked, std::optional<ConfinedTree> confined)
       : unpacked_(std::move(unpacked)), confined_(std::move(confined)), root_(std::move(root)) {}
