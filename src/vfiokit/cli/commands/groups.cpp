@@ -11,7 +11,9 @@
 
 #include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/options/host_options.hpp"
+#include "vfiokit/cli/options/selection.hpp"
 #include "vfiokit/cli/render/colour.hpp"
+#include "vfiokit/cli/render/function_json.hpp"
 #include "vfiokit/cli/render/group_graph.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
@@ -25,6 +27,7 @@ namespace {
 
 struct GroupsOptions {
   HostOptions host;
+  SelectionOptions selection;
   std::string dot_file;
   std::string svg_file;
   bool tree = false;
@@ -87,19 +90,20 @@ std::vector<std::string> mismatches(const host::HostView& view) {
   return out;
 }
 
-void write_row(JsonWriter& w, const GroupRow& row, const host::HostView& view) {
+void write_row(JsonWriter& w, const GroupRow& row, const host::HostView& view, const host::HostFacts& facts,
+               host::PciNames& names) {
   w.begin_object();
   w.key("id").value(row.id).key("type").value(row.type).key("viable").value(row.viable);
   w.key("blockers").value(row.blockers);
+  auto it = facts.groups.find(row.id);
+  w.key("bindable").value(it != facts.groups.end() && it->second.bindable);
+  w.key("refusals").value(it != facts.groups.end() ? it->second.refusals : std::vector<std::string>{});
+  // Each member as list describes it; a member the kernel names but sysfs
+  // does not hold is only its address.
   w.key("devices").begin_array();
   for (const auto& bdf : row.devices) {
-    const host::PciFunction* f = view.function(bdf);
-    w.begin_object().key("bdf").value(bdf.str());
-    if (f) w.key("vendor_id").value(f->vendor_id).key("device_id").value(f->device_id);
-    else w.key("vendor_id").null().key("device_id").null();
-    if (f && !f->driver.empty()) w.key("driver").value(f->driver);
-    else w.key("driver").null();
-    w.key("bridge").value(f && f->is_bridge()).end_object();
+    if (const host::PciFunction* f = view.function(bdf)) write_function_json(w, *f, facts.of(bdf), names);
+    else w.begin_object().key("bdf").value(bdf.str()).end_object();
   }
   w.end_array();
   w.key("reasons").value(row.reasons);
@@ -111,24 +115,36 @@ int run_groups(const GroupsOptions& options) {
   auto source = open_host_source(o);
   if (!source) return 1;
   const host::HostView view = host::read_host(source->root(), host::Detail::summary);
-  const auto rows = rows_of(view);
+  auto aliases = source->read_modules_alias();
+  if (!aliases) print_error(aliases.error());
+  const host::HostFacts facts = host::read_host_facts(source->root(), view, aliases ? *aliases : std::nullopt);
+  host::PciNames names;
+  // A group is shown when the selection picks any of its members.
+  const Selection selection = Selection::make(options.selection);
+  auto rows = rows_of(view);
+  if (!selection.everything())
+    std::erase_if(rows, [&](const GroupRow& row) {
+      return std::none_of(row.devices.begin(), row.devices.end(), [&](const pci::Bdf& bdf) {
+        const host::PciFunction* f = view.function(bdf);
+        return f && selection.selects(*f, &facts, names);
+      });
+    });
   const auto differ = mismatches(view);
   // A picture sent to standard output is the whole output.
   const bool picture_to_stdout = options.dot_file == "-" || options.svg_file == "-";
   if (o.json && !picture_to_stdout) {
     JsonWriter w;
-    w.begin_object().key("schema").value("vfiokit.groups/1").key("iommu").value(view.has_iommu_groups());
+    w.begin_object().key("schema").value("vfiokit.groups/2").key("iommu").value(view.has_iommu_groups());
     w.key("source").value(view.has_iommu_groups() ? "kernel" : "predicted");
     w.key("groups").begin_array();
     for (const auto& row : rows) {
-      write_row(w, row, view);
+      write_row(w, row, view, facts, names);
       w.drain(stdout);
     }
     w.end_array();
     w.key("prediction_mismatches").value(differ).end_object();
     print_json(w);
   } else if (!picture_to_stdout) {
-    host::PciNames names;
     if (!view.has_iommu_groups())
       fmt::print("{}\nThe groups below are vfiokit's prediction of what the kernel would form.\n\n", kNoIommuAdvice);
     else if (differ.empty())
@@ -166,6 +182,7 @@ Runner add_groups_command(CLI::App& app) {
   auto options = std::make_shared<GroupsOptions>();
   CLI::App* cmd = app.add_subcommand("groups", "IOMMU groups: members, VFIO viability and why each is shaped so");
   add_host_options(cmd, options->host);
+  add_selection_options(cmd, options->selection);
   cmd->add_flag("--tree", options->tree, "draw the PCI tree in text with each function's group, like lspci -t");
   cmd->add_option("--dot", options->dot_file,
                   "also write the PCI tree with groups coloured as Graphviz DOT (- for standard output)");

@@ -13,12 +13,14 @@
 #include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/options/binding_target.hpp"
 #include "vfiokit/cli/options/change_root.hpp"
+#include "vfiokit/cli/options/selection.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/host/binding/operation.hpp"
 #include "vfiokit/host/binding/persistence.hpp"
 #include "vfiokit/host/change/process_identity.hpp"
 #include "vfiokit/host/change/recovery.hpp"
+#include "vfiokit/host/facts/host_facts.hpp"
 #include "vfiokit/host/known_changes.hpp"
 
 namespace vfiokit::cli {
@@ -29,6 +31,7 @@ using json = nlohmann::ordered_json;
 struct StatusOptions {
   ChangeRoot where;
   std::string rules_dir;
+  SelectionOptions selection;
   bool json = false;
 };
 
@@ -50,6 +53,7 @@ struct Status {
   std::vector<Error> damaged;
   std::filesystem::path rules_dir;
   std::vector<host::PersistRule> persisted;
+  bool selected = false;  // only what the selection options picked
 };
 
 Status read_status(const host::Journal& journal, const host::SysfsRoot& root) {
@@ -109,11 +113,15 @@ void print_text(const Status& s, const host::SysfsRoot& root) {
                    m.original.describe());
     }
   }
-  if (s.changes.empty() && s.damaged.empty()) fmt::print("vfiokit holds nothing (journal {})\n", s.journal.string());
+  if (s.changes.empty() && s.damaged.empty())
+    fmt::print("vfiokit holds nothing{} (journal {})\n", s.selected ? " of the selected functions" : "",
+               s.journal.string());
   for (const auto& rule : s.persisted)
     fmt::print("persisted: {} bound to {} at boot by {} ({})\n", fmt::join(rule.endpoints, " "),
                rule.driver.empty() ? "?" : rule.driver, rule.program, rule.file.string());
-  if (s.persisted.empty()) fmt::print("nothing persisted for boot (udev rules in {})\n", s.rules_dir.string());
+  if (s.persisted.empty())
+    fmt::print("nothing{} persisted for boot (udev rules in {})\n", s.selected ? " of the selected functions" : "",
+               s.rules_dir.string());
 }
 
 json to_json(const Status& s, const host::SysfsRoot& root) {
@@ -151,6 +159,43 @@ json to_json(const Status& s, const host::SysfsRoot& root) {
           {"persisted", persisted}};
 }
 
+// The functions an entry is about: a group's members, or the function its
+// subject starts with (a resize "0000:07:03.0 BAR 0", an mdev's parent
+// "0000:00:02.0/mtty-2").
+std::vector<pci::Bdf> functions_of(const ChangeStatus& c) {
+  std::vector<pci::Bdf> out;
+  if (c.binding)
+    for (const auto& m : c.binding->members) out.push_back(m.bdf);
+  if (auto bdf = pci::Bdf::parse(c.subject.substr(0, 12))) out.push_back(*bdf);
+  return out;
+}
+
+// Keeps what names a selected function; a function gone from the host is
+// judged by its address alone (-s), the only thing left of it.
+void select(Status& s, const Selection& selection, const host::SysfsRoot& root) {
+  s.selected = true;
+  const host::HostView view = host::read_host(root, host::Detail::summary, host::Predict::nothing);
+  std::optional<host::HostFacts> facts;
+  if (selection.needs_group_facts()) facts = host::read_host_facts(root, view, std::nullopt);
+  host::PciNames names;
+  const auto picked = [&](const pci::Bdf& bdf) {
+    if (const host::PciFunction* f = view.function(bdf)) return selection.selects(*f, facts ? &*facts : nullptr, names);
+    host::PciFunction gone;
+    gone.bdf = bdf;
+    return selection.selects(gone, nullptr, names);
+  };
+  std::erase_if(s.changes, [&](const ChangeStatus& c) {
+    const auto functions = functions_of(c);
+    return std::none_of(functions.begin(), functions.end(), picked);
+  });
+  std::erase_if(s.persisted, [&](const host::PersistRule& rule) {
+    return std::none_of(rule.endpoints.begin(), rule.endpoints.end(), [&](const std::string& name) {
+      auto bdf = pci::Bdf::parse(name);
+      return bdf && picked(*bdf);
+    });
+  });
+}
+
 int run_status(const StatusOptions& o) {
   auto root = open_change_root(o.where);
   if (!root) return print_error(root.error()), 1;
@@ -158,6 +203,7 @@ int run_status(const StatusOptions& o) {
   s.rules_dir = host::choose_rules_dir(o.rules_dir);
   if (auto rules = host::list_persist_rules(s.rules_dir)) s.persisted = std::move(*rules);
   else s.damaged.push_back(rules.error());
+  if (const Selection selection = Selection::make(o.selection); !selection.everything()) select(s, selection, *root);
   if (o.json) print_json(to_json(s, *root));
   else print_text(s, *root);
   for (const auto& d : s.damaged) print_error(d);
@@ -173,6 +219,7 @@ Runner add_status_command(CLI::App& app) {
   cmd->add_option("--rules-dir", o->rules_dir,
                   fmt::format("where `bind --persist` rules live (also ${}; default {})", host::kUdevRulesDirEnv,
                               host::kDefaultUdevRulesDir));
+  add_selection_options(cmd, o->selection);
   cmd->add_flag("--json", o->json, "print JSON (schema vfiokit.status/2)");
   return [cmd, o] { return cmd->parsed() ? run_status(*o) : -1; };
 }
