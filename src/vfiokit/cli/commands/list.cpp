@@ -48,8 +48,11 @@ std::string rebar_summary(const host::PciFunction& f) {
 std::string device_title(const host::PciFunction& f, host::PciNames& names) {
   std::string title;
   if (f.class_code) {
+    // libpci names a class it does not know with its number already
+    // ("Unclassified device [00ff]").
     const std::string cls = names.device_class(*f.class_code);
-    title = fmt::format("{}[{:04x}]: ", cls.empty() ? "" : cls + " ", *f.class_code >> 8);
+    const std::string number = fmt::format("[{:04x}]", *f.class_code >> 8);
+    title = cls.ends_with(number) ? cls + ": " : fmt::format("{}{}: ", cls.empty() ? "" : cls + " ", number);
   }
   if (!f.vendor_id || !f.device_id) return title + "[?]";
   std::string name = names.vendor(*f.vendor_id);
