@@ -176,11 +176,10 @@ TEST(CliGroups, TreeDrawsTheHierarchyWithGroups) {
 }
 
 TEST(CliText, NoLineEndsInASpace) {
-  for (const std::vector<std::string>& args :
-       {std::vector<std::string>{VFIOKIT_BIN, "list", "--example"},
-        {VFIOKIT_BIN, "groups", "--example", "--tree"},
-        {VFIOKIT_BIN, "explain", "00:01.0", "--example"},
-        {VFIOKIT_BIN, "explain", "08:00.1", "--example"}}) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{VFIOKIT_BIN, "list", "--example"},
+                                               {VFIOKIT_BIN, "groups", "--example", "--tree"},
+                                               {VFIOKIT_BIN, "explain", "00:01.0", "--example"},
+                                               {VFIOKIT_BIN, "explain", "08:00.1", "--example"}}) {
     const auto r = run_process(args);
     EXPECT_EQ(r.exit_code, 0) << args[1] << ": " << r.err;
     EXPECT_EQ(r.out.find(" \n"), std::string::npos) << args[1] << ":\n" << r.out;
@@ -225,8 +224,8 @@ TEST(CliStatus, ListsPersistedRules) {
               "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0000:03:00.0|0000:03:00.1\", "
               "RUN+=\"/usr/bin/vfiokit bind --driver vfio-pci %k\"\n");
   rules.write("99-other.rules", "# not vfiokit's\n");
-  auto r = run_process({VFIOKIT_BIN, "status", "--journal-dir", journal.path().string(), "--rules-dir",
-                        rules.path().string()});
+  auto r = run_process(
+      {VFIOKIT_BIN, "status", "--journal-dir", journal.path().string(), "--rules-dir", rules.path().string()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("persisted: 0000:03:00.0 0000:03:00.1 bound to vfio-pci at boot by /usr/bin/vfiokit"),
             std::string::npos)

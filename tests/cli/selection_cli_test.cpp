@@ -51,11 +51,10 @@ std::set<std::string> vfiokit_selects(const std::string& tree, const std::vector
 }
 
 TEST(CliSelection, SlotAndIdPatternsSelectWhatLspciSelects) {
-  const std::vector<std::string> slots = {"00:02.0", "02",      "07:",      ".1",          "0000:08:00",
-                                          "1f.2",    "*:*.0",   "03:01.0",  "0000:00:1f.", "00:",
-                                          "1f",      "ff:",     "0001:00:", "07:03",       ""};
-  const std::vector<std::string> ids = {"8086:", ":000c", "1b36:000c", "::0200", "::0604", "8086::0200",
-                                        "1234:11e8", "*:*:00ff", "104c:", ":10d3", "ffff:", "::0108"};
+  const std::vector<std::string> slots = {"00:02.0",     "02",  "07:", ".1",  "0000:08:00", "1f.2",  "*:*.0", "03:01.0",
+                                          "0000:00:1f.", "00:", "1f",  "ff:", "0001:00:",   "07:03", ""};
+  const std::vector<std::string> ids = {"8086:",     ":000c",    "1b36:000c", "::0200", "::0604", "8086::0200",
+                                        "1234:11e8", "*:*:00ff", "104c:",     ":10d3",  "ffff:",  "::0108"};
   for (const char* kernel : {"debian-6.1", "debian-6.12", "custom"}) {
     testing::TempDir dir;
     const std::string root = unpack(kernel, dir);
@@ -115,9 +114,9 @@ TEST(CliList, ShowsModulesInterfacesDisksAndNamesLikeLspci) {
   const auto sys = std::filesystem::path(root) / "sys";
   std::filesystem::create_directories(sys / "class/net");
   std::filesystem::create_directories(sys / "class/block");
-  ASSERT_EQ(::symlink("../../devices/pci0000:00/0000:00:03.0/0000:0b:00.0/net/enp11s0",
-                      (sys / "class/net/enp11s0").c_str()),
-            0);
+  ASSERT_EQ(
+      ::symlink("../../devices/pci0000:00/0000:00:03.0/0000:0b:00.0/net/enp11s0", (sys / "class/net/enp11s0").c_str()),
+      0);
   ASSERT_EQ(::symlink("../../devices/pci0000:00/0000:00:04.0/0000:0a:00.0/nvme/nvme0/nvme0n1",
                       (sys / "class/block/nvme0n1").c_str()),
             0);

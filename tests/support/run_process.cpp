@@ -43,7 +43,8 @@ ProcessResult spawn_and_wait(const std::vector<std::string>& argv, const std::ve
   for (auto& e : env_strings) {
     const std::string name = e.substr(0, e.find('=') + 1);
     const bool from_env = &e >= &env_strings[env_strings.size() - env.size()];
-    const bool replaced = std::any_of(env.begin(), env.end(), [&](const std::string& n) { return n.starts_with(name); });
+    const bool replaced =
+        std::any_of(env.begin(), env.end(), [&](const std::string& n) { return n.starts_with(name); });
     if (from_env || !replaced) envp.push_back(e.data());
   }
   envp.push_back(nullptr);

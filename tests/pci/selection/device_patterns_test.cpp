@@ -12,7 +12,7 @@ bool slot(const char* pattern, const char* bdf) {
 }
 
 TEST(SlotPattern, FieldsCountFromTheRightAsLspciReadsThem) {
-  EXPECT_TRUE(slot("02", "0000:05:02.3"));   // a lone number is the slot, on any bus
+  EXPECT_TRUE(slot("02", "0000:05:02.3"));  // a lone number is the slot, on any bus
   EXPECT_FALSE(slot("02", "0000:02:00.0"));
   EXPECT_TRUE(slot("02:", "0000:02:1f.7"));  // with a colon it is the bus
   EXPECT_FALSE(slot("02:", "0000:03:02.0"));

@@ -162,8 +162,9 @@ int run_groups(const GroupsOptions& options) {
         const std::string id =
             f && f->vendor_id && f->device_id ? fmt::format("{:04x}:{:04x}", *f->vendor_id, *f->device_id) : "?";
         const std::string name = f && f->vendor_id && f->device_id ? names.device(*f->vendor_id, *f->device_id) : "";
-        std::string line = fmt::format("  {}  {}  {:<12} {}{}", bdf.str(), id, f && !f->driver.empty() ? f->driver : "-",
-                                       name, f && f->is_bridge() ? " (bridge, ignored by VFIO)" : "");
+        std::string line =
+            fmt::format("  {}  {}  {:<12} {}{}", bdf.str(), id, f && !f->driver.empty() ? f->driver : "-", name,
+                        f && f->is_bridge() ? " (bridge, ignored by VFIO)" : "");
         while (line.back() == ' ') line.pop_back();
         fmt::print("{}\n", line);
       }

@@ -18,8 +18,8 @@
 #include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/cli/render/text_table.hpp"
 #include "vfiokit/host/devices/pci_names.hpp"
-#include "vfiokit/host/sysfs/source.hpp"
 #include "vfiokit/host/facts/host_facts.hpp"
+#include "vfiokit/host/sysfs/source.hpp"
 
 namespace vfiokit::cli {
 namespace {
@@ -76,9 +76,9 @@ void print_text(const host::HostView& view, const std::vector<const host::PciFun
                 const host::HostFacts& facts, host::PciNames& names) {
   TextTable table({"BDF", "GROUP", "DRIVER", "RESET", "POWER", "REBAR", "DEVICE"}, {false, true});
   for (const auto* f : shown)
-    table.add({f->bdf.str(), f->iommu_group ? std::to_string(*f->iommu_group) : "-", f->driver.empty() ? "-" : f->driver,
-               f->reset_methods.empty() ? "-" : join(f->reset_methods, ","), f->power_state.value_or("-"),
-               rebar_summary(*f), device_title(*f, names)});
+    table.add({f->bdf.str(), f->iommu_group ? std::to_string(*f->iommu_group) : "-",
+               f->driver.empty() ? "-" : f->driver, f->reset_methods.empty() ? "-" : join(f->reset_methods, ","),
+               f->power_state.value_or("-"), rebar_summary(*f), device_title(*f, names)});
   table.print_header();
   for (size_t i = 0; i < shown.size(); ++i) {
     table.print_row(i);

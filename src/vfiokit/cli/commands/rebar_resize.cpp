@@ -1,5 +1,4 @@
 #include "vfiokit/cli/commands/rebar_resize.hpp"
-#include "vfiokit/cli/usage/validators.hpp"
 
 #include <fmt/format.h>
 
@@ -7,6 +6,7 @@
 #include "vfiokit/cli/options/plan_gate.hpp"
 #include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/cli/usage/exit_status.hpp"
+#include "vfiokit/cli/usage/validators.hpp"
 #include "vfiokit/host/devices/in_use.hpp"
 #include "vfiokit/host/rebar/resize_operation.hpp"
 #include "vfiokit/host/sysfs/source.hpp"

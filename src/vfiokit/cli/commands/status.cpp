@@ -153,9 +153,12 @@ json to_json(const Status& s, const host::SysfsRoot& root) {
                          {"endpoints", rule.endpoints},
                          {"driver", rule.driver.empty() ? json(nullptr) : json(rule.driver)},
                          {"program", rule.program}});
-  return {{"schema", "vfiokit.status/2"}, {"journal", s.journal.string()},
-          {"groups", groups},             {"changes", changes},
-          {"damaged", damaged},           {"rules_dir", s.rules_dir.string()},
+  return {{"schema", "vfiokit.status/2"},
+          {"journal", s.journal.string()},
+          {"groups", groups},
+          {"changes", changes},
+          {"damaged", damaged},
+          {"rules_dir", s.rules_dir.string()},
           {"persisted", persisted}};
 }
 

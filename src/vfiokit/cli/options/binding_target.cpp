@@ -1,8 +1,8 @@
 #include "vfiokit/cli/options/binding_target.hpp"
-#include "vfiokit/cli/usage/validators.hpp"
 
 #include <fmt/format.h>
 
+#include "vfiokit/cli/usage/validators.hpp"
 #include "vfiokit/host/binding/plan.hpp"
 
 namespace vfiokit::cli {
@@ -14,8 +14,7 @@ void add_journal_option(CLI::App* cmd, std::string& journal_dir) {
 }
 
 void add_binding_target(CLI::App* cmd, BindingTarget& target) {
-  auto* bdf = cmd->add_option("BDF", target.bdf, "a function; its whole IOMMU group is the unit")
-                   ->check(bdf_value());
+  auto* bdf = cmd->add_option("BDF", target.bdf, "a function; its whole IOMMU group is the unit")->check(bdf_value());
   auto* group = cmd->add_option("--group", target.group, "an IOMMU group by number");
   bdf->excludes(group);
   group->excludes(bdf);

@@ -37,8 +37,9 @@ void add_selection_options(CLI::App* cmd, SelectionOptions& o) {
       ->check(pattern_value<pci::SlotPattern>("SLOT"));
   cmd->add_option("-d", o.id, "only functions with [vendor]:[device][:class], as lspci -d")
       ->check(pattern_value<pci::IdPattern>("ID"));
-  cmd->add_option("--class", o.device_class,
-                  "only functions of a class: part of its pci.ids name (ethernet, vga, non-volatile) or its code (02, 0200)");
+  cmd->add_option(
+      "--class", o.device_class,
+      "only functions of a class: part of its pci.ids name (ethernet, vga, non-volatile) or its code (02, 0200)");
   cmd->add_option("--driver", o.driver, "only functions bound to this driver ('none': to no driver)");
   cmd->add_flag("--viable", o.viable, "only functions in IOMMU groups VFIO can use now");
   cmd->add_flag("--bindable", o.bindable, "only functions in IOMMU groups `bind` would take without --force");

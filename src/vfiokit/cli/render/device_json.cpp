@@ -25,7 +25,6 @@ json bars_json(const std::vector<Bar>& bars) {
   return out;
 }
 
-
 struct BodyJson {
   json operator()(std::monostate) const { return nullptr; }
   json operator()(const PowerManagement& pm) const {

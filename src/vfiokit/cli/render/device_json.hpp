@@ -7,7 +7,6 @@
 #include <string>
 
 #include "vfiokit/base/byte_size.hpp"
-
 #include "vfiokit/host/devices/pci_names.hpp"
 #include "vfiokit/pci/bdf.hpp"
 #include "vfiokit/pci/device.hpp"

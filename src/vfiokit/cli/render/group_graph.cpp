@@ -65,15 +65,17 @@ std::string group_graph_dot(const host::HostView& view) {
     const bool viable = grouped && view.group_viable(group);
     dot += fmt::format("  subgraph \"cluster_group_{}\" {{\n    label=\"{}\"; style=filled; color=\"{}\";\n", id,
                        grouped ? fmt::format("group {}: {}", id, viable ? "viable" : "not viable") : "no group",
-                       !grouped ? kNoGroupFill : viable ? kViableFill : kBlockedFill);
+                       !grouped ? kNoGroupFill
+                       : viable ? kViableFill
+                                : kBlockedFill);
     for (const auto* f : members) {
       std::string name = f->vendor_id && f->device_id ? names.device(*f->vendor_id, *f->device_id) : "";
       if (name.empty() && f->vendor_id && f->device_id)
         name = fmt::format("{:04x}:{:04x}", *f->vendor_id, *f->device_id);
-      dot += fmt::format("    {} [label=\"{}\\n{}\\n{}\", fillcolor=\"{}\"{}];\n", node_id(f->bdf), f->bdf.str(),
-                         escape(name), f->driver.empty() ? "no driver" : escape(f->driver),
-                         f->is_bridge() ? kBridgeFill : kEndpointFill,
-                         f->is_bridge() ? ", style=\"filled,dashed\"" : "");
+      dot +=
+          fmt::format("    {} [label=\"{}\\n{}\\n{}\", fillcolor=\"{}\"{}];\n", node_id(f->bdf), f->bdf.str(),
+                      escape(name), f->driver.empty() ? "no driver" : escape(f->driver),
+                      f->is_bridge() ? kBridgeFill : kEndpointFill, f->is_bridge() ? ", style=\"filled,dashed\"" : "");
     }
     dot += "  }\n";
   }

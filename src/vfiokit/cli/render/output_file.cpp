@@ -37,9 +37,9 @@ bool write_svg_file(const std::string& path, const std::string& dot) {
   std::ofstream(dot_file, std::ios::binary) << dot;
   auto drawn = host::run_tool({"dot", "-Tsvg", "-o", svg_file.string(), dot_file.string()}, path);
   if (!drawn) {
-    print_error(Error(Errc::io, path,
-                      fmt::format("Graphviz 'dot' could not draw the picture (apt install graphviz): {}",
-                                  drawn.error().message())));
+    print_error(Error(
+        Errc::io, path,
+        fmt::format("Graphviz 'dot' could not draw the picture (apt install graphviz): {}", drawn.error().message())));
     return false;
   }
   auto svg = host::read_regular_file(svg_file, 64 << 20, "the drawn picture");

@@ -50,7 +50,8 @@ void print_pci_tree(const host::HostView& view, host::PciNames& names) {
   for (const auto& f : view.functions) {
     if (f.parent) t.children[*f.parent].push_back(&f);
     else roots[{f.bdf.domain(), f.bdf.bus()}].push_back(&f);
-    if (auto g = group_of(view, f)) groups.try_emplace(*g, host::IommuGroup{*g, {}, {}, {}, {}}).first->second.devices.push_back(f.bdf);
+    if (auto g = group_of(view, f))
+      groups.try_emplace(*g, host::IommuGroup{*g, {}, {}, {}, {}}).first->second.devices.push_back(f.bdf);
   }
   for (const auto& [id, g] : groups) t.viable[id] = view.group_viable(g);
   for (const auto& [bus, functions] : roots) {

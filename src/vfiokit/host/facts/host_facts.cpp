@@ -28,7 +28,8 @@ const FunctionFacts& HostFacts::of(const pci::Bdf& bdf) const {
   return it == functions.end() ? kNone : it->second;
 }
 
-HostFacts read_host_facts(const SysfsRoot& root, const HostView& view, const std::optional<std::string>& modules_alias) {
+HostFacts read_host_facts(const SysfsRoot& root, const HostView& view,
+                          const std::optional<std::string>& modules_alias) {
   HostFacts facts;
   auto class_devices = class_devices_by_function(root);
   std::optional<ModuleAliases> aliases;

@@ -17,7 +17,7 @@ namespace vfiokit::host {
 struct FunctionFacts {
   ClassDevices class_devices;
   std::optional<std::vector<std::string>> modules;  // nullopt: no modules.alias goes with the tree
-  std::vector<std::string> in_use;                   // why bind would refuse it without --force
+  std::vector<std::string> in_use;                  // why bind would refuse it without --force
 };
 
 struct GroupFacts {
