@@ -40,7 +40,7 @@ TEST(CliDecode, JsonFollowsTheSchema) {
   auto r = run_process({VFIOKIT_BIN, "decode", "--json", corpus_file(dir, "sriov-vf-rebar").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
-  EXPECT_EQ(j["schema"], "vfiokit.devices/1");
+  EXPECT_EQ(j["schema"], "vfiokit.devices/2");
   ASSERT_EQ(j["devices"].size(), 1u);
   const auto& d = j["devices"][0];
   EXPECT_EQ(d["bdf"], "0000:05:00.0");

@@ -28,7 +28,7 @@ struct CapabilityView {
 
 // One device's `lspci -vvv` output.
 CapabilityView parse_lspci(const std::string& lspci_output);
-// One device of vfiokit's JSON (schema vfiokit.devices/1).
+// One device of vfiokit's JSON (schema vfiokit.devices/2).
 CapabilityView view_of_vfiokit(const nlohmann::json& device);
 // GoogleTest expectations that both views agree.
 void expect_same_capabilities(const CapabilityView& ours, const CapabilityView& lspci);

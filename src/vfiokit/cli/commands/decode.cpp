@@ -64,7 +64,7 @@ Runner add_decode_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "decode", "Decode config-space dumps: lspci -x/-xxx/-xxxx text (one or many devices) or raw 64/256/4096 bytes");
   cmd->add_option("FILE", options->file, "the dump file, or - for standard input")->required();
-  cmd->add_flag("--json", options->json, "print JSON (schema vfiokit.devices/1)");
+  cmd->add_flag("--json", options->json, "print JSON (schema vfiokit.devices/2)");
   return [cmd, options] { return cmd->parsed() ? run_decode(*options) : -1; };
 }
 

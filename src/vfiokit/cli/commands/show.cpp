@@ -61,7 +61,7 @@ Runner add_show_command(CLI::App& app) {
   auto options = std::make_shared<ShowOptions>();
   CLI::App* cmd = app.add_subcommand("show", "Decode the config space of a device on this host (from sysfs)");
   cmd->add_option("BDF", options->bdf, "device address, e.g. 0000:03:00.0 or 03:00.0")->required()->check(bdf_value());
-  cmd->add_flag("--json", options->json, "print JSON (schema vfiokit.devices/1)");
+  cmd->add_flag("--json", options->json, "print JSON (schema vfiokit.devices/2)");
   add_sysfs_root_option(cmd, options->sysfs_root);
   return [cmd, options] { return cmd->parsed() ? run_show(*options) : -1; };
 }

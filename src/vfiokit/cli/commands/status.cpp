@@ -87,7 +87,8 @@ json members_json(const host::SysfsRoot& root, const host::BindingRecord& r) {
     members.push_back({{"bdf", m.bdf.str()},
                        {"bridge", m.bridge},
                        {"original", binding_json(m.original)},
-                       {"current", now ? binding_json(*now) : json(now.error().describe())}});
+                       {"current", now ? binding_json(*now) : json(nullptr)},
+                       {"current_error", now ? json(nullptr) : json(now.error().describe())}});
   }
   return members;
 }

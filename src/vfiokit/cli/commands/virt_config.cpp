@@ -13,9 +13,9 @@
 #include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
+#include "vfiokit/cli/render/virt_config.hpp"
 #include "vfiokit/cli/usage/validators.hpp"
 #include "vfiokit/host/devices/pci_names.hpp"
-#include "vfiokit/pci/capability_names.hpp"
 #include "vfiokit/pci/dump_format.hpp"
 #include "vfiokit/vfio/device.hpp"
 #include "vfiokit/virt/virtual_config.hpp"
@@ -32,14 +32,6 @@ struct VirtOptions {
   bool json = false;
 };
 
-std::vector<std::string> cap_lines(const pci::DecodedDevice& d) {
-  std::vector<std::string> out;
-  for (const auto& c : d.capabilities)
-    out.push_back(fmt::format("[{:0{}x}] {}", c.ref.offset, c.ref.space == pci::CapSpace::standard ? 2 : 3,
-                              pci::capability_name(c.ref.space, c.ref.id)));
-  return out;
-}
-
 int run_virt(const VirtOptions& o) {
   auto bdf = pci::Bdf::parse(o.bdf);
   if (!bdf) return print_error(bdf.error()), 1;
@@ -54,33 +46,11 @@ int run_virt(const VirtOptions& o) {
     if (auto r = (*dev)->region_info(i)) sizes[i] = r->size;
   auto guest = virt::VirtualConfig::build(*physical, sizes);
   if (!guest) return print_error(guest.error()), 1;
-  const auto phys_decoded = pci::decode_device(*pci::ConfigSpace::from_bytes(*physical));
-  const auto guest_bytes = guest->guest_bytes();
-  const auto guest_config = *pci::ConfigSpace::from_bytes(guest_bytes);
-  const auto guest_decoded = pci::decode_device(guest_config);
-
-  if (o.json) {
-    json bars = json::array();
-    for (unsigned i = 0; i < 7; ++i)
-      if (sizes[i]) bars.push_back({{"region", vfio::region_name(i)}, {"size", sizes[i]}});
-    print_json(json{{"schema", "vfiokit.virt-config/1"},
-                    {"bdf", bdf->str()},
-                    {"regions", bars},
-                    {"physical_capabilities", cap_lines(phys_decoded)},
-                    {"guest_capabilities", cap_lines(guest_decoded)},
-                    {"rewrites", guest->rewrites()}});
-  } else {
-    fmt::print("{}: the guest's view of config space (vfiokit virt/)\n", bdf->str());
-    for (unsigned i = 0; i < 7; ++i)
-      if (sizes[i])
-        fmt::print("  {:<6} {:>10}  emulated: sizing returns the mask, addresses stay virtual\n", vfio::region_name(i),
-                   ByteSize(sizes[i]).str());
-    const auto p = cap_lines(phys_decoded), g = cap_lines(guest_decoded);
-    fmt::print("  {:<40} {}\n", "physical", "guest");
-    for (size_t i = 0; i < std::max(p.size(), g.size()); ++i)
-      fmt::print("  {:<40} {}\n", i < p.size() ? p[i] : "", i < g.size() ? g[i] : "");
-    for (const auto& r : guest->rewrites()) fmt::print("  rewrite: {}\n", r);
-  }
+  const auto guest_config = *pci::ConfigSpace::from_bytes(guest->guest_bytes());
+  const VirtConfigResult result{bdf->str(), sizes, pci::decode_device(*pci::ConfigSpace::from_bytes(*physical)),
+                                pci::decode_device(guest_config), guest->rewrites()};
+  if (o.json) print_json(virt_config_json(result));
+  else fmt::print("{}", virt_config_text(result));
   if (!o.dump.empty()) {
     std::ofstream out(o.dump);
     out << pci::format_dump(*bdf, "guest view (vfiokit virt-config)", guest_config);

@@ -145,6 +145,8 @@ json capability_json(const DecodedCapability& cap) {
   return j;
 }
 
+json text_or_null(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
+
 json device_json(const DeviceLabel& label, const DecodedDevice& d, host::PciNames& names) {
   const Header& h = d.header;
   json j{{"bdf", label.bdf ? json(label.bdf->str()) : json(nullptr)},
@@ -152,10 +154,10 @@ json device_json(const DeviceLabel& label, const DecodedDevice& d, host::PciName
          {"header_only", d.header_only()},
          {"vendor_id", h.vendor_id},
          {"device_id", h.device_id},
-         {"vendor_name", names.vendor(h.vendor_id)},
-         {"device_name", names.device(h.vendor_id, h.device_id)},
+         {"vendor_name", text_or_null(names.vendor(h.vendor_id))},
+         {"device_name", text_or_null(names.device(h.vendor_id, h.device_id))},
          {"class_code", h.class_code},
-         {"class_name", names.device_class(h.class_code)},
+         {"class_name", text_or_null(names.device_class(h.class_code))},
          {"revision", h.revision},
          {"header_type", h.layout},
          {"multifunction", h.multifunction},
@@ -166,10 +168,9 @@ json device_json(const DeviceLabel& label, const DecodedDevice& d, host::PciName
          {"bars", bars_json(h.bars)}};
   if (!label.title.empty()) j["title"] = label.title;
   if (label.source_line) j["source_line"] = label.source_line;
-  if (h.subsystem_vendor_id) {
-    j["subsystem_vendor_id"] = *h.subsystem_vendor_id;
-    j["subsystem_id"] = h.subsystem_id.value_or(0);
-  }
+  // A bridge's header has no subsystem IDs: null, as for anything absent.
+  j["subsystem_vendor_id"] = h.subsystem_vendor_id ? json(*h.subsystem_vendor_id) : json(nullptr);
+  j["subsystem_id"] = h.subsystem_vendor_id ? json(h.subsystem_id.value_or(0)) : json(nullptr);
   if (h.bridge) {
     const BridgeInfo& b = *h.bridge;
     j["bridge"] = {{"primary_bus", b.primary_bus},

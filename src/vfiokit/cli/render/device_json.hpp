@@ -1,4 +1,4 @@
-// The JSON form of a decoded device (schema "vfiokit.devices/1", documented
+// The JSON form of a decoded device (schema "vfiokit.devices/2", documented
 // in the README). Field names are stable; new fields may be added.
 #pragma once
 
@@ -13,7 +13,7 @@
 
 namespace vfiokit::cli {
 
-inline constexpr const char* kDevicesSchema = "vfiokit.devices/1";
+inline constexpr const char* kDevicesSchema = "vfiokit.devices/2";
 
 struct DeviceLabel {
   std::optional<pci::Bdf> bdf;

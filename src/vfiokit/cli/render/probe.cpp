@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "vfiokit/base/byte_size.hpp"
+#include "vfiokit/cli/render/device_json.hpp"
 
 namespace vfiokit::cli {
 
@@ -18,15 +19,16 @@ ordered_json region_json(const vfio::RegionInfo& r) {
   ordered_json j{{"index", r.index},
                  {"name", vfio::region_name(r.index)},
                  {"size", r.size},
-                 {"offset", hex(r.offset)},
+                 {"offset", r.offset},
                  {"flags", vfio::region_flag_names(r.flags)}};
+  j["sparse_mmap"] = nullptr;
   if (r.sparse_areas) {
     j["sparse_mmap"] = ordered_json::array();
-    for (const auto& a : *r.sparse_areas) j["sparse_mmap"].push_back({{"offset", hex(a.offset)}, {"size", a.size}});
+    for (const auto& a : *r.sparse_areas) j["sparse_mmap"].push_back({{"offset", a.offset}, {"size", a.size}});
   }
-  if (r.type) j["type"] = {{"type", hex(r.type->first)}, {"subtype", r.type->second}};
-  if (r.msix_mappable) j["msix_mappable"] = true;
-  if (!r.other_caps.empty()) j["other_caps"] = r.other_caps;
+  j["type"] = r.type ? ordered_json{{"type", r.type->first}, {"subtype", r.type->second}} : ordered_json(nullptr);
+  j["msix_mappable"] = r.msix_mappable;
+  j["other_caps"] = r.other_caps;
   return j;
 }
 
@@ -82,17 +84,16 @@ std::string probe_text(const ProbeResult& r) {
 }
 
 ordered_json probe_json(const ProbeResult& r) {
-  ordered_json j{{"schema", "vfiokit.probe/1"}};
-  j["bdf"] = r.device;
+  // Numbers are integers and what is unknown is null, as in every document.
+  ordered_json j{{"schema", "vfiokit.probe/2"}};
+  j["device"] = r.device;
   j["backend"] = r.backend;
   j["backend_detail"] = r.backend_detail;
   j["flags"] = vfio::device_flag_names(r.info.flags);
   j["num_regions"] = r.info.num_regions;
   j["num_irqs"] = r.info.num_irqs;
-  if (r.vendor_id && r.device_id) {
-    j["vendor_id"] = fmt::format("{:04x}", *r.vendor_id);
-    j["device_id"] = fmt::format("{:04x}", *r.device_id);
-  }
+  j["vendor_id"] = r.vendor_id ? ordered_json(*r.vendor_id) : ordered_json(nullptr);
+  j["device_id"] = r.device_id ? ordered_json(*r.device_id) : ordered_json(nullptr);
   j["regions"] = ordered_json::array();
   for (const auto& region : r.regions) j["regions"].push_back(region_json(region));
   j["irqs"] = ordered_json::array();
@@ -102,34 +103,35 @@ ordered_json probe_json(const ProbeResult& r) {
                          {"count", irq.count},
                          {"flags", vfio::irq_flag_names(irq.flags)}});
   ordered_json reset{{"function_reset", r.info.reset_supported()}};
-  if (r.reset_method) reset["reset_method"] = *r.reset_method;
+  reset["reset_method"] = r.reset_method ? ordered_json(*r.reset_method) : ordered_json(nullptr);
   if (r.hot_reset) {
     ordered_json peers = ordered_json::array();
     for (const auto& p : r.hot_reset->peers)
       peers.push_back({{"bdf", p.bdf.str()}, {p.is_devid ? "devid" : "group", p.id}, {"owned", p.owned_by_caller()}});
-    reset["hot_reset"] = {{"possible", true}, {"affected", peers}};
+    reset["hot_reset"] = {{"possible", true}, {"affected", peers}, {"reason", nullptr}};
   } else {
-    reset["hot_reset"] = {{"possible", false}, {"reason", r.hot_reset_refusal}};
+    reset["hot_reset"] = {{"possible", false}, {"affected", ordered_json::array()}, {"reason", r.hot_reset_refusal}};
   }
   j["reset"] = reset;
+  j["features"] = nullptr;
+  j["features_error"] = nullptr;
+  j["migration"] = nullptr;
   if (r.features) {
     ordered_json list = ordered_json::array();
     for (const auto& f : *r.features) list.push_back({{"feature", f.name()}, {"ops", feature_ops(f)}});
     j["features"] = list;
-    if (r.migration) {
-      j["migration"] = {{"flags", r.migration->flags}};
-      if (r.migration->state) j["migration"]["state"] = vfio::mig_state_name(*r.migration->state);
-    }
+    if (r.migration)
+      j["migration"] = {{"flags", r.migration->flags},
+                        {"state", r.migration->state ? ordered_json(vfio::mig_state_name(*r.migration->state))
+                                                     : ordered_json(nullptr)}};
   } else {
-    j["features"] = {{"error", r.features_error}};
+    j["features_error"] = r.features_error;
   }
   ordered_json ranges = ordered_json::array();
-  for (const auto& range : r.iova_ranges) ranges.push_back({{"start", hex(range.start)}, {"last", hex(range.last)}});
+  for (const auto& range : r.iova_ranges) ranges.push_back(range_json(range.start, range.last));
   j["dma"] = {{"iova_ranges", ranges}, {"page_size", r.iommu_page_size}};
-  if (!r.problems.empty()) {
-    j["problems"] = ordered_json::array();
-    for (const auto& p : r.problems) j["problems"].push_back(p.describe());
-  }
+  j["problems"] = ordered_json::array();
+  for (const auto& p : r.problems) j["problems"].push_back(p.describe());
   return j;
 }
 
