@@ -2,7 +2,10 @@
 // help and suggestions, the three forms of --sysfs-root, pipes and colour.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <filesystem>
+#include <regex>
 #include <nlohmann/json.hpp>
 
 #include "support/run_process.hpp"
@@ -216,6 +219,25 @@ TEST(CliStatus, ShowsUnfinishedResizesAndMdevCreations) {
   EXPECT_EQ(j["changes"][0]["kind"], "mdev");
   EXPECT_EQ(j["changes"][1]["kind"], "resize");
   EXPECT_EQ(j["changes"][1]["running"], false);
+}
+
+// The plan first, then each step as it runs with how long it took.
+TEST(CliProgress, StepsAreNumberedAndTimedAfterThePlan) {
+  testing::TempDir dir;
+  const std::string tree = unpacked_fixture(dir) + "/sys";
+  const auto r = run_process({VFIOKIT_BIN, "rebar", "07:03.0", "--bar", "0", "--rehearse", "--simulate", tree});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const size_t plan = r.out.find("steps:\n  1. soft-remove 0000:07:01.0");
+  ASSERT_NE(plan, std::string::npos) << r.out;
+  size_t at = plan;
+  for (int k = 1; k <= 7; ++k) {
+    at = r.out.find(fmt::format("\nstep {}/7 ", k), at);
+    ASSERT_NE(at, std::string::npos) << "step " << k << ":\n" << r.out;
+    const size_t end = r.out.find('\n', at + 1);
+    const std::string line = r.out.substr(at + 1, end - at - 1);
+    EXPECT_TRUE(std::regex_search(line, std::regex(R"( \.\.\. ok \((\d+ ms|\d+\.\d s)\)$)"))) << line;
+  }
+  EXPECT_NE(r.out.find("step 4/7 rescan the PCI bus"), std::string::npos) << r.out;
 }
 
 TEST(CliStatus, ListsPersistedRules) {

@@ -1,6 +1,7 @@
 #include "vfiokit/cli/options/change_lock.hpp"
 
 #include "vfiokit/cli/render/output.hpp"
+#include "vfiokit/cli/render/step_progress.hpp"
 
 namespace vfiokit::cli {
 
@@ -16,6 +17,7 @@ host::ExecutionOptions execution_options(const host::Journal::Lock* held) {
   auto options = host::ExecutionOptions::from_environment();
   options.lock_wait = lock_wait();
   options.held_lock = held;
+  options.on_step = print_step_event;
   return options;
 }
 

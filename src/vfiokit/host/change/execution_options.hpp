@@ -3,7 +3,10 @@
 // a chosen step so tests can prove that `vfiokit recover` repairs any point.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <functional>
+#include <string_view>
 #include <optional>
 
 #include "vfiokit/host/change/journal.hpp"
@@ -15,6 +18,17 @@ inline constexpr const char* kKillAfterStepEnv = "VFIOKIT_TEST_KILL_AFTER_STEP";
 // Whether this build reads $VFIOKIT_TEST_KILL_AFTER_STEP: only one made for
 // the tests (cmake -DVFIOKIT_TEST_HOOKS=ON); `vfiokit --version` says so.
 bool test_hooks_built();
+
+// A step of a change starting or ending, for a caller that shows progress
+// (a rescan can take seconds: the person watching sees it is alive).
+struct StepEvent {
+  enum class Phase { started, succeeded, failed };
+  Phase phase = Phase::started;
+  size_t index = 0;  // 0-based
+  size_t count = 0;
+  std::string_view text;
+  std::chrono::steady_clock::duration took{};  // when it ended
+};
 
 struct ExecutionOptions {
   // The process sends itself SIGKILL right after step K (1-based) of a plan
@@ -36,6 +50,8 @@ struct ExecutionOptions {
   const Journal::Lock* held_lock = nullptr;
   // How long the executor waits for a target another vfiokit is changing.
   LockWait lock_wait;
+  // Told as each step starts and ends; an undo is told as one step.
+  std::function<void(const StepEvent&)> on_step;
   static ExecutionOptions from_environment();
 };
 

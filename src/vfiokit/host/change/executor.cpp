@@ -23,7 +23,13 @@ Result<void> undo_locked(Change& change, JournalEntry entry, const Journal& jour
   entry.pid_start = self.start;
   if (auto ok = journal.write(entry); !ok) return ok;
   StepCounter writes(options);
+  const std::string what = "put back: " + change.describe();
+  const auto started = std::chrono::steady_clock::now();
+  if (options.on_step) options.on_step({StepEvent::Phase::started, 0, 1, what, {}});
   const auto left = change.undo(options, [&] { writes.done(); });
+  if (options.on_step)
+    options.on_step({left.empty() ? StepEvent::Phase::succeeded : StepEvent::Phase::failed, 0, 1, what,
+                     std::chrono::steady_clock::now() - started});
   if (!left.empty())
     return fail(
         Errc::io, change.subject(),
@@ -80,7 +86,13 @@ Result<void> apply_change(Change& change, const Journal& journal, const Executio
   for (size_t i = 0; i < entry.steps.size(); ++i) {
     entry.next_step = i;
     if (auto ok = journal.write(entry); !ok) return ok;
-    if (auto ok = change.run_step(i, options); !ok) {
+    const auto started = std::chrono::steady_clock::now();
+    if (options.on_step) options.on_step({StepEvent::Phase::started, i, entry.steps.size(), entry.steps[i], {}});
+    auto ok = change.run_step(i, options);
+    if (options.on_step)
+      options.on_step({ok ? StepEvent::Phase::succeeded : StepEvent::Phase::failed, i, entry.steps.size(),
+                       entry.steps[i], std::chrono::steady_clock::now() - started});
+    if (!ok) {
       const Error cause = ok.error();
       auto undone = undo_locked(change, entry, journal, options);
       const std::string outcome = undone ? change.undone() : "undoing failed too: " + undone.error().describe();
