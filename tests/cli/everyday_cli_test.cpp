@@ -110,6 +110,21 @@ TEST(CliSysfsRoot, ShowAndPowerReadTheThreeForms) {
   }
 }
 
+TEST(CliShow, BarSizesAndTheDriverFromTheHost) {
+  auto r = run_process({VFIOKIT_BIN, "show", "0b:00.0", "--sysfs-root", fixture()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("  BAR0: mem32 at 0x41240000 [size=128KiB]\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  BAR2: io at 0x2000 [size=32B]\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  Kernel driver in use: e1000e\n"), std::string::npos) << r.out;
+  r = run_process({VFIOKIT_BIN, "show", "0b:00.0", "--json", "--sysfs-root", fixture()});
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& device = j["devices"][0];
+  EXPECT_EQ(device["bars"][0]["size"], 128 * 1024);
+  EXPECT_EQ(device["driver"], "e1000e");
+  r = run_process({VFIOKIT_BIN, "show", "0c:00.0", "--json", "--sysfs-root", fixture()});
+  EXPECT_TRUE(nlohmann::json::parse(r.out)["devices"][0]["driver"].is_null()) << r.out;
+}
+
 TEST(CliSysfsRoot, MdevListChecksTheTreeAndNamesWhatTheUserGave) {
   auto r = run_process({VFIOKIT_BIN, "mdev", "list", "--sysfs-root", "/nonexistent"});
   EXPECT_EQ(r.exit_code, 1);

@@ -12,6 +12,7 @@
 #include "vfiokit/cli/usage/exit_status.hpp"
 #include "vfiokit/cli/usage/validators.hpp"
 #include "vfiokit/host/devices/device_config.hpp"
+#include "vfiokit/host/devices/pci_function.hpp"
 
 namespace vfiokit::cli {
 namespace {
@@ -33,7 +34,11 @@ int run_show(const ShowOptions& o) {
     return 1;
   }
   const pci::DecodedDevice decoded = pci::decode_device(read->config);
-  const DeviceLabel label{*bdf, "", 0};
+  // The function's sysfs view: BAR sizes from `resource`, the driver.
+  const host::PciFunction function = host::read_pci_function(source->root(), *bdf, host::Detail::summary);
+  DeviceLabel::Host facts{{}, function.driver};
+  for (const auto& r : function.resources) facts.bar_sizes.push_back(r.size());
+  const DeviceLabel label{*bdf, "", 0, facts};
   host::PciNames names;
   const std::string privilege_note = fmt::format(
       "{}: only the first 64 of {} bytes of config space are readable without CAP_SYS_ADMIN; run as root to "

@@ -15,13 +15,15 @@ json window_json(const std::optional<Window>& w) {
   return json{{"base", w->base}, {"limit", w->limit}};
 }
 
-json bars_json(const std::vector<Bar>& bars) {
+// `sizes` by BAR index when the host said them; null otherwise.
+json bars_json(const std::vector<Bar>& bars, const std::vector<uint64_t>* sizes = nullptr) {
   json out = json::array();
   for (const auto& b : bars)
     out.push_back({{"index", b.index},
                    {"kind", bar_kind_name(b.kind)},
                    {"prefetchable", b.prefetchable},
-                   {"address", b.address}});
+                   {"address", b.address},
+                   {"size", sizes && b.index < sizes->size() ? json((*sizes)[b.index]) : json(nullptr)}});
   return out;
 }
 
@@ -165,7 +167,8 @@ json device_json(const DeviceLabel& label, const DecodedDevice& d, host::PciName
          {"status", h.status},
          {"interrupt_pin", h.interrupt_pin},
          {"interrupt_line", h.interrupt_line},
-         {"bars", bars_json(h.bars)}};
+         {"bars", bars_json(h.bars, label.host ? &label.host->bar_sizes : nullptr)},
+         {"driver", label.host && !label.host->driver.empty() ? json(label.host->driver) : json(nullptr)}};
   if (!label.title.empty()) j["title"] = label.title;
   if (label.source_line) j["source_line"] = label.source_line;
   // A bridge's header has no subsystem IDs: null, as for anything absent.

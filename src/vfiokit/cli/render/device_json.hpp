@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "vfiokit/base/byte_size.hpp"
 #include "vfiokit/host/devices/pci_names.hpp"
@@ -19,6 +20,15 @@ struct DeviceLabel {
   std::optional<pci::Bdf> bdf;
   std::string title;
   size_t source_line = 0;
+  // What the host says beside config space (show): each BAR's size from
+  // sysfs `resource` (config space alone cannot tell it without sizing the
+  // BAR, which would disturb a running device) and the bound driver.
+  // Absent for a dump.
+  struct Host {
+    std::vector<uint64_t> bar_sizes;  // by BAR index; 0 when unassigned
+    std::string driver;               // "" when none is bound
+  };
+  std::optional<Host> host;
 };
 
 nlohmann::ordered_json device_json(const DeviceLabel& label, const pci::DecodedDevice& device, host::PciNames& names);

@@ -128,9 +128,12 @@ std::string device_text(const DeviceLabel& label, const DecodedDevice& d, host::
                    flag(h.status & 0x10), flag(h.status & 0x8));
   if (h.interrupt_pin)
     s += fmt::format("  Interrupt: pin {} line {}\n", static_cast<char>('A' + h.interrupt_pin - 1), h.interrupt_line);
-  for (const auto& b : h.bars)
-    s += fmt::format("  BAR{}: {}{} at {}\n", b.index, bar_kind_name(b.kind), b.prefetchable ? " prefetchable" : "",
-                     hex_address(b.address));
+  for (const auto& b : h.bars) {
+    const uint64_t size = label.host && b.index < label.host->bar_sizes.size() ? label.host->bar_sizes[b.index] : 0;
+    s += fmt::format("  BAR{}: {}{} at {}{}\n", b.index, bar_kind_name(b.kind), b.prefetchable ? " prefetchable" : "",
+                     hex_address(b.address), size ? " [size=" + ByteSize(size).str() + "]" : "");
+  }
+  if (label.host) s += fmt::format("  Kernel driver in use: {}\n", label.host->driver.empty() ? "none" : label.host->driver);
   if (h.bridge) {
     const BridgeInfo& b = *h.bridge;
     s += fmt::format("  Bus: primary {:02x} secondary {:02x} subordinate {:02x}\n", b.primary_bus, b.secondary_bus,
