@@ -122,5 +122,34 @@ TEST(GroupPrediction, ASummaryReadPredictsTheGroupsOfVirtualFunctionsAsTheFullRe
   EXPECT_EQ(without.size(), 1u);
 }
 
+// A second host bridge (QEMU's pxb-pcie: root bus 0x80) beside pcie.0 with
+// multifunction root ports: the kernel adds pcie.0's whole hierarchy
+// before the next root bus, and numbers groups in that order.
+TEST(GroupPrediction, GroupNumbersFollowEachHostBridgeInTurn) {
+  testing::FakeSysfs sysfs;
+  const auto port = [](bool multifunction) {
+    testing::ConfigBuilder b;
+    b.ids(0x1b36, 0x000c).class_code(0x060400).header_type(1, multifunction);
+    b.pci_express(0x40, pci::PcieType::root_port).acs(0x100, 0x001f, 0x001f);
+    return b;
+  };
+  testing::ConfigBuilder edu;
+  edu.ids(0x1234, 0x11e8).class_code(0x00ff00).header_type(0).pci_express(0x40, pci::PcieType::endpoint);
+  const pci::Bdf rp_a(0, 0, 0x0d, 0), rp_b(0, 0, 0x0d, 1), pxb_rp(0, 0x80, 0, 0);
+  sysfs.add(rp_a, port(true)).add(rp_b, port(true)).add(pxb_rp, port(false));
+  sysfs.add(pci::Bdf(0, 1, 0, 0), edu, rp_a).add(pci::Bdf(0, 2, 0, 0), edu, rp_b);
+  sysfs.add(pci::Bdf(0, 0x81, 0, 0), edu, pxb_rp);
+  std::vector<Error> problems;
+  const auto functions = read_pci_functions(SysfsRoot(sysfs.root()), problems);
+  ASSERT_EQ(functions.size(), 6u);
+  const GroupPrediction p = predict_iommu_groups(functions);
+  EXPECT_EQ(p.group_of.at(rp_a), 0u);
+  EXPECT_EQ(p.group_of.at(rp_b), 1u);
+  EXPECT_EQ(p.group_of.at(pci::Bdf(0, 1, 0, 0)), 2u);
+  EXPECT_EQ(p.group_of.at(pci::Bdf(0, 2, 0, 0)), 3u);
+  EXPECT_EQ(p.group_of.at(pxb_rp), 4u) << "the second host bridge comes after pcie.0's whole hierarchy";
+  EXPECT_EQ(p.group_of.at(pci::Bdf(0, 0x81, 0, 0)), 5u);
+}
+
 }  // namespace
 }  // namespace vfiokit::host

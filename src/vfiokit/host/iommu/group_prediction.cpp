@@ -231,10 +231,15 @@ GroupPrediction predict_iommu_groups(const std::vector<PciFunction>& functions) 
     if (f->parent) t.children[*f->parent].push_back(f);
     t.slots[{f->parent, bdf.domain(), bdf.bus(), bdf.device()}].push_back(f);
   }
-  std::vector<const PciFunction*> roots;
+  // The kernel numbers groups in the order devices are added, and it adds
+  // one host bridge's whole hierarchy before the next (acpi_pci_root_add
+  // scans and adds each root bus with everything below it): root buses one
+  // at a time, in address order, as ACPI lists QEMU's pxb-pcie buses after
+  // pcie.0.
+  std::map<std::pair<uint16_t, uint8_t>, std::vector<const PciFunction*>> root_buses;
   for (const auto& [bdf, f] : t.by_bdf)
-    if (t.on_root_bus(*f)) roots.push_back(f);
-  add_in_probe_order(t, roots);
+    if (t.on_root_bus(*f)) root_buses[{bdf.domain(), bdf.bus()}].push_back(f);
+  for (const auto& [bus, functions] : root_buses) add_in_probe_order(t, functions);
   return Grouper(t).run();
 }
 
