@@ -116,6 +116,14 @@ std::vector<CorpusDevice> synthetic_corpus() {
     b.cap(0x40, 0x0c).cap(0x48, 0x05, {0x80, 0x00});
     add("conventional-bridge", pci::Bdf(0, 0x0a, 0, 0), b);
   }
+  {  // QEMU's pci-bridge with chassis_nr: Slot Identification (2 slots,
+     // first in chassis 3) beside its hot-plug and MSI capabilities.
+    ConfigBuilder b(256);
+    b.ids(0x1b36, 0x0001).class_code(0x060400).header_type(1).command(0x0007);
+    b.u8(0x19, 0x0b).u8(0x1a, 0x0b);
+    b.cap(0x40, 0x0c).cap(0x48, 0x05, {0x80, 0x00}).cap(0x50, 0x04, {0x22, 0x03});
+    add("pci-bridge-slot-id", pci::Bdf(0, 0x0b, 0, 0), b);
+  }
   return out;
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <optional>
 #include <regex>
 #include <sstream>
@@ -18,7 +20,8 @@ std::optional<unsigned> lspci_label_id(const std::string& space, const std::stri
   static const std::vector<std::pair<std::string, unsigned>> kStandard = {
       {"Power Management", 0x01}, {"MSI-X", 0x11},    {"MSI", 0x05},       {"Express", 0x10},
       {"Vendor Specific", 0x09},  {"PCI-X", 0x07},    {"Subsystem", 0x0d}, {"Null", 0x00},
-      {"PCI Hot-plug", 0x0c},     {"Hot-plug", 0x0c}, {"SATA", 0x12},      {"PCI Advanced Features", 0x13}};
+      {"PCI Hot-plug", 0x0c},     {"Hot-plug", 0x0c}, {"SATA", 0x12},      {"PCI Advanced Features", 0x13},
+      {"Slot ID", 0x04}};
   static const std::vector<std::pair<std::string, unsigned>> kExtended = {{"Advanced Error Reporting", 0x01},
                                                                           {"Device Serial Number", 0x03},
                                                                           {"Access Control Services", 0x0d},
@@ -77,6 +80,8 @@ CapabilityView parse_lspci(const std::string& out) {
       const auto id = lspci_label_id(space, label);
       if (!id) ADD_FAILURE() << "lspci label not in the test's table: " << label;
       d.caps.push_back(CapKey{space, current_offset, id.value_or(0xffff)});
+      // ls-caps.c cap_slotid: "Slot ID: 2 slots, First+, chassis 01".
+      if (label.rfind("Slot ID: ", 0) == 0) d.slot_id[current_offset] = label.substr(9);
     } else if (std::regex_match(line, m, kRebar)) {
       d.rebar[std::to_string(current_offset) + "/" + m[1].str()] = m[2].str() + "|" + m[3].str();
     } else if (std::regex_match(line, m, kAcs)) {
@@ -117,6 +122,10 @@ CapabilityView view_of_vfiokit(const json& dev) {
             ByteSize(bar["current_size"]["bytes"].get<uint64_t>()).lspci_str() + "|" + sizes;
       }
     }
+    if (cap["space"] == "standard" && cap["id"] == 0x04)
+      v.slot_id[offset] = std::to_string(body["expansion_slots"].get<unsigned>()) + " slots, First" +
+                          (body["first_in_chassis"].get<bool>() ? "+" : "-") + ", chassis " +
+                          fmt::format("{:02x}", body["chassis"].get<unsigned>());
     if (cap["space"] == "extended" && cap["id"] == 0x0d) {
       v.acs_cap[offset] = acs_flags_text(body["flags"], "capable");
       v.acs_ctl[offset] = acs_flags_text(body["flags"], "enabled");
@@ -131,6 +140,7 @@ void expect_same_capabilities(const CapabilityView& ours, const CapabilityView& 
   EXPECT_EQ(ours.rebar, theirs.rebar);
   EXPECT_EQ(ours.acs_cap, theirs.acs_cap);
   EXPECT_EQ(ours.acs_ctl, theirs.acs_ctl);
+  EXPECT_EQ(ours.slot_id, theirs.slot_id);
   // Where lspci saw a broken chain we report a defect (we also report
   // defects lspci does not look for, such as pointers into the header).
   if (theirs.standard_broken) {

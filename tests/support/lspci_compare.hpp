@@ -24,6 +24,7 @@ struct CapabilityView {
   bool extended_broken = false;
   std::map<std::string, std::string> rebar;          // "offset/BAR n" -> "current|s1 s2 ..."
   std::map<unsigned, std::string> acs_cap, acs_ctl;  // offset -> "SrcValid+ TransBlk- ..."
+  std::map<unsigned, std::string> slot_id;           // offset -> "2 slots, First+, chassis 01"
 };
 
 // One device's `lspci -vvv` output.

@@ -16,6 +16,7 @@ void decode_standard(const ConfigSpace& c, DecodedCapability& cap) {
     case Msi::kId: store(cap, decode_msi(c, at)); break;
     case MsiX::kId: store(cap, decode_msix(c, at)); break;
     case PciExpress::kId: store(cap, decode_pci_express(c, at)); break;
+    case SlotIdentification::kId: store(cap, decode_slot_identification(c, at)); break;
     default: break;
   }
 }

@@ -16,6 +16,7 @@
 #include "vfiokit/pci/caps/pci_express.hpp"
 #include "vfiokit/pci/caps/power_management.hpp"
 #include "vfiokit/pci/caps/resizable_bar.hpp"
+#include "vfiokit/pci/caps/slot_id.hpp"
 #include "vfiokit/pci/caps/sriov.hpp"
 #include "vfiokit/pci/config_space.hpp"
 #include "vfiokit/pci/header.hpp"
@@ -23,7 +24,7 @@
 namespace vfiokit::pci {
 
 using CapabilityBody = std::variant<std::monostate, PowerManagement, Msi, MsiX, PciExpress, Acs, ResizableBar, Sriov,
-                                    Ari, Aer, DeviceSerialNumber>;
+                                    Ari, Aer, DeviceSerialNumber, SlotIdentification>;
 
 struct DecodedCapability {
   CapabilityRef ref;

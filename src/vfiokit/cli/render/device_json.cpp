@@ -132,6 +132,9 @@ struct BodyJson {
             {"has_root_registers", a.root.has_value()}};
   }
   json operator()(const DeviceSerialNumber& d) const { return {{"serial", d.str()}}; }
+  json operator()(const SlotIdentification& s) const {
+    return {{"expansion_slots", s.expansion_slots}, {"first_in_chassis", s.first_in_chassis}, {"chassis", s.chassis}};
+  }
 };
 
 }  // namespace

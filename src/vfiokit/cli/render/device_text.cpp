@@ -84,6 +84,9 @@ struct BodyText {
                        a.root ? ", root error registers" : "");
   }
   std::string operator()(const DeviceSerialNumber& d) const { return d.str(); }
+  std::string operator()(const SlotIdentification& s) const {
+    return fmt::format("{} slots, First{}, chassis {:02x}", s.expansion_slots, flag(s.first_in_chassis), s.chassis);
+  }
 };
 
 std::string title_line(const DeviceLabel& label, const Header& h, host::PciNames& names) {
