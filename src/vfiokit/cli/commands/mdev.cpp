@@ -14,6 +14,7 @@
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/cli/usage/exit_status.hpp"
+#include "vfiokit/cli/usage/validators.hpp"
 #include "vfiokit/host/change/journal.hpp"
 #include "vfiokit/host/mdev/create_operation.hpp"
 
@@ -122,11 +123,11 @@ Runner add_mdev_command(CLI::App& app) {
   CLI::App* create = cmd->add_subcommand("create", "create an mdev of TYPE (journaled; `recover` undoes a killed run)");
   create->add_option("TYPE", o->type, "the type directory name, e.g. mtty-2")->required();
   create->add_option("--parent", o->parent, "the parent device, when several offer TYPE");
-  create->add_option("--uuid", o->uuid, "the new mdev's UUID (default: a random one)");
+  create->add_option("--uuid", o->uuid, "the new mdev's UUID (default: a random one)")->check(uuid_value());
   create->add_flag("--dry-run", o->dry_run, "print the plan and change nothing");
   add_journal_option(create, o->journal_dir);
   CLI::App* remove = cmd->add_subcommand("remove", "remove the mdev UUID");
-  remove->add_option("UUID", o->uuid, "the mdev")->required();
+  remove->add_option("UUID", o->uuid, "the mdev")->required()->check(uuid_value());
   return [cmd, list, create, remove, o] {
     if (!cmd->parsed()) return -1;
     if (list->parsed()) return run_list(*o);

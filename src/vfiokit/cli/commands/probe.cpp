@@ -13,6 +13,7 @@
 #include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
+#include "vfiokit/cli/usage/validators.hpp"
 #include "vfiokit/cli/results/probe_result.hpp"
 
 namespace vfiokit::cli {
@@ -50,7 +51,9 @@ Runner add_probe_command(CLI::App& app) {
   auto options = std::make_shared<ProbeOptions>();
   CLI::App* cmd =
       app.add_subcommand("probe", "Open a device bound to vfio-pci (or an mdev) and show what VFIO reports");
-  cmd->add_option("DEVICE", options->bdf, "device address (0000:03:00.0 or 03:00.0) or an mdev UUID")->required();
+  cmd->add_option("DEVICE", options->bdf, "device address (0000:03:00.0 or 03:00.0) or an mdev UUID")
+      ->required()
+      ->check(device_address_value());
   cmd->add_flag("--json", options->json, "print JSON (schema vfiokit.probe/1)");
   cmd->add_option("--backend", options->backend,
                   "IOMMU backend: auto (iommufd when the device has a vfio cdev), type1, iommufd")

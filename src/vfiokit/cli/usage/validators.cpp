@@ -1,6 +1,8 @@
 #include "vfiokit/cli/usage/validators.hpp"
 
+#include "vfiokit/base/uuid.hpp"
 #include "vfiokit/pci/bdf.hpp"
+#include "vfiokit/vfio/device_address.hpp"
 
 namespace vfiokit::cli {
 
@@ -12,6 +14,24 @@ CLI::Validator bdf_value() {
         return bdf ? std::string() : "'" + text + "': " + bdf.error().message();
       },
       "BDF");
+}
+
+CLI::Validator device_address_value() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        auto address = vfio::DeviceAddress::parse(text);
+        return address ? std::string() : "'" + text + "': " + address.error().message();
+      },
+      "DEVICE");
+}
+
+CLI::Validator uuid_value() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        auto uuid = Uuid::parse(text);
+        return uuid ? std::string() : "'" + text + "': " + uuid.error().message();
+      },
+      "UUID");
 }
 
 CLI::Validator bar_index_value() {

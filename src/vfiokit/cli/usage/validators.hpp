@@ -9,6 +9,10 @@ namespace vfiokit::cli {
 
 // A PCI address as pci::Bdf::parse accepts it.
 CLI::Validator bdf_value();
+// A device VFIO can open: a BDF or an mdev UUID (vfio::DeviceAddress).
+CLI::Validator device_address_value();
+// An mdev UUID.
+CLI::Validator uuid_value();
 // A BAR index: 0-5 (a type 0 header has six BARs).
 CLI::Validator bar_index_value();
 
