@@ -1,12 +1,11 @@
 // The everyday surface every command shares: exit status, error lines,
 // help and suggestions, the three forms of --sysfs-root, pipes and colour.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <fmt/format.h>
-
 #include <filesystem>
-#include <regex>
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "support/run_process.hpp"
 #include "support/temp_dir.hpp"

@@ -1,8 +1,7 @@
 #include "support/lspci_compare.hpp"
 
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include <optional>
 #include <regex>

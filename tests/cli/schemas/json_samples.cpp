@@ -16,10 +16,10 @@
 #include "fakes/rebar_scenario.hpp"
 #include "support/corpus.hpp"
 #include "support/run_process.hpp"
-#include "vfiokit/host/binding/record.hpp"
-#include "vfiokit/host/change/journal.hpp"
 #include "vfiokit/cli/render/probe.hpp"
 #include "vfiokit/cli/render/virt_config.hpp"
+#include "vfiokit/host/binding/record.hpp"
+#include "vfiokit/host/change/journal.hpp"
 #include "vfiokit/virt/virtual_config.hpp"
 
 namespace {

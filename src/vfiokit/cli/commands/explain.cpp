@@ -56,18 +56,18 @@ int run_explain(const ExplainOptions& o) {
   const bool predicted_agrees = !kernel || view.predicted.group_of.at(f->bdf) == *f->iommu_group;
 
   if (o.host.json) {
-    print_json(json{{"schema", "vfiokit.explain/2"},
-                    {"bdf", f->bdf.str()},
-                    {"group", group},
-                    {"group_source", kernel ? "kernel" : "predicted"},
-                    {"prediction_agrees", predicted_agrees},
-                    {"assign_with", with_it},
-                    {"reasons", reasons},
-                    {"isolation", advice.causes},
-                    {"kernel_parameter", advice.kernel_parameter().empty() ? json(nullptr)
-                                                                            : json(advice.kernel_parameter())},
-                    {"reset_methods", f->reset_methods},
-                    {"bus_reset_also_hits", bus_hits}});
+    print_json(
+        json{{"schema", "vfiokit.explain/2"},
+             {"bdf", f->bdf.str()},
+             {"group", group},
+             {"group_source", kernel ? "kernel" : "predicted"},
+             {"prediction_agrees", predicted_agrees},
+             {"assign_with", with_it},
+             {"reasons", reasons},
+             {"isolation", advice.causes},
+             {"kernel_parameter", advice.kernel_parameter().empty() ? json(nullptr) : json(advice.kernel_parameter())},
+             {"reset_methods", f->reset_methods},
+             {"bus_reset_also_hits", bus_hits}});
     return report_host_problems(view, o.host.strict);
   }
   host::PciNames names;

@@ -94,7 +94,9 @@ Runner add_migrate_command(CLI::App& app) {
   CLI::App* save = cmd->add_subcommand("save", "RUNNING -> [PRE_COPY] -> STOP_COPY -> STOP, the stream into FILE");
   CLI::App* load = cmd->add_subcommand("load", "STOP -> RESUMING with FILE's stream -> RUNNING");
   for (CLI::App* sub : {save, load}) {
-    sub->add_option("DEVICE", o->device, "a BDF on vfio-pci or an mdev UUID")->required()->check(device_address_value());
+    sub->add_option("DEVICE", o->device, "a BDF on vfio-pci or an mdev UUID")
+        ->required()
+        ->check(device_address_value());
     sub->add_option("FILE", o->file, "the saved state")->required();
     sub->add_option("--backend", o->backend, "IOMMU backend: auto, type1, iommufd")
         ->check(CLI::IsMember({"auto", "type1", "iommufd"}));

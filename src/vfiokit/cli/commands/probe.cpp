@@ -13,8 +13,8 @@
 #include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
-#include "vfiokit/cli/usage/validators.hpp"
 #include "vfiokit/cli/results/probe_result.hpp"
+#include "vfiokit/cli/usage/validators.hpp"
 
 namespace vfiokit::cli {
 namespace {

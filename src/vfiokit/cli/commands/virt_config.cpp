@@ -3,6 +3,8 @@
 // next to the physical one: BARs with their sizes, both capability lists,
 // and every rewrite (hidden capabilities, the static ReBAR). --dump writes
 // the guest view in `lspci -xxxx` format (`lspci -F FILE -vvv` reads it).
+#include "vfiokit/cli/render/virt_config.hpp"
+
 #include <fmt/format.h>
 
 #include <fstream>
@@ -13,7 +15,6 @@
 #include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
 #include "vfiokit/cli/render/output.hpp"
-#include "vfiokit/cli/render/virt_config.hpp"
 #include "vfiokit/cli/usage/validators.hpp"
 #include "vfiokit/host/devices/pci_names.hpp"
 #include "vfiokit/pci/dump_format.hpp"

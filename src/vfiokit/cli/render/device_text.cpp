@@ -136,7 +136,8 @@ std::string device_text(const DeviceLabel& label, const DecodedDevice& d, host::
     s += fmt::format("  BAR{}: {}{} at {}{}\n", b.index, bar_kind_name(b.kind), b.prefetchable ? " prefetchable" : "",
                      hex_address(b.address), size ? " [size=" + ByteSize(size).str() + "]" : "");
   }
-  if (label.host) s += fmt::format("  Kernel driver in use: {}\n", label.host->driver.empty() ? "none" : label.host->driver);
+  if (label.host)
+    s += fmt::format("  Kernel driver in use: {}\n", label.host->driver.empty() ? "none" : label.host->driver);
   if (h.bridge) {
     const BridgeInfo& b = *h.bridge;
     s += fmt::format("  Bus: primary {:02x} secondary {:02x} subordinate {:02x}\n", b.primary_bus, b.secondary_bus,

@@ -6,8 +6,8 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
-#include <string_view>
 #include <optional>
+#include <string_view>
 
 #include "vfiokit/host/change/journal.hpp"
 

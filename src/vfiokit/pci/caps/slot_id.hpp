@@ -12,7 +12,7 @@ namespace vfiokit::pci {
 
 struct SlotIdentification {
   static constexpr uint8_t kId = 0x04;
-  uint8_t expansion_slots = 0;  // Expansion Slot register bits 4:0
+  uint8_t expansion_slots = 0;    // Expansion Slot register bits 4:0
   bool first_in_chassis = false;  // bit 5
   uint8_t chassis = 0;
 };
