@@ -4,22 +4,14 @@
 #include <cctype>
 #include <charconv>
 
+#include "vfiokit/cli/usage/validators.hpp"
+
 namespace vfiokit::cli {
 namespace {
 
 std::string lowercase(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-template <class Pattern>
-CLI::Validator pattern_value(const char* name) {
-  return CLI::Validator(
-      [](std::string& text) -> std::string {
-        auto p = Pattern::parse(text);
-        return p ? std::string() : p.error().describe();
-      },
-      name);
 }
 
 std::optional<uint32_t> class_code_of(const std::string& text) {
@@ -34,9 +26,8 @@ std::optional<uint32_t> class_code_of(const std::string& text) {
 
 void add_selection_options(CLI::App* cmd, SelectionOptions& o) {
   cmd->add_option("-s", o.slot, "only functions at [[[[domain]:]bus]:][slot][.[func]], as lspci -s")
-      ->check(pattern_value<pci::SlotPattern>("SLOT"));
-  cmd->add_option("-d", o.id, "only functions with [vendor]:[device][:class], as lspci -d")
-      ->check(pattern_value<pci::IdPattern>("ID"));
+      ->check(slot_pattern_value());
+  cmd->add_option("-d", o.id, "only functions with [vendor]:[device][:class], as lspci -d")->check(id_pattern_value());
   cmd->add_option(
       "--class", o.device_class,
       "only functions of a class: part of its pci.ids name (ethernet, vga, non-volatile) or its code (02, 0200)");

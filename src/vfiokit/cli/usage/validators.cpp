@@ -2,36 +2,44 @@
 
 #include "vfiokit/base/uuid.hpp"
 #include "vfiokit/pci/bdf.hpp"
+#include "vfiokit/pci/selection/device_patterns.hpp"
 #include "vfiokit/vfio/device_address.hpp"
 
 namespace vfiokit::cli {
+namespace {
+
+// A value is good when `parse` accepts it; CLI11 puts the option's name
+// before the message: "BDF: 'zz': no '.' ...".
+template <class Parse>
+CLI::Validator accepted_by(Parse parse, const char* name) {
+  return CLI::Validator(
+      [parse](std::string& text) -> std::string {
+        auto parsed = parse(text);
+        return parsed ? std::string() : "'" + text + "': " + parsed.error().message();
+      },
+      name);
+}
+
+}  // namespace
 
 CLI::Validator bdf_value() {
-  return CLI::Validator(
-      [](std::string& text) -> std::string {
-        auto bdf = pci::Bdf::parse(text);
-        // CLI11 puts the option's name first: "BDF: 'zz': no '.' ...".
-        return bdf ? std::string() : "'" + text + "': " + bdf.error().message();
-      },
-      "BDF");
+  return accepted_by([](const std::string& t) { return pci::Bdf::parse(t); }, "BDF");
 }
 
 CLI::Validator device_address_value() {
-  return CLI::Validator(
-      [](std::string& text) -> std::string {
-        auto address = vfio::DeviceAddress::parse(text);
-        return address ? std::string() : "'" + text + "': " + address.error().message();
-      },
-      "DEVICE");
+  return accepted_by([](const std::string& t) { return vfio::DeviceAddress::parse(t); }, "DEVICE");
 }
 
 CLI::Validator uuid_value() {
-  return CLI::Validator(
-      [](std::string& text) -> std::string {
-        auto uuid = Uuid::parse(text);
-        return uuid ? std::string() : "'" + text + "': " + uuid.error().message();
-      },
-      "UUID");
+  return accepted_by([](const std::string& t) { return Uuid::parse(t); }, "UUID");
+}
+
+CLI::Validator slot_pattern_value() {
+  return accepted_by([](const std::string& t) { return pci::SlotPattern::parse(t); }, "SLOT");
+}
+
+CLI::Validator id_pattern_value() {
+  return accepted_by([](const std::string& t) { return pci::IdPattern::parse(t); }, "ID");
 }
 
 CLI::Validator bar_index_value() {

@@ -13,6 +13,9 @@ CLI::Validator bdf_value();
 CLI::Validator device_address_value();
 // An mdev UUID.
 CLI::Validator uuid_value();
+// lspci's -s and -d patterns (pci/selection/device_patterns.hpp).
+CLI::Validator slot_pattern_value();
+CLI::Validator id_pattern_value();
 // A BAR index: 0-5 (a type 0 header has six BARs).
 CLI::Validator bar_index_value();
 
