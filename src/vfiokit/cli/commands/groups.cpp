@@ -117,10 +117,13 @@ int run_groups(const GroupsOptions& options) {
   const host::HostView view = host::read_host(source->root(), host::Detail::summary);
   auto aliases = source->read_modules_alias();
   if (!aliases) print_error(aliases.error());
-  const host::HostFacts facts = host::read_host_facts(source->root(), view, aliases ? *aliases : std::nullopt);
+  // Only JSON and --viable/--bindable show the groups' bind verdicts.
+  const Selection selection = Selection::make(options.selection);
+  const host::HostFacts facts = host::read_host_facts(
+      source->root(), view, aliases ? *aliases : std::nullopt,
+      o.json || selection.needs_group_facts() ? host::GroupVerdicts::read : host::GroupVerdicts::skip);
   host::PciNames names;
   // A group is shown when the selection picks any of its members.
-  const Selection selection = Selection::make(options.selection);
   auto rows = rows_of(view);
   if (!selection.everything())
     std::erase_if(rows, [&](const GroupRow& row) {

@@ -113,10 +113,14 @@ int run_list(const ListOptions& options) {
   const host::HostView view = host::read_host(source->root(), host::Detail::summary, host::Predict::nothing);
   auto aliases = source->read_modules_alias();
   if (!aliases) print_error(aliases.error());
-  const host::HostFacts facts = host::read_host_facts(source->root(), view, aliases ? *aliases : std::nullopt);
+  // list shows no group verdict: the groups' bind plans are made only
+  // for --viable and --bindable.
+  const Selection selection = Selection::make(options.selection);
+  const host::HostFacts facts =
+      host::read_host_facts(source->root(), view, aliases ? *aliases : std::nullopt,
+                            selection.needs_group_facts() ? host::GroupVerdicts::read : host::GroupVerdicts::skip);
   const std::unique_ptr<host::PciNames> loaded = loading.get();
   host::PciNames& names = *loaded;
-  const Selection selection = Selection::make(options.selection);
   std::vector<const host::PciFunction*> shown;
   for (const auto& f : view.functions)
     if (selection.selects(f, &facts, names)) shown.push_back(&f);

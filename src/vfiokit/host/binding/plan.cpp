@@ -38,13 +38,19 @@ Result<BindPlan> plan_bind(const HostView& host, unsigned group, const std::stri
   const auto g =
       std::find_if(host.groups.begin(), host.groups.end(), [&](const IommuGroup& x) { return x.id == group; });
   if (g == host.groups.end()) return fail(Errc::not_found, fmt::format("IOMMU group {}", group), "does not exist");
+  return plan_bind(host, *g, driver, driver_loaded, usage);
+}
+
+Result<BindPlan> plan_bind(const HostView& host, const IommuGroup& g, const std::string& driver, bool driver_loaded,
+                           const UsageMap& usage) {
+  const unsigned group = g.id;
   if (auto ok = check_driver_name(driver); !ok) return fail(ok.error());
   BindPlan plan;
   plan.group = group;
   plan.driver = driver;
   if (!driver_loaded) plan.steps.push_back({StepKind::load_module, {}, driver});
   std::vector<BindStep> overrides, unbinds, probes;
-  for (const auto& bdf : g->devices) {
+  for (const auto& bdf : g.devices) {
     const PciFunction* f = host.function(bdf);
     if (!f) return fail(Errc::not_found, bdf.str(), fmt::format("is in group {} but not under bus/pci/devices", group));
     GroupMember m{bdf, Binding{f->driver, f->driver_override}, f->is_bridge()};

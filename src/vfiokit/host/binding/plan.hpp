@@ -55,6 +55,10 @@ using UsageMap = std::vector<std::pair<pci::Bdf, std::vector<std::string>>>;
 // says whether a modprobe step is needed.
 Result<BindPlan> plan_bind(const HostView& host, unsigned group, const std::string& driver, bool driver_loaded,
                            const UsageMap& usage);
+// The same for a group already in hand (one of host.groups): what plans
+// every group of a host uses, without a search per group.
+Result<BindPlan> plan_bind(const HostView& host, const IommuGroup& group, const std::string& driver, bool driver_loaded,
+                           const UsageMap& usage);
 
 // The group a function belongs to, with a clear error without an IOMMU.
 Result<unsigned> group_of_function(const HostView& host, const pci::Bdf& bdf);

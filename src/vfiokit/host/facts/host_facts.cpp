@@ -28,8 +28,8 @@ const FunctionFacts& HostFacts::of(const pci::Bdf& bdf) const {
   return it == functions.end() ? kNone : it->second;
 }
 
-HostFacts read_host_facts(const SysfsRoot& root, const HostView& view,
-                          const std::optional<std::string>& modules_alias) {
+HostFacts read_host_facts(const SysfsRoot& root, const HostView& view, const std::optional<std::string>& modules_alias,
+                          GroupVerdicts verdicts) {
   HostFacts facts;
   auto class_devices = class_devices_by_function(root);
   std::optional<ModuleAliases> aliases;
@@ -48,10 +48,11 @@ HostFacts read_host_facts(const SysfsRoot& root, const HostView& view,
       if (!ff.in_use.empty()) usage.emplace_back(f.bdf, ff.in_use);
     }
   }
+  if (verdicts == GroupVerdicts::skip) return facts;
   for (const auto& g : view.groups) {
     GroupFacts& gf = facts.groups[g.id];
     gf.viable = view.group_viable(g);
-    auto plan = plan_bind(view, g.id, "vfio-pci", true, usage);
+    auto plan = plan_bind(view, g, "vfio-pci", true, usage);
     if (!plan) {
       gf.refusals.push_back(plan.error().describe());
       continue;

@@ -38,6 +38,10 @@ struct HostFacts {
 // routes, addresses) is the running system's, so it is looked for only
 // when `root` is the live /sys; a snapshot says what is below each
 // function but not what the host did with it.
-HostFacts read_host_facts(const SysfsRoot& root, const HostView& view, const std::optional<std::string>& modules_alias);
+// The group verdicts (viable, bindable) plan a bind of every group: a
+// caller that shows none of them asks for GroupVerdicts::skip.
+enum class GroupVerdicts { read, skip };
+HostFacts read_host_facts(const SysfsRoot& root, const HostView& view, const std::optional<std::string>& modules_alias,
+                          GroupVerdicts verdicts = GroupVerdicts::read);
 
 }  // namespace vfiokit::host

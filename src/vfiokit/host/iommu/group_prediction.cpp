@@ -239,7 +239,7 @@ GroupPrediction predict_iommu_groups(const std::vector<PciFunction>& functions) 
   std::map<std::pair<uint16_t, uint8_t>, std::vector<const PciFunction*>> root_buses;
   for (const auto& [bdf, f] : t.by_bdf)
     if (t.on_root_bus(*f)) root_buses[{bdf.domain(), bdf.bus()}].push_back(f);
-  for (const auto& [bus, functions] : root_buses) add_in_probe_order(t, functions);
+  for (const auto& [bus, on_bus] : root_buses) add_in_probe_order(t, on_bus);
   return Grouper(t).run();
 }
 
