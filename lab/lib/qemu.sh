@@ -17,7 +17,7 @@ lab_boot() {  # OUTDIR SUITE TIMEOUT
   # instead, and one thread also costs less CPU per run (measured: 18.6 s
   # against 20.5 s of user time for the pci and vfio suites).
   # shellcheck disable=SC2054  # QEMU's options take comma-separated values
-  local -a cmd=(qemu-system-x86_64 -machine q35 -accel tcg,thread=single -cpu max -m "$MEMORY" -smp "$SMP"
+  local -a cmd=("$LAB_QEMU" "${LAB_QEMU_FIRMWARE[@]}" -machine q35 -accel tcg,thread=single -cpu max -m "$MEMORY" -smp "$SMP"
     -nographic -no-reboot -nic none
     -bios /usr/share/qemu/qboot.rom
     -kernel "$KIMAGE" -initrd "$out/initramfs.cpio"
