@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 
@@ -184,6 +185,22 @@ TEST(CliGroups, PictureErrorsNameTheUsersPath) {
   r = run_process({VFIOKIT_BIN, "groups", "--example", "--dot", "/nonexistent/dir/x.dot"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("vfiokit: /nonexistent/dir/x.dot: cannot write"), std::string::npos) << r.err;
+}
+
+// A link planted where the picture goes is replaced, never written
+// through: vfiokit runs as root, often in /tmp.
+TEST(CliGroups, APictureNeverWritesThroughALink) {
+  testing::TempDir dir;
+  const auto victim = dir.write("victim", "keep\n");
+  for (const char* option : {"--dot", "--svg"}) {
+    const auto link = dir.path() / (std::string("picture") + option);
+    std::filesystem::create_symlink(victim, link);
+    const auto r = run_process({VFIOKIT_BIN, "groups", "--example", option, link.string()});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_FALSE(std::filesystem::is_symlink(link)) << option;
+    std::ifstream in(victim);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "keep\n") << option;
+  }
 }
 
 TEST(CliGroups, TreeDrawsTheHierarchyWithGroups) {

@@ -19,11 +19,10 @@ bool write_output_file(const std::string& path, const std::string& text) {
     std::fwrite(text.data(), 1, text.size(), stdout);
     return true;
   }
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) {
-    print_error(Error::from_errno(errno, path, "cannot write"));
+  // vfiokit runs as root, often in shared directories: a link planted at
+  // the path is replaced, never followed (write_file_durably).
+  if (auto ok = host::write_file_durably(path, text, 0644, host::Parents::must_exist); !ok) {
+    print_error(ok.error());
     return false;
   }
   return true;

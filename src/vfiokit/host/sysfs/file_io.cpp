@@ -64,14 +64,16 @@ Result<std::optional<std::string>> read_regular_file(const std::filesystem::path
   return std::optional<std::string>(std::move(text));
 }
 
-Result<void> write_file_durably(const std::filesystem::path& path, const std::string& text, mode_t mode) {
+Result<void> write_file_durably(const std::filesystem::path& path, const std::string& text, mode_t mode,
+                                Parents parents) {
   std::error_code ec;
   const auto dir = path.parent_path();
-  std::filesystem::create_directories(dir, ec);
+  if (parents == Parents::create) std::filesystem::create_directories(dir, ec);
   if (ec) return std::unexpected(Error::from_errno(ec.value(), dir.string(), "cannot create the directory"));
   std::string tmp = path.string() + ".tmp.XXXXXX";
   const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);  // O_CREAT | O_EXCL, mode 0600
-  if (fd < 0) return std::unexpected(Error::from_errno(errno, path.string() + ".tmp.*", "cannot create"));
+  // Named as the caller named it: the temporary name is ours.
+  if (fd < 0) return std::unexpected(Error::from_errno(errno, path.string(), "cannot write"));
   size_t done = 0;
   int err = mode == 0600 || ::fchmod(fd, mode) == 0 ? 0 : errno;
   while (done < text.size() && !err) {

@@ -40,6 +40,10 @@ Result<std::optional<std::string>> read_regular_file(const std::filesystem::path
 // nothing planted beside `path` (a symlink, a FIFO) is ever followed or
 // truncated; the rename replaces a link at `path` itself, not its target.
 // The file gets `mode` (0600 unless said otherwise), whatever the umask.
-Result<void> write_file_durably(const std::filesystem::path& path, const std::string& text, mode_t mode = 0600);
+// Missing directories above it are created (a journal's, a rules
+// directory), unless `parents` says the caller's path must exist as given.
+enum class Parents { create, must_exist };
+Result<void> write_file_durably(const std::filesystem::path& path, const std::string& text, mode_t mode = 0600,
+                                Parents parents = Parents::create);
 
 }  // namespace vfiokit::host
