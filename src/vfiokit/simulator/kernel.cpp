@@ -12,6 +12,7 @@
 
 #include "vfiokit/host/internal/json_fields.hpp"
 #include "vfiokit/host/rebar/bridge_window.hpp"
+#include "vfiokit/host/rebar/host_apertures.hpp"
 #include "vfiokit/host/sysfs/attr.hpp"
 #include "vfiokit/host/sysfs/file_io.hpp"
 #include "vfiokit/pci/caps/resizable_bar.hpp"
@@ -132,6 +133,9 @@ Result<void> SimulatedKernel::setup(const fs::path& given_root, const SimulatedH
     if (!f.driver.empty()) fs::create_directories(root / "bus/pci/drivers" / f.driver, ec);
   for (const auto& [bdf, driver] : s.claims) fs::create_directories(root / "bus/pci/drivers" / driver, ec);
   for (const auto& [a, b] : setup.apertures) s.apertures.push_back({a, b, kResourceMem});
+  // A snapshot keeps the host's apertures beside its tree (host_apertures.hpp).
+  if (s.apertures.empty())
+    if (auto kept = read_host_apertures(SysfsRoot(root)); kept) s.apertures = *kept;
   if (s.apertures.empty()) {
     uint64_t low = UINT64_MAX;
     for (const auto& f : host.functions)
@@ -332,16 +336,25 @@ class Tree {
   }
 
   // Every removed function comes back as a new device: no driver_override,
-  // its BARs placed again, then probed.
+  // its BARs placed again, then probed. The kernel finds every removed
+  // function in one scan before it sizes and places what it found.
   Result<void> rescan() {
-    // A record leaves the state only when its function is back in the tree.
+    std::vector<Removed> found;
+    // A function removed before its bridge was returns after it: each
+    // round takes the first record whose parent is in the tree again.
     while (!state_.removed.empty()) {
-      const Removed r = state_.removed.front();
-      if (auto ok = bring_back(r); !ok) return ok;
-      state_.removed.erase(state_.removed.begin());
+      std::error_code ec;
+      auto it = std::find_if(state_.removed.begin(), state_.removed.end(),
+                             [&](const Removed& r) { return fs::is_directory(root_ / r.parent_dir, ec); });
+      if (it == state_.removed.end()) it = state_.removed.begin();
+      if (auto ok = return_to_tree(*it); !ok) return ok;
+      found.push_back(*it);
+      state_.removed.erase(it);
+    }
+    if (auto ok = place_found(found); !ok) return ok;
+    for (const auto& r : found)
       for (const auto& f : r.functions)
         if (auto ok = probe(f); !ok) return ok;
-    }
     return {};
   }
 
@@ -369,9 +382,9 @@ class Tree {
  private:
   fs::path dev(const pci::Bdf& bdf) const { return root_ / "bus/pci/devices" / bdf.str(); }
 
-  // A removed function (with everything below it) returns as a new device:
-  // no driver_override, its BARs placed again.
-  Result<void> bring_back(const Removed& r) {
+  // A removed function (with everything below it) is in the tree again,
+  // as a new device: no driver_override.
+  Result<void> return_to_tree(const Removed& r) {
     std::error_code ec;
     const fs::path dir = root_ / r.parent_dir / r.bdf.str();
     fs::rename(removed_dir() / r.bdf.str(), dir, ec);
@@ -381,16 +394,51 @@ class Tree {
       fs::create_symlink(fs::relative(fdir, root_ / "bus/pci/devices"), root_ / "bus/pci/devices" / f.str(), ec);
       if (auto ok = write_text(root_, fdir / "driver_override", "(null)\n"); !ok) return ok;
     }
-    for (const auto& f : r.functions) {
-      const HostView host = read_host(SysfsRoot(root_));
-      if (const PciFunction* fn = host.function(f))
-        if (auto ok = write_text(root_, dev(f) / "resource",
-                                 resource_file_text(place_returning(host, *fn, state_.apertures)));
-            !ok)
-          return ok;
-    }
     return {};
   }
+
+  // Where the found functions' memory goes. A bridge found again is sized
+  // afresh with everything now below it (the windows it had were sized for
+  // what was there then): its subtree's memory is released, then placed
+  // parents first. Other functions return to their BARs' old places if free.
+  Result<void> place_found(const std::vector<Removed>& found) {
+    const HostView before = read_host(SysfsRoot(root_));
+    std::vector<pci::Bdf> afresh;
+    const auto is_afresh = [&](const pci::Bdf& b) {
+      return std::find(afresh.begin(), afresh.end(), b) != afresh.end();
+    };
+    for (const auto& r : found) {
+      const PciFunction* top = before.function(r.bdf);
+      if (top && top->is_bridge() && !is_afresh(r.bdf))
+        for (const auto& f : subtree_of(before, r.bdf)) afresh.push_back(f);
+    }
+    const auto place = [&](const pci::Bdf& f, bool windows) -> Result<void> {
+      HostView host = read_host(SysfsRoot(root_));
+      const PciFunction* fn = host.function(f);
+      if (!fn) return {};
+      if (windows && fn->is_bridge()) {
+        if (auto ok =
+                write_text(root_, dev(f) / "resource", resource_file_text(place_windows(host, *fn, state_.apertures)));
+            !ok)
+          return ok;
+        host = read_host(SysfsRoot(root_));
+        fn = host.function(f);
+      }
+      return write_text(root_, dev(f) / "resource", resource_file_text(place_returning(host, *fn, state_.apertures)));
+    };
+    for (const auto& f : afresh)
+      if (const PciFunction* fn = before.function(f))
+        if (auto ok = write_text(root_, dev(f) / "resource", resource_file_text(released_resources(*fn))); !ok)
+          return ok;
+    for (const auto& f : afresh)
+      if (auto ok = place(f, true); !ok) return ok;
+    for (const auto& r : found)
+      for (const auto& f : r.functions)
+        if (!is_afresh(f))
+          if (auto ok = place(f, false); !ok) return ok;
+    return {};
+  }
+
   fs::path removed_dir() const { return SimulatedKernel::state_file(root_).parent_path() / "removed"; }
 
   static fs::path find_function_dir(const fs::path& top, const pci::Bdf& bdf) {

@@ -100,11 +100,10 @@ Result<std::vector<ResourceUpdate>> simulate_resize(const HostView& host, const 
     items.push_back({i, i == bar ? new_size : r.size()});
   }
   std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.size > b.size; });
-  uint64_t packed = 0, align = 0;
+  uint64_t packed = 0;
   for (auto& it : items) {
     it.start = align_up(packed, it.size);
     packed = it.start + it.size;
-    align = std::max(align, it.size);
   }
 
   // Release the windows above that hold nothing else, toward the root.
@@ -147,13 +146,15 @@ Result<std::vector<ResourceUpdate>> simulate_resize(const HostView& host, const 
       taken.push_back({*at, *at + it.size - 1, 0});
     }
   } else {
-    uint64_t need = packed, need_align = align;
+    // A released window is sized afresh for what is below it (the kernel
+    // zeroes it before pbus_size_mem(), so its old size does not count).
+    std::vector<SpaceNeed> below;
+    for (const auto& it : items) below.push_back({it.size, it.size});
     for (auto& w : chain) {
-      const Resource& was = host.function(w.bridge)->resources[w.line];
-      w.size = std::max(align_up(std::max<uint64_t>(need, 1), kWindowGranule), was.size());
-      w.align = std::max(need_align, kWindowGranule);
-      need = w.size;
-      need_align = w.align;
+      const SpaceNeed need = window_need(below);
+      w.size = need.size;
+      w.align = need.align;
+      below = {need};
     }
     auto at = free_aligned_gap(*stop, chain.back().size, chain.back().align, taken);
     if (!at) return fail(sim_errno(ENOSPC, bdf, "no room for the grown bridge window in the window above it"));
@@ -173,6 +174,45 @@ Result<std::vector<ResourceUpdate>> simulate_resize(const HostView& host, const 
   }
   updates.push_back({bdf, std::move(resources)});
   return updates;
+}
+
+std::vector<Resource> place_windows(const HostView& host, const PciFunction& bridge,
+                                    const std::vector<Resource>& apertures) {
+  std::vector<Resource> out = bridge.resources;
+  if (!bridge.is_bridge() || out.size() < 11) return out;
+  const PciFunction* parent = bridge.parent ? host.function(*bridge.parent) : nullptr;
+  for (size_t i = out.size() - 4; i < out.size(); ++i) {
+    Resource& w = out[i];
+    if (!(w.flags & kResourceMem)) continue;  // I/O windows stay where they are
+    const bool prefetch = w.flags & kResourcePrefetch;
+    const auto need = subtree_need(host, bridge.bdf, prefetch);
+    if (!need) {  // nothing below needs it: the kernel leaves it disabled
+      w = Resource{};
+      continue;
+    }
+    std::vector<Resource> regions;
+    if (parent) {
+      for (const auto& pw : bridge_windows(*parent))
+        if (assigned_memory(pw) && bool(pw.flags & kResourcePrefetch) == prefetch) regions.push_back(pw);
+    } else {
+      regions = apertures;
+    }
+    std::optional<uint64_t> at;
+    for (const auto& region : regions)
+      if ((at = free_aligned_gap(region, need->size, need->align, occupants_except(host, region, bridge.bdf)))) break;
+    if (at) w = Resource{*at, *at + need->size - 1, w.flags & ~kResourceUnset};
+    else w = Resource{0, need->size - 1, w.flags | kResourceUnset};
+  }
+  return out;
+}
+
+std::vector<Resource> released_resources(const PciFunction& f) {
+  std::vector<Resource> out = f.resources;
+  for (auto& r : out)
+    if (is_memory(r)) {
+      r = Resource{0, r.size() - 1, r.flags | kResourceUnset};
+    }
+  return out;
 }
 
 std::vector<Resource> place_returning(const HostView& host, const PciFunction& f,

@@ -6,12 +6,10 @@
 #include <vector>
 
 #include "vfiokit/base/error.hpp"
+#include "vfiokit/host/rebar/window_sizing.hpp"
 #include "vfiokit/host/view/host_view.hpp"
 
 namespace vfiokit::host {
-
-inline constexpr uint64_t kResourceIo = 0x100, kResourceMem = 0x200, kResourcePrefetch = 0x2000,
-                          kResourceUnset = 0x20000000;
 
 struct ResourceUpdate {
   pci::Bdf bdf;
@@ -30,6 +28,18 @@ Result<std::vector<ResourceUpdate>> simulate_resize(const HostView& host, const 
 // end size-1, IORESOURCE_UNSET, as the kernel prints it).
 std::vector<Resource> place_returning(const HostView& host, const PciFunction& function,
                                       const std::vector<Resource>& apertures);
+
+// A bridge found again by a rescan with everything below it: each memory
+// window sized for what is below (window_sizing.hpp) and placed in the
+// lowest free aligned gap of its parent's window of the same kind (or the
+// host bridge aperture); unassigned when there is no room, and disabled when
+// nothing below needs it.
+std::vector<Resource> place_windows(const HostView& host, const PciFunction& bridge,
+                                    const std::vector<Resource>& apertures);
+
+// The function's `resource` lines with every memory resource unassigned (a
+// function found again below a bridge that is itself placed afresh).
+std::vector<Resource> released_resources(const PciFunction& function);
 
 // Whether every memory BAR has an address (a driver's pci_enable_device()
 // fails otherwise).

@@ -22,6 +22,13 @@ void print_plan(const host::ResizePlan& plan) {
     fmt::print("  window 0x{:x}-0x{:x} of {}: {} other resource(s) in it\n", plan.window->window.start,
                plan.window->window.end, plan.window->bridge.str(), plan.window->neighbours.size());
   else fmt::print("  no upstream bridge window (a root-bus function): nothing else is removed\n");
+  if (!plan.released.empty() && !plan.rehearse) {
+    std::string bridges;
+    for (const auto& b : plan.released) bridges += (bridges.empty() ? "" : ", ") + b.str();
+    fmt::print("  windows the kernel releases and re-sizes: {}; placed in {}\n", bridges,
+               plan.stop ? fmt::format("{}'s window", plan.stop->str()) : std::string("the host bridge aperture"));
+  }
+  for (const auto& n : plan.notes) fmt::print("  note: {}\n", n);
   for (const auto& a : plan.functions)
     fmt::print("  {}  {}{}{}\n", a.bdf.str(), a.removed ? "removed and rescanned, " : "target, ", a.original.describe(),
                a.group ? fmt::format(", IOMMU group {}", *a.group) : "");

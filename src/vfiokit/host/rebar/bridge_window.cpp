@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "vfiokit/host/rebar/window_sizing.hpp"
+
 namespace vfiokit::host {
 
 size_t own_resource_lines(const PciFunction& f) {
@@ -39,23 +41,40 @@ std::optional<uint64_t> free_aligned_gap(const Resource& region, uint64_t size, 
   }
 }
 
+namespace {
+
+// Every resource in `window` of `bridge` but the window itself: BARs, and the
+// windows of the bridges below.
+WindowOccupancy window_holding_range(const HostView& host, const PciFunction& bridge, const Resource& window) {
+  WindowOccupancy out{bridge.bdf, window, {}};
+  for (const auto& f : host.functions) {
+    if (f.bdf == bridge.bdf) continue;
+    for (size_t i = 0; i < f.resources.size(); ++i) {
+      const Resource& r = f.resources[i];
+      if (r.size() && overlaps(r, window) && !(i >= own_resource_lines(f) && contains(r, window)))
+        out.neighbours.push_back({f.bdf, unsigned(i), r});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::optional<WindowOccupancy> window_holding(const HostView& host, const PciFunction& function, unsigned bar) {
   if (!function.parent || bar >= function.resources.size() || !function.resources[bar].size()) return std::nullopt;
   const PciFunction* bridge = host.function(*function.parent);
   if (!bridge) return std::nullopt;
   const Resource& assigned = function.resources[bar];
-  std::optional<WindowOccupancy> out;
+  std::optional<Resource> window;
   for (const auto& w : bridge_windows(*bridge))
-    if (w.size() && contains(w, assigned)) out = WindowOccupancy{bridge->bdf, w, {}};
-  if (!out) return std::nullopt;
-  for (const auto& f : host.functions) {
-    if (f.bdf == bridge->bdf) continue;
-    for (size_t i = 0; i < own_resource_lines(f); ++i) {
-      const Resource& r = f.resources[i];
-      if (!r.size() || (f.bdf == function.bdf && i == bar)) continue;
-      if (overlaps(r, out->window)) out->neighbours.push_back({f.bdf, unsigned(i), r});
-    }
-  }
+    if (w.size() && contains(w, assigned)) window = w;
+  if (!window) return std::nullopt;
+  WindowOccupancy out;
+  out.bridge = bridge->bdf;
+  out.window = *window;
+  for (auto& n : window_holding_range(host, *bridge, *window).neighbours)
+    if (!(n.bdf == function.bdf && n.resource == bar) && n.resource < own_resource_lines(*host.function(n.bdf)))
+      out.neighbours.push_back(std::move(n));
   return out;
 }
 
@@ -70,6 +89,52 @@ std::vector<pci::Bdf> sharing_children(const HostView& host, const WindowOccupan
     if (std::find(out.begin(), out.end(), f->bdf) == out.end()) out.push_back(f->bdf);
   }
   std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<WindowLevel> window_chain(const HostView& host, const PciFunction& function, unsigned bar) {
+  std::vector<WindowLevel> out;
+  if (bar >= function.resources.size() || !function.resources[bar].size()) return out;
+  Resource inner = function.resources[bar];
+  const PciFunction* below = &function;
+  // Each step climbs one bus; a loop in a hostile tree ends at the guard.
+  for (size_t guard = 0; below->parent && guard < 256; ++guard) {
+    const PciFunction* bridge = host.function(*below->parent);
+    if (!bridge) break;
+    std::optional<Resource> window;
+    for (const auto& w : bridge_windows(*bridge))
+      if (w.size() && contains(w, inner)) window = w;
+    if (!window) break;
+    WindowLevel level{bridge->bdf, *window, below->bdf, {}};
+    const auto occupancy = window_holding_range(host, *bridge, *window);
+    for (const auto& n : occupancy.neighbours) {
+      const PciFunction* f = host.function(n.bdf);
+      for (size_t g = 0; f && f->parent && *f->parent != bridge->bdf && g < 256; ++g) f = host.function(*f->parent);
+      if (!f || !f->parent || *f->parent != bridge->bdf || f->bdf == below->bdf) continue;
+      if (std::find(level.others.begin(), level.others.end(), f->bdf) == level.others.end())
+        level.others.push_back(f->bdf);
+    }
+    std::sort(level.others.begin(), level.others.end());
+    out.push_back(std::move(level));
+    inner = *window;
+    below = bridge;
+  }
+  return out;
+}
+
+std::vector<Resource> occupants_except(const HostView& host, const Resource& region, const pci::Bdf& except) {
+  const auto moving = subtree_of(host, except);
+  std::vector<Resource> out;
+  for (const auto& f : host.functions) {
+    if (std::find(moving.begin(), moving.end(), f.bdf) != moving.end()) continue;
+    const size_t own = own_resource_lines(f);
+    for (size_t i = 0; i < f.resources.size(); ++i) {
+      const Resource& r = f.resources[i];
+      if (!r.size() || !(r.flags & kResourceMem) || (r.flags & kResourceUnset) || !overlaps(r, region)) continue;
+      if (i >= own && contains(r, region)) continue;  // the region itself, or a window above it
+      out.push_back(r);
+    }
+  }
   return out;
 }
 

@@ -46,6 +46,28 @@ std::optional<WindowOccupancy> window_holding(const HostView& host, const PciFun
 // on `bridge`'s bus), without `except`, in address order.
 std::vector<pci::Bdf> sharing_children(const HostView& host, const WindowOccupancy& window, const pci::Bdf& except);
 
+// One bridge on the way from a BAR to the root bus: its window that holds
+// the BAR (or the window below), the function directly below it on that way,
+// and the other functions directly below it with resources in the window.
+// The kernel releases a window for a resize only when nothing but the way
+// down is left in it (pci_reassign_bridge_resources(), whose walk toward the
+// root stops at the first window that still holds something else).
+struct WindowLevel {
+  pci::Bdf bridge;
+  Resource window;
+  pci::Bdf towards;
+  std::vector<pci::Bdf> others;  // in address order
+};
+
+// From the BAR's own bridge up to the one on the root bus (a root port or a
+// bridge there); empty on a root bus or when no window holds the BAR.
+std::vector<WindowLevel> window_chain(const HostView& host, const PciFunction& function, unsigned bar);
+
+// What occupies `region` other than what is below `except` (the bridge or
+// function whose subtree is being moved): every assigned memory resource
+// overlapping it that is not a window holding the whole region.
+std::vector<Resource> occupants_except(const HostView& host, const Resource& region, const pci::Bdf& except);
+
 // `root` and every function below it (a bridge's subtree), parents first.
 std::vector<pci::Bdf> subtree_of(const HostView& host, const pci::Bdf& root);
 

@@ -36,14 +36,14 @@ std::optional<unsigned> group_of(const SysfsRoot& root, const pci::Bdf& bdf) {
 
 Result<void> write_flag(const SysfsRoot& root, const std::filesystem::path& file) { return root.write(file, "1"); }
 
-// After a rescan the removed functions appear; the kernel adds them during
-// the write, but a slow probe may still be running.
+// After a rescan the removed functions (and a re-enumerated target) appear;
+// the kernel adds them during the write, but a slow probe may still be running.
 Result<void> wait_for_functions(const SysfsRoot& root, const std::vector<AffectedFunction>& functions, int timeout_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   for (;;) {
     std::string missing;
     for (const auto& a : functions)
-      if (a.removed && !present(root, a.bdf)) missing += (missing.empty() ? "" : " ") + a.bdf.str();
+      if (!present(root, a.bdf)) missing += (missing.empty() ? "" : " ") + a.bdf.str();
     if (missing.empty()) return {};
     if (std::chrono::steady_clock::now() >= deadline)
       return fail(Errc::not_found, missing, "did not come back after the rescan");
@@ -138,6 +138,7 @@ Result<void> ResizeChange::run_step(size_t index, const ExecutionOptions& option
     case ResizeStepKind::write_size:
       if (entry.rehearse) return {};
       return write_size(root, entry.bdf, entry.bar, *entry.to_encoding);
+    case ResizeStepKind::reenumerate: return write_flag(root, root.device_dir(step.bdf) / "remove");
     case ResizeStepKind::rescan:
       if (auto ok = write_flag(root, root.path() / "bus/pci/rescan"); !ok) return ok;
       return wait_for_functions(root, entry.functions, options.probe_timeout_ms);
@@ -164,18 +165,25 @@ std::vector<std::string> ResizeChange::undo(const ExecutionOptions& options, con
     else after_write();
     return bool(r);
   };
-  // The size first, while the window can still be released: the target
-  // without its driver, the functions sharing the window removed again.
+  const auto rescan = [&] {
+    if (note(write_flag(root, root.path() / "bus/pci/rescan")))
+      note(wait_for_functions(root, entry.functions, options.probe_timeout_ms));
+  };
+  // Everything back first: a run killed after a removal left functions out.
+  if (std::any_of(entry.functions.begin(), entry.functions.end(), [&](const auto& a) { return !present(root, a.bdf); }))
+    rescan();
+  // Then the size, by the plan's own walk: the target without its driver and
+  // the functions that pinned the windows removed again, the old size
+  // written, and the re-sized windows found again with everything below them.
   const auto size = bar_size(root, entry.bdf, entry.bar);
   if (!entry.rehearse && size && *size != entry.from.bytes() && entry.from_encoding) {
     bool ready = note(unbind_driver(root, entry.bdf));
     for (const auto& top : entry.removed)
       if (present(root, top)) ready = note(write_flag(root, root.device_dir(top) / "remove")) && ready;
-    if (ready) note(write_size(root, entry.bdf, entry.bar, *entry.from_encoding));
-  }
-  if (std::any_of(entry.removed.begin(), entry.removed.end(), [&](const auto& b) { return !present(root, b); })) {
-    if (note(write_flag(root, root.path() / "bus/pci/rescan")))
-      note(wait_for_functions(root, entry.functions, options.probe_timeout_ms));
+    if (ready && note(write_size(root, entry.bdf, entry.bar, *entry.from_encoding)) && entry.reenumerate &&
+        present(root, *entry.reenumerate))
+      note(write_flag(root, root.device_dir(*entry.reenumerate) / "remove"));
+    if (!entry.removed.empty() || entry.reenumerate) rescan();
   }
   // Removed functions first (they return with their default drivers), the target last.
   for (size_t i = 1; i <= entry.functions.size(); ++i) {

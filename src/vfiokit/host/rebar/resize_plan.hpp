@@ -1,11 +1,18 @@
 // The plan of a BAR resize through sysfs `resourceN_resize`, printed before
 // anything is touched. The kernel refuses a resize while a driver is bound
 // or VFs are enabled (EBUSY), and can grow the BAR only by releasing and
-// re-sizing the upstream bridge window, which it does only when nothing else
-// is in it (else ENOENT). So: release the device's driver, soft-remove the
-// functions whose resources share the window (recording their drivers),
-// write the size, rescan (removed functions return as new devices, without
-// driver_override), put every driver and override back, verify.
+// re-sizing the upstream bridge windows: it walks from the BAR's bridge
+// toward the root releasing each window that holds nothing else, stops at the
+// first that still does, and places the re-sized windows there (ENOENT when
+// not even the first could be released, ENOSPC when they do not fit). So the
+// plan follows the same walk: the BAR's own window must be emptied; above it,
+// while the grown window would not fit beside what else is in the next one,
+// that next one must be emptied too. Emptying means soft-removing whole
+// subtrees, bridges included. The kernel sizes the windows it re-sizes for
+// what is present, so the removed functions would come back to no room:
+// after the size write the topmost re-sized bridge is removed as well, and
+// the rescan finds it again and sizes its windows for everything below it.
+// Then every driver and override is put back, and the result verified.
 #pragma once
 
 #include <functional>
@@ -42,7 +49,7 @@ struct AffectedFunction {
   bool removed = false;           // soft-removed and rescanned (else: the target)
 };
 
-enum class ResizeStepKind { release_driver, remove, write_size, rescan, restore_binding, verify };
+enum class ResizeStepKind { release_driver, remove, write_size, reenumerate, rescan, restore_binding, verify };
 
 struct ResizeStep {
   ResizeStepKind kind;
@@ -59,6 +66,10 @@ struct ResizePlan {
   std::optional<WindowOccupancy> window;
   std::vector<AffectedFunction> functions;  // the target first
   std::vector<pci::Bdf> removed;            // functions removed (each with everything below it)
+  std::vector<pci::Bdf> released;           // bridges whose window the kernel releases and re-sizes, BAR first
+  std::optional<pci::Bdf> stop;             // the bridge whose window holds them (none: the host bridge aperture)
+  std::optional<pci::Bdf> reenumerate;      // removed after the size write, found again by the rescan
+  std::vector<std::string> notes;           // why the plan reaches as far as it does
   std::vector<ResizeStep> steps;
   std::vector<std::string> in_use;  // why not without --force
   bool nothing_to_do() const { return steps.empty(); }

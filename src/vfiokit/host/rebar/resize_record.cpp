@@ -16,8 +16,8 @@ json optional_json(const std::optional<std::string>& v) { return v ? json(*v) : 
 }  // namespace
 
 ResizeRecord ResizeRecord::from_plan(const ResizePlan& plan) {
-  return {plan.bdf,         plan.bar,      plan.from,      plan.to,     plan.from_encoding,
-          plan.to_encoding, plan.rehearse, plan.functions, plan.removed};
+  return {plan.bdf,         plan.bar,      plan.from,      plan.to,      plan.from_encoding,
+          plan.to_encoding, plan.rehearse, plan.functions, plan.removed, plan.reenumerate};
 }
 
 ChangeKey resize_key(const pci::Bdf& bdf) { return {kResizeKind, bdf.str()}; }
@@ -39,7 +39,8 @@ std::string resize_record_to_json(const ResizeRecord& r) {
               {"to_encoding", optional_json(r.to_encoding)},
               {"rehearse", r.rehearse},
               {"functions", functions},
-              {"removed", removed}}
+              {"removed", removed},
+              {"reenumerate", r.reenumerate ? json(r.reenumerate->str()) : json(nullptr)}}
       .dump();
 }
 
@@ -76,6 +77,8 @@ Result<ResizeRecord> resize_record_from_json(const std::string& text, const std:
     }
     if (r.functions.empty() || r.functions.front().bdf != r.bdf) return bad("the first function is not the target");
     for (const auto& b : j.at("removed")) r.removed.push_back(bdf(b));
+    // Absent from records written before the plan followed the kernel's walk.
+    if (j.contains("reenumerate") && !j.at("reenumerate").is_null()) r.reenumerate = bdf(j.at("reenumerate"));
     return r;
   } catch (const std::exception& ex) {
     return bad(fmt::format("missing or mistyped field: {}", ex.what()));

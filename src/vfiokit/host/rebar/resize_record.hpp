@@ -23,6 +23,7 @@ struct ResizeRecord {
   bool rehearse = false;
   std::vector<AffectedFunction> functions;  // the target first
   std::vector<pci::Bdf> removed;
+  std::optional<pci::Bdf> reenumerate;  // removed after the size write so that the rescan re-sizes its windows
   static ResizeRecord from_plan(const ResizePlan& plan);
 };
 
