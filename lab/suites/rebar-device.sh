@@ -1,20 +1,24 @@
 # shellcheck shell=dash
 # Suite "rebar-device": real resizes of the lab's Resizable BAR test device
-# (lab/topologies/rebar-device.topo, on the lab's own QEMU): what vfiokit
-# reads of it equals lspci and the kernel's resourceN_resize; the size
-# write really happens, growing and shrinking BAR2 within its root port's
-# window; a size the device does not offer is refused before any change;
-# one that cannot fit is the kernel's ENOSPC, rolled back with the device
-# as it was.
+# (lab/topologies/rebar-device.topo, on the lab's own QEMU).
+# Alone under a root port: what vfiokit reads equals lspci and the kernel's
+# resourceN_resize; the size write really happens, growing and shrinking
+# BAR2; a size the device does not offer is refused before any change; one
+# that cannot fit is the kernel's ENOSPC, rolled back; bound to vfio-pci by
+# driver_override before the resize, it is so after it.
+# Behind a switch with a sibling: the plan empties the switch (the sibling's
+# port leaves), the kernel grows every window up to the root port, and the
+# root port is found again so that the sibling has room; killed after each
+# step, `vfiokit recover` puts everything back.
 
 lab_host_drivers
-_dev=$(lab_find 1234:ba12 | head -n 1)
-lab_check "find the Resizable BAR device" test -n "$_dev"
+_dev=$(lab_find 1234:ba12 1b36:000c | head -n 1)
+lab_check "find the Resizable BAR device under its root port" test -n "$_dev"
 _d=/sys/bus/pci/devices/$_dev
 
-# The size of BAR N from `resource` (line N: start end flags).
+# The size of BAR N of function F from `resource` (line N: start end flags).
 _bar_size() {
-  sed -n "$(($1 + 1))p" "$_d/resource" | { read -r _s _e _f; echo $((_e - _s + 1)); }
+  sed -n "$(($2 + 1))p" "/sys/bus/pci/devices/$1/resource" | { read -r _s _e _f; echo $((_e - _s + 1)); }
 }
 
 lab_check "vfiokit rebar agrees with lspci and resource2_resize" sh -c "
@@ -22,22 +26,78 @@ lab_check "vfiokit rebar agrees with lspci and resource2_resize" sh -c "
   grep -q 'BAR 2: current 16MiB, supported 1MiB 2MiB 4MiB 8MiB 16MiB 32MiB 64MiB 128MiB 256MiB 512MiB 1GiB 2GiB 4GiB 8GiB 16GiB 32GiB 64GiB' /tmp/rebar.txt &&
   grep -q 'resource2_resize: 000000000001ffff (agrees)' /tmp/rebar.txt &&
   lspci -s $_dev -vvv | grep -q 'BAR 2: current size: 16MB, supported: 1MB 2MB 4MB 8MB 16MB 32MB 64MB 128MB 256MB 512MB 1GB 2GB 4GB 8GB 16GB 32GB 64GB'"
-lab_check "BAR2 starts at 16 MiB" test "$(_bar_size 2)" = $((16 << 20))
+lab_check "BAR2 starts at 16 MiB" test "$(_bar_size "$_dev" 2)" = $((16 << 20))
 
 lab_check "grow BAR2 to 256 MiB" vfiokit rebar "$_dev" --bar 2 --size 256M
-lab_check "the kernel sees 256 MiB" test "$(_bar_size 2)" = $((256 << 20))
+lab_check "the kernel sees 256 MiB" test "$(_bar_size "$_dev" 2)" = $((256 << 20))
 lab_check "and so does the device (lspci)" sh -c "lspci -s $_dev -vvv | grep -q 'BAR 2: current size: 256MB'"
 lab_check "grow BAR2 to 1 GiB" vfiokit rebar "$_dev" --bar 2 --size 1G
-lab_check "the kernel sees 1 GiB" test "$(_bar_size 2)" = $((1 << 30))
+lab_check "the kernel sees 1 GiB" test "$(_bar_size "$_dev" 2)" = $((1 << 30))
 lab_check "shrink BAR2 to 2 MiB" vfiokit rebar "$_dev" --bar 2 --size 2M
-lab_check "the kernel sees 2 MiB" test "$(_bar_size 2)" = $((2 << 20))
+lab_check "the kernel sees 2 MiB" test "$(_bar_size "$_dev" 2)" = $((2 << 20))
 lab_check "BAR4 to its largest (max)" vfiokit rebar "$_dev" --bar 4 --size max
-lab_check "the kernel sees 256 MiB on BAR4" test "$(_bar_size 4)" = $((256 << 20))
+lab_check "the kernel sees 256 MiB on BAR4" test "$(_bar_size "$_dev" 4)" = $((256 << 20))
 
 cat "$_d/resource" >/tmp/resource.before
 lab_check "a size BAR4 does not offer is refused (status 1)" sh -c "vfiokit rebar $_dev --bar 4 --size 1G; test \$? = 1"
 lab_check "and nothing changed" cmp -s "$_d/resource" /tmp/resource.before
 lab_check "64 GiB cannot fit: the kernel's error, rolled back" sh -c \
   "vfiokit rebar $_dev --bar 2 --size 64G 2>&1 | tee /tmp/enospc; grep -q 'No space left on device' /tmp/enospc"
-lab_check "BAR2 is 2 MiB again after the rollback" test "$(_bar_size 2)" = $((2 << 20))
+lab_check "BAR2 is 2 MiB again after the rollback" test "$(_bar_size "$_dev" 2)" = $((2 << 20))
 lab_check "the journal is empty" sh -c "test -z \"\$(ls /run/vfiokit 2>/dev/null | grep resize-)\""
+
+# Bound to vfio-pci by driver_override before the resize, and after it.
+lab_check "the device on vfio-pci by override" lab_bind_vfio "$_dev"
+lab_check "grow BAR2 to 512 MiB while on vfio-pci" vfiokit rebar "$_dev" --bar 2 --size 512M
+lab_check "512 MiB, back on vfio-pci with its override" sh -c \
+  "test $(_bar_size "$_dev" 2) = $((512 << 20)) && test \"\$(readlink $_d/driver)\" != '' &&
+   test \"\$(basename \$(readlink $_d/driver))\" = vfio-pci && test \"\$(cat $_d/driver_override)\" = vfio-pci"
+
+# Behind the switch: the device and its sibling, each below a downstream port.
+_gpu=$(lab_find 1234:ba12 104c:8233 | head -n 1)
+_sib=$(lab_find 1234:ba12 104c:8233 | tail -n 1)
+_sib_port=$(basename "$(dirname "$(readlink -f "/sys/bus/pci/devices/$_sib")")")
+lab_check "the device $_gpu and its sibling $_sib behind the switch" test -n "$_gpu" -a "$_gpu" != "$_sib"
+lab_check "the sibling on vfio-pci by override" lab_bind_vfio "$_sib"
+
+# "BDF driver override group BAR2 BAR4" of every function behind the switch.
+_switch_state() {
+  for _b in $(lab_find 1234:ba12 104c:8233); do
+    _s=/sys/bus/pci/devices/$_b
+    echo "$_b $(lab_driver_of "$_b") $(cat "$_s/driver_override") group=$(basename "$(readlink "$_s/iommu_group")")" \
+      "bar2=$(_bar_size "$_b" 2) bar4=$(_bar_size "$_b" 4)"
+  done
+}
+_same_switch_state() {
+  _switch_state >/tmp/switch.now
+  if cmp -s /tmp/switch.expected /tmp/switch.now; then lab_pass "$1"; else
+    lab_fail "$1" "$(tr '\n' ';' </tmp/switch.now) != $(tr '\n' ';' </tmp/switch.expected)"
+  fi
+}
+_gpu_bar2=$(_bar_size "$_gpu" 2)
+lab_check "the kernel alone refuses to grow it: the sibling's port pins the switch (ENOSPC)" sh -c "
+  echo 8 >/sys/bus/pci/devices/$_gpu/resource2_resize 2>/tmp/raw; grep -q 'No space left on device' /tmp/raw &&
+  test \$(sed -n 3p /sys/bus/pci/devices/$_gpu/resource | { read -r s e f; echo \$((e - s + 1)); }) = $_gpu_bar2"
+lab_check "the plan empties the switch: the sibling's port leaves, windows up to the root port grow" sh -c \
+  "vfiokit rebar $_gpu --bar 2 --size 256M --dry-run | tee /tmp/plan; grep -q 'soft-remove $_sib_port and 1 function(s) below it' /tmp/plan &&
+   grep -q 'windows the kernel releases and re-sizes: .*; placed in the host bridge aperture' /tmp/plan && grep -q 'pci=hpmmioprefsize' /tmp/plan"
+cat /tmp/plan
+_switch_state | sed "s/^\($_gpu .* bar2=\)[0-9]*/\1$((256 << 20))/" >/tmp/switch.expected
+dmesg -c >/dev/null
+lab_check "grow it to 256 MiB behind the switch" vfiokit rebar "$_gpu" --bar 2 --size 256M
+_same_switch_state "256 MiB; the sibling back with its BARs, vfio-pci and override; groups as before"
+lab_check "the kernel really removed and found the sibling again" sh -c "dmesg | grep -q 'pci $_sib: \[1234:ba12\]'"
+
+_steps=$(vfiokit rebar "$_gpu" --bar 2 --size 1G --dry-run | grep -c '^  [0-9]*\. ')
+lab_check "growing it to 1 GiB takes 10 or more steps" test "$_steps" -ge 10
+_switch_state >/tmp/switch.expected
+_k=1
+while [ "$_k" -lt "$_steps" ]; do
+  VFIOKIT_TEST_KILL_AFTER_STEP=$_k vfiokit rebar "$_gpu" --bar 2 --size 1G >/dev/null 2>&1
+  _rc=$?
+  lab_check "resize killed after step $_k (status $_rc)" test "$_rc" = 137
+  lab_check "recover after a kill at step $_k" sh -c "vfiokit recover | tee /tmp/out | grep -q '1 operation(s) undone'; _rc=\$?; cat /tmp/out; exit \$_rc"
+  _same_switch_state "recovered exactly after step $_k"
+  _k=$((_k + 1))
+done
+lab_check "the journal is empty at the end" sh -c "test -z \"\$(ls /run/vfiokit 2>/dev/null | grep resize-)\""
