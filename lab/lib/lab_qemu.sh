@@ -74,11 +74,13 @@ lab_qemu() {  # lab|system
     build=$LAB_CACHE/build/qemu-$hash
     rm -rf "$build" && mkdir -p "$build/src"
     lab_log "unpacking qemu $version"
-    tar -xJf "$(dirname "$dsc")"/qemu_"${version%%-*}".orig.tar.xz -C "$build/src" --strip-components=1
-    tar -xJf "$(dirname "$dsc")/qemu_$version.debian.tar.xz" -C "$build/src"
+    tar -xJf "$(dirname "$dsc")"/qemu_"${version%%-*}".orig.tar.xz -C "$build/src" --strip-components=1 ||
+      lab_die "unpacking QEMU's source (qemu_${version%%-*}.orig.tar.xz) failed"
+    tar -xJf "$(dirname "$dsc")/qemu_$version.debian.tar.xz" -C "$build/src" ||
+      lab_die "unpacking Debian's changes to QEMU (qemu_$version.debian.tar.xz) failed"
     lab_qemu_build "$build/src" "$build/obj"
     rm -rf "$dir" && mkdir -p "$dir/bin"
-    cp "$build/obj/qemu-system-x86_64" "$dir/bin/"
+    cp "$build/obj/qemu-system-x86_64" "$dir/bin/" || lab_die "caching the built QEMU in $dir failed"
     rm -rf "$build"
     awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f\n", b - a }' >"$dir/build-seconds"
     touch "$dir/.complete"
