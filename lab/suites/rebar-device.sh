@@ -9,7 +9,9 @@
 # Behind a switch with a sibling: the plan empties the switch (the sibling's
 # port leaves), the kernel grows every window up to the root port, and the
 # root port is found again so that the sibling has room; killed after each
-# step, `vfiokit recover` puts everything back.
+# step, `vfiokit recover` puts everything back. Then bound with vfiokit bind,
+# VFIO sees the new size, maps the whole BAR and reads back its last page,
+# and virt-config advertises only the new size in a static Resizable BAR.
 
 lab_host_drivers
 _dev=$(lab_find 1234:ba12 1b36:000c | head -n 1)
@@ -101,3 +103,15 @@ while [ "$_k" -lt "$_steps" ]; do
   _k=$((_k + 1))
 done
 lab_check "the journal is empty at the end" sh -c "test -z \"\$(ls /run/vfiokit 2>/dev/null | grep resize-)\""
+
+# After the resize, handed to VFIO as a VMM would take it.
+lab_check "vfiokit bind $_gpu after its resize" vfiokit bind "$_gpu"
+lab_check "vfiokit probe sees BAR2 at its new 256 MiB" sh -c \
+  "vfiokit probe $_gpu | tee /tmp/probe; grep -Eq '^ +BAR2 +256MiB .*mmap' /tmp/probe"
+lab_gtest /lab/bin/vfiokit_lab_vfio_tests --gtest_filter='Backends/RebarDevice.*'
+lab_check "vfiokit virt-config: the Resizable BAR made static for the guest" sh -c \
+  "vfiokit virt-config $_gpu | tee /tmp/virt; grep -q 'Resizable BAR at 0x100 made static: current sizes only, read-only' /tmp/virt"
+lab_check "lspci -vvv -F on its --dump agrees" sh -c \
+  "vfiokit virt-config --dump /tmp/guest.lspci $_gpu >/dev/null && lspci -vvv -F /tmp/guest.lspci >/tmp/lspci-guest &&
+   grep -q 'BAR 2: current size: 256MB, supported: 256MB$' /tmp/lspci-guest &&
+   grep -q 'BAR 4: current size: 1MB, supported: 1MB$' /tmp/lspci-guest"

@@ -11,4 +11,5 @@ set(VFIOKIT_LAB_VFIO_TEST_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/lifecycle_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/virt_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/features_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/rebar_device_test.cpp
 )
