@@ -331,6 +331,12 @@ class Tree {
     fs::create_directories(removed_dir(), ec);
     fs::rename(dir, removed_dir() / bdf.str(), ec);
     if (ec) return fail(Error::from_errno(ec.value(), bdf.str(), "the simulated removal failed"));
+    // Which functions left, for comparing a simulation with the kernel's
+    // own account (its "pci BDF: [vvvv:dddd] type" lines when it finds them
+    // again).
+    std::string names;
+    for (const auto& f : r.functions) names += " " + f.str();
+    state_.log.push_back("removed:" + names);
     state_.removed.push_back(std::move(r));
     return {};
   }

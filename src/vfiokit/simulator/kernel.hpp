@@ -69,7 +69,8 @@ class SimulatedKernel : public AttrWriter {
   // Registers the driver (bus/pci/drivers/NAME appears), as modprobe would.
   Result<void> load_module(const std::string& name) override;
 
-  // Every write carried out or refused, in order: "PATH <- VALUE: result".
+  // Every write carried out or refused, in order: "PATH <- VALUE: result";
+  // before each `remove`, "removed: BDF..." names every function it took.
   std::vector<std::string> log() const;
 
   struct State;

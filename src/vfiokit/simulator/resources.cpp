@@ -51,6 +51,17 @@ std::optional<Resource> aperture_holding(const std::vector<Resource>& apertures,
   return std::nullopt;
 }
 
+// The apertures in the order the kernel tries them for `r`: a 64-bit
+// prefetchable resource goes above 4 GiB first (pci_bus_alloc_resource()
+// tries the 64-bit bus region before the rest), anything else below.
+std::vector<Resource> apertures_for(std::vector<Resource> apertures, const Resource& r) {
+  constexpr uint64_t kMem64 = 0x00100000, k4G = 1ull << 32;
+  const bool high = (r.flags & kMem64) && (r.flags & kResourcePrefetch);
+  std::stable_partition(apertures.begin(), apertures.end(),
+                        [&](const Resource& a) { return high ? a.start >= k4G : a.end < k4G; });
+  return apertures;
+}
+
 Error sim_errno(int err, const pci::Bdf& bdf, std::string message) {
   return Error::from_errno(err, bdf.str(), std::move(message));
 }
@@ -195,7 +206,7 @@ std::vector<Resource> place_windows(const HostView& host, const PciFunction& bri
       for (const auto& pw : bridge_windows(*parent))
         if (assigned_memory(pw) && bool(pw.flags & kResourcePrefetch) == prefetch) regions.push_back(pw);
     } else {
-      regions = apertures;
+      regions = apertures_for(apertures, w);
     }
     std::optional<uint64_t> at;
     for (const auto& region : regions)
@@ -219,8 +230,9 @@ std::vector<Resource> place_returning(const HostView& host, const PciFunction& f
                                       const std::vector<Resource>& apertures) {
   std::vector<Resource> out = f.resources;
   const PciFunction* parent = f.parent ? host.function(*f.parent) : nullptr;
+  // Its own BARs move; a bridge's windows (placed before it) stay taken.
   std::set<Line> excluded;
-  for (size_t i = 0; i < f.resources.size(); ++i) excluded.insert({f.bdf, i});
+  for (size_t i = 0; i < own_resource_lines(f); ++i) excluded.insert({f.bdf, i});
   std::vector<Resource> placed;
   for (size_t i = 0; i < own_resource_lines(f); ++i) {
     Resource& r = out[i];
@@ -235,7 +247,7 @@ std::vector<Resource> place_returning(const HostView& host, const PciFunction& f
         for (const auto& w : bridge_windows(*parent))
           if (assigned_memory(w) && !(w.flags & kResourcePrefetch)) regions.push_back(w);
     } else {
-      regions = apertures;
+      regions = apertures_for(apertures, r);
     }
     std::optional<uint64_t> at;
     for (const auto& region : regions) {

@@ -6,6 +6,7 @@
 #include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/options/host_options.hpp"
 #include "vfiokit/cli/render/output.hpp"
+#include "vfiokit/host/rebar/host_apertures.hpp"
 #include "vfiokit/host/snapshot/snapshot_writer.hpp"
 
 namespace vfiokit::cli {
@@ -25,7 +26,11 @@ int run_snapshot(const SnapshotOptions& o) {
   if (!source) return 1;
   auto aliases = source->read_modules_alias();
   if (!aliases) print_error(aliases.error());
-  auto summary = host::write_snapshot(source->root(), o.out, aliases ? *aliases : std::nullopt);
+  // The host bridge apertures, for resize plans and simulations on the snapshot.
+  auto iomem = host::read_iomem(source->root());
+  if (!iomem) print_error(iomem.error());
+  auto summary =
+      host::write_snapshot(source->root(), o.out, aliases ? *aliases : std::nullopt, iomem ? *iomem : std::nullopt);
   if (!summary) {
     print_error(summary.error());
     return 1;

@@ -55,10 +55,14 @@ std::vector<Resource> parse_host_apertures(std::string_view iomem) {
   return out;
 }
 
-Result<std::vector<Resource>> read_host_apertures(const SysfsRoot& root) {
+Result<std::optional<std::string>> read_iomem(const SysfsRoot& root) {
   const std::filesystem::path file =
       root.path() == "/sys" ? std::filesystem::path("/proc/iomem") : root.path().parent_path() / "iomem";
-  auto text = read_regular_file(file, kIomemLimit, "the host's memory map (iomem)");
+  return read_regular_file(file, kIomemLimit, "the host's memory map (iomem)");
+}
+
+Result<std::vector<Resource>> read_host_apertures(const SysfsRoot& root) {
+  auto text = read_iomem(root);
   if (!text) return std::unexpected(text.error());
   if (!*text) return std::vector<Resource>{};
   return parse_host_apertures(**text);

@@ -5,6 +5,7 @@
 // lines in a file `iomem` beside its `sys/`.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,8 +21,12 @@ std::string pci_aperture_lines(std::string_view iomem);
 // The memory apertures those lines name; entries read as zero are left out.
 std::vector<Resource> parse_host_apertures(std::string_view iomem);
 
-// /proc/iomem for the live /sys; the `iomem` beside a snapshot's `sys/`.
-// Empty when there is none, or it shows no addresses.
+// /proc/iomem for the live /sys; the `iomem` beside a snapshot's `sys/`;
+// nullopt when there is none.
+Result<std::optional<std::string>> read_iomem(const SysfsRoot& root);
+
+// The apertures in read_iomem(); empty when there is none, or it shows no
+// addresses.
 Result<std::vector<Resource>> read_host_apertures(const SysfsRoot& root);
 
 }  // namespace vfiokit::host

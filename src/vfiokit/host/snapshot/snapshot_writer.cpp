@@ -7,6 +7,7 @@
 
 #include "vfiokit/host/archive/archive_writer.hpp"
 #include "vfiokit/host/archive/tree_path.hpp"
+#include "vfiokit/host/rebar/host_apertures.hpp"
 #include "vfiokit/host/sysfs/dir.hpp"
 
 namespace vfiokit::host {
@@ -232,7 +233,8 @@ std::string pci_alias_lines(std::string_view text) {
 }  // namespace
 
 Result<SnapshotSummary> write_snapshot(const SysfsRoot& root, const std::filesystem::path& out_tarball,
-                                       const std::optional<std::string>& modules_alias) {
+                                       const std::optional<std::string>& modules_alias,
+                                       const std::optional<std::string>& iomem) {
   auto out = ArchiveWriter::create(out_tarball);
   if (!out) return std::unexpected(out.error());
   SnapshotSummary summary;
@@ -258,6 +260,8 @@ Result<SnapshotSummary> write_snapshot(const SysfsRoot& root, const std::filesys
     if (auto r = capture_class_links(capture, cls); !r) return std::unexpected(r.error());
   if (modules_alias)
     if (auto r = out->add_file("modules.alias", pci_alias_lines(*modules_alias)); !r) return std::unexpected(r.error());
+  if (iomem && !parse_host_apertures(*iomem).empty())
+    if (auto r = out->add_file("iomem", pci_aperture_lines(*iomem)); !r) return std::unexpected(r.error());
   if (auto r = out->finish(); !r) return std::unexpected(r.error());
   return summary;
 }

@@ -29,8 +29,11 @@ struct SnapshotSummary {
 
 // `modules_alias`, when given, is kept (its `alias pci:` lines) as the
 // snapshot's top-level modules.alias, for `list` to name the modules that
-// could drive each function (host/devices/module_aliases.hpp).
+// could drive each function (host/devices/module_aliases.hpp). `iomem`,
+// when it shows addresses, is kept (its top-level "PCI Bus" lines) as the
+// snapshot's iomem: the host bridge apertures (host/rebar/host_apertures.hpp).
 Result<SnapshotSummary> write_snapshot(const SysfsRoot& root, const std::filesystem::path& out_tarball,
-                                       const std::optional<std::string>& modules_alias = std::nullopt);
+                                       const std::optional<std::string>& modules_alias = std::nullopt,
+                                       const std::optional<std::string>& iomem = std::nullopt);
 
 }  // namespace vfiokit::host
