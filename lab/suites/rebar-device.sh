@@ -23,6 +23,60 @@ _bar_size() {
   sed -n "$(($2 + 1))p" "/sys/bus/pci/devices/$1/resource" | { read -r _s _e _f; echo $((_e - _s + 1)); }
 }
 
+# The simulator measured against the kernel: `_both NAME ARGS` runs
+# `vfiokit rebar ARGS` for real and, with --simulate, on a snapshot taken
+# just before, and the two outcomes must be equal: exit status and error;
+# which functions were removed and found again (the kernel's "pci BDF:
+# [vvvv:dddd] type" lines, the simulator's "removed:" log); and every
+# function's BAR sizes, driver, driver_override and IOMMU group. Each
+# scenario prints a "LAB-SIM" row for the test command's table.
+_state() {  # SYSFS-ROOT: one line per function
+  for _p in "$1"/bus/pci/devices/*; do
+    _drv=$(readlink "$_p/driver" 2>/dev/null)
+    _grp=$(readlink "$_p/iommu_group" 2>/dev/null)
+    printf '%s %s %s group=%s' "${_p##*/}" "${_drv##*/}" "$(cat "$_p/driver_override")" "${_grp##*/}"
+    # BARs 0-5 (an unassigned one, whatever its lines say, is "-")
+    sed -n '1,6p' "$_p/resource" | while read -r _s _e _f; do
+      if [ $((_s)) = 0 ]; then printf ' -'; else printf ' %d' $((_e - _s + 1)); fi
+    done
+    echo
+  done
+}
+_outcome() {  # STATUS OUTPUT REMOVED SYSFS-ROOT
+  if [ "$1" = 0 ]; then echo "exit 0"; else echo "exit $1: $(tail -n 1 "$2" | sed 's/.*: //')"; fi
+  _found=$(echo "$3" | grep . | sort -u | tr '\n' ' ' | sed 's/ *$//')
+  echo "found again: ${_found:-none}"
+  _state "$4"
+}
+_both() {
+  _name=$1
+  shift
+  rm -rf /tmp/sim /tmp/sim.tar.gz && mkdir -p /tmp/sim
+  if ! { vfiokit snapshot /tmp/sim.tar.gz >/dev/null 2>&1 && tar -xzf /tmp/sim.tar.gz -C /tmp/sim; }; then
+    lab_fail "snapshot before: $_name" "vfiokit snapshot or tar failed"
+    return
+  fi
+  dmesg -c >/dev/null
+  vfiokit rebar "$@" >/tmp/real.out 2>&1
+  _rc=$?
+  cat /tmp/real.out
+  _outcome "$_rc" /tmp/real.out "$(dmesg | sed -n 's/.* pci \([0-9a-f:.]*\): \[[0-9a-f]*:[0-9a-f]*\] type .*/\1/p')" /sys \
+    >/tmp/real.outcome
+  vfiokit rebar "$@" --simulate /tmp/sim/sys >/tmp/sim.out 2>&1
+  _rc=$?
+  _outcome "$_rc" /tmp/sim.out "$(grep -o 'removed:[^"]*' /tmp/sim/sys/vfiokit-sim/state.json | tr ' ' '\n' | grep '^[0-9a-f]*:')" \
+    /tmp/sim/sys >/tmp/sim.outcome
+  _row="$(head -n 1 /tmp/real.outcome); $(sed -n 2p /tmp/real.outcome)"
+  if cmp -s /tmp/real.outcome /tmp/sim.outcome; then
+    echo "LAB-SIM $_name | $_row | equal"
+    lab_pass "simulated as the kernel did it: $_name"
+  else
+    echo "LAB-SIM $_name | $_row | DIFFERENT"
+    diff /tmp/real.outcome /tmp/sim.outcome
+    lab_fail "simulated as the kernel did it: $_name" "$(diff /tmp/real.outcome /tmp/sim.outcome | grep '^[-+][^-+]' | tr '\n' ';')"
+  fi
+}
+
 lab_check "vfiokit rebar agrees with lspci and resource2_resize" sh -c "
   vfiokit rebar $_dev | tee /tmp/rebar.txt &&
   grep -q 'BAR 2: current 16MiB, supported 1MiB 2MiB 4MiB 8MiB 16MiB 32MiB 64MiB 128MiB 256MiB 512MiB 1GiB 2GiB 4GiB 8GiB 16GiB 32GiB 64GiB' /tmp/rebar.txt &&
@@ -30,27 +84,28 @@ lab_check "vfiokit rebar agrees with lspci and resource2_resize" sh -c "
   lspci -s $_dev -vvv | grep -q 'BAR 2: current size: 16MB, supported: 1MB 2MB 4MB 8MB 16MB 32MB 64MB 128MB 256MB 512MB 1GB 2GB 4GB 8GB 16GB 32GB 64GB'"
 lab_check "BAR2 starts at 16 MiB" test "$(_bar_size "$_dev" 2)" = $((16 << 20))
 
-lab_check "grow BAR2 to 256 MiB" vfiokit rebar "$_dev" --bar 2 --size 256M
+_both "grow within the root port's window (16 MiB -> 256 MiB)" "$_dev" --bar 2 --size 256M
 lab_check "the kernel sees 256 MiB" test "$(_bar_size "$_dev" 2)" = $((256 << 20))
 lab_check "and so does the device (lspci)" sh -c "lspci -s $_dev -vvv | grep -q 'BAR 2: current size: 256MB'"
-lab_check "grow BAR2 to 1 GiB" vfiokit rebar "$_dev" --bar 2 --size 1G
+_both "grow again (256 MiB -> 1 GiB)" "$_dev" --bar 2 --size 1G
 lab_check "the kernel sees 1 GiB" test "$(_bar_size "$_dev" 2)" = $((1 << 30))
-lab_check "shrink BAR2 to 2 MiB" vfiokit rebar "$_dev" --bar 2 --size 2M
+_both "shrink (1 GiB -> 2 MiB)" "$_dev" --bar 2 --size 2M
 lab_check "the kernel sees 2 MiB" test "$(_bar_size "$_dev" 2)" = $((2 << 20))
-lab_check "BAR4 to its largest (max)" vfiokit rebar "$_dev" --bar 4 --size max
+_both "BAR4 to max (256 MiB)" "$_dev" --bar 4 --size max
 lab_check "the kernel sees 256 MiB on BAR4" test "$(_bar_size "$_dev" 4)" = $((256 << 20))
 
 cat "$_d/resource" >/tmp/resource.before
-lab_check "a size BAR4 does not offer is refused (status 1)" sh -c "vfiokit rebar $_dev --bar 4 --size 1G; test \$? = 1"
+_both "a size the BAR does not offer (BAR4 1 GiB)" "$_dev" --bar 4 --size 1G
+lab_check "a size BAR4 does not offer is refused (status 1)" grep -q '^exit 1: resource4_resize offers' /tmp/real.outcome
 lab_check "and nothing changed" cmp -s "$_d/resource" /tmp/resource.before
-lab_check "64 GiB cannot fit: the kernel's error, rolled back" sh -c \
-  "vfiokit rebar $_dev --bar 2 --size 64G 2>&1 | tee /tmp/enospc; grep -q 'No space left on device' /tmp/enospc"
+_both "a size that cannot fit (2 MiB -> 64 GiB)" "$_dev" --bar 2 --size 64G
+lab_check "64 GiB cannot fit: the kernel's error, rolled back" grep -q '^exit 1: No space left on device' /tmp/real.outcome
 lab_check "BAR2 is 2 MiB again after the rollback" test "$(_bar_size "$_dev" 2)" = $((2 << 20))
 lab_check "the journal is empty" sh -c "test -z \"\$(ls /run/vfiokit 2>/dev/null | grep resize-)\""
 
 # Bound to vfio-pci by driver_override before the resize, and after it.
 lab_check "the device on vfio-pci by override" lab_bind_vfio "$_dev"
-lab_check "grow BAR2 to 512 MiB while on vfio-pci" vfiokit rebar "$_dev" --bar 2 --size 512M
+_both "on vfio-pci by override (2 MiB -> 512 MiB)" "$_dev" --bar 2 --size 512M
 lab_check "512 MiB, back on vfio-pci with its override" sh -c \
   "test $(_bar_size "$_dev" 2) = $((512 << 20)) && test \"\$(readlink $_d/driver)\" != '' &&
    test \"\$(basename \$(readlink $_d/driver))\" = vfio-pci && test \"\$(cat $_d/driver_override)\" = vfio-pci"
@@ -86,7 +141,7 @@ lab_check "the plan empties the switch: the sibling's port leaves, windows up to
 cat /tmp/plan
 _switch_state | sed "s/^\($_gpu .* bar2=\)[0-9]*/\1$((256 << 20))/" >/tmp/switch.expected
 dmesg -c >/dev/null
-lab_check "grow it to 256 MiB behind the switch" vfiokit rebar "$_gpu" --bar 2 --size 256M
+_both "behind a switch with a sibling (16 MiB -> 256 MiB)" "$_gpu" --bar 2 --size 256M
 _same_switch_state "256 MiB; the sibling back with its BARs, vfio-pci and override; groups as before"
 lab_check "the kernel really removed and found the sibling again" sh -c "dmesg | grep -q 'pci $_sib: \[1234:ba12\]'"
 
