@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# The lab's libraries, sourced below, read the LAB_* variables set here and
+# call the stand-in functions defined here.
+# shellcheck disable=SC2034,SC2317
 # The lab's QEMU build (lab/lib/lab_qemu.sh) stops with one clear line that
 # names the failing step: a patch of the series that no longer applies, a
 # configure that fails (a missing build dependency), a build that fails; and
@@ -14,9 +17,9 @@ fail=0
 build_in() {  # ROOT SRC
   (
     LAB_T0=$EPOCHREALTIME
-    # shellcheck source=lab/lib/common.sh
+    # shellcheck source=/dev/null
     . "$here/lab/lib/common.sh"
-    # shellcheck source=lab/lib/lab_qemu.sh
+    # shellcheck source=/dev/null
     . "$here/lab/lib/lab_qemu.sh"
     LAB_ROOT=$1
     lab_qemu_build "$2" "$2/obj"
@@ -66,7 +69,9 @@ mkdir -p "$scratch/dl"
 out=$(
   (
     LAB_T0=$EPOCHREALTIME
+    # shellcheck source=/dev/null
     . "$here/lab/lib/common.sh"
+    # shellcheck source=/dev/null
     . "$here/lab/lib/lab_qemu.sh"
     LAB_ROOT=$root LAB_CACHE=$cache
     lab_qemu_source() { echo "$scratch/dl/qemu_7.2-1.dsc"; }

@@ -10,9 +10,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "vfiokit/host/devices/host_apertures.hpp"
 #include "vfiokit/host/internal/json_fields.hpp"
 #include "vfiokit/host/rebar/bridge_window.hpp"
-#include "vfiokit/host/rebar/host_apertures.hpp"
 #include "vfiokit/host/sysfs/attr.hpp"
 #include "vfiokit/host/sysfs/file_io.hpp"
 #include "vfiokit/pci/caps/resizable_bar.hpp"
@@ -272,6 +272,7 @@ class Tree {
       return fail(Error::from_errno(e->second, bdf.str(), fmt::format("{} refused to unbind", driver_of(bdf))));
     std::error_code ec;
     fs::remove(dev(bdf) / "driver", ec);
+    fs::remove_all(dev(bdf) / "vfio-dev", ec);
     return {};
   }
 
@@ -295,6 +296,14 @@ class Tree {
     fs::create_directories(drv, ec);
     fs::create_symlink(fs::relative(drv, fs::canonical(dev(bdf))), dev(bdf) / "driver", ec);
     if (ec) return fail(Error::from_errno(ec.value(), bdf.str(), "could not link the driver"));
+    // vfio-pci makes the device's vfio cdev, as a kernel with
+    // VFIO_DEVICE_CDEV does (drivers/vfio/device_cdev.c): vfio-dev/vfioN.
+    if (driver == "vfio-pci") {
+      unsigned n = 0;
+      for (const auto& f : read_host(SysfsRoot(root_)).functions)
+        if (fs::is_directory(dev(f.bdf) / "vfio-dev", ec)) ++n;
+      fs::create_directories(dev(bdf) / "vfio-dev" / fmt::format("vfio{}", n), ec);
+    }
     return {};
   }
 
@@ -312,6 +321,27 @@ class Tree {
     auto ok = bind(bdf, *driver);
     if (!ok && ok.error().sys_errno() == ENOMEM) return {};  // a failed probe leaves the device without a driver
     return ok;
+  }
+
+  // reset_method (drivers/pci/pci.c reset_method_store): empty disables
+  // every method; otherwise each name must be a method the kernel knows
+  // and one the function offered when the tree was captured.
+  Result<void> set_reset_method(const pci::Bdf& bdf, std::string_view value) {
+    static constexpr std::string_view kKnown[] = {"device_specific", "acpi", "flr", "af_flr", "pm", "bus", "cxl_bus"};
+    const std::string text(trim_newline(value));
+    std::vector<std::string> names;
+    for (size_t at = 0; at < text.size();) {
+      const size_t end = std::min(text.find(' ', at), text.size());
+      if (end > at) names.emplace_back(text.substr(at, end - at));
+      at = end + 1;
+    }
+    if (names.size() > 7) return fail(Error::from_errno(EINVAL, bdf.str(), "too many reset methods"));
+    for (const auto& n : names)
+      if (std::find(std::begin(kKnown), std::end(kKnown), n) == std::end(kKnown))
+        return fail(Error::from_errno(EINVAL, bdf.str(), fmt::format("no reset method {}", n)));
+    std::string joined;
+    for (const auto& n : names) joined += (joined.empty() ? "" : " ") + n;
+    return write_text(root_, dev(bdf) / "reset_method", names.empty() ? "" : joined + "\n");
   }
 
   Result<void> remove(const pci::Bdf& bdf) {
@@ -533,6 +563,12 @@ Result<void> SimulatedKernel::dispatch(const fs::path& rel, std::string_view val
     if (!nonzero()) return {};
     return attr == "remove" ? tree.remove(bdf) : tree.rescan();
   }
+  if (attr == "d3cold_allowed") {
+    const auto v = parse_ulong(value);
+    if (!v) return fail(Error::from_errno(EINVAL, rel.string(), "not a number"));
+    return write_text(root_, root_ / "bus/pci/devices" / bdf.str() / attr, *v ? "1\n" : "0\n");
+  }
+  if (attr == "reset_method") return tree.set_reset_method(bdf, value);
   unsigned bar = 0;
   char tail = 0;
   if (std::sscanf(attr.c_str(), "resource%u_resiz%c", &bar, &tail) == 2 && tail == 'e' && bar < 6 &&

@@ -7,7 +7,8 @@
 //   driver/unbind     the driver is detached
 //   drivers/X/bind    X binds if it matches (override == X, or X is the
 //                     driver that claims the device by ID); else ENODEV;
-//                     EBUSY when a driver is already bound
+//                     EBUSY when a driver is already bound; vfio-pci
+//                     makes the device's cdev directory vfio-dev/vfioN
 //   drivers_probe     binds the override's driver, or the claiming driver
 //   remove            the function and everything below it leave the tree
 //                     (drivers unbound)
@@ -15,6 +16,9 @@
 //                     cleared, BARs kept where they were if that space is
 //                     still free in the parent's window, else placed in a free
 //                     gap, else left unassigned (and then no driver can bind)
+//   d3cold_allowed    a number; shows 0 or 1
+//   reset_method      space-separated method names the kernel knows (else
+//                     EINVAL); empty disables resets
 //   resourceN_resize  EBUSY with a driver bound or VFs enabled; EINVAL for a
 //                     size not in the bitmap; 524 (ENOTSUPP) when the host
 //                     bridge preserves the firmware's configuration; the

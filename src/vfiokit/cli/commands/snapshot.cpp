@@ -6,7 +6,7 @@
 #include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/options/host_options.hpp"
 #include "vfiokit/cli/render/output.hpp"
-#include "vfiokit/host/rebar/host_apertures.hpp"
+#include "vfiokit/host/devices/host_apertures.hpp"
 #include "vfiokit/host/snapshot/snapshot_writer.hpp"
 
 namespace vfiokit::cli {

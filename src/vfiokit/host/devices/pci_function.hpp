@@ -15,6 +15,10 @@
 
 namespace vfiokit::host {
 
+// The flags of a line of `resource` (include/linux/ioport.h).
+inline constexpr uint64_t kResourceIo = 0x100, kResourceMem = 0x200, kResourcePrefetch = 0x2000,
+                          kResourceUnset = 0x20000000;
+
 struct Resource {
   uint64_t start = 0;
   uint64_t end = 0;  // inclusive

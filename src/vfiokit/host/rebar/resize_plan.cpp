@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <bit>
 
-#include "vfiokit/host/rebar/host_apertures.hpp"
+#include "vfiokit/host/devices/host_apertures.hpp"
 #include "vfiokit/host/rebar/window_sizing.hpp"
 #include "vfiokit/host/sysfs/attr.hpp"
 #include "vfiokit/pci/caps/resizable_bar.hpp"

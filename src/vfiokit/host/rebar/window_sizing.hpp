@@ -17,9 +17,6 @@
 
 namespace vfiokit::host {
 
-// The flags of a line of `resource` (include/linux/ioport.h).
-inline constexpr uint64_t kResourceIo = 0x100, kResourceMem = 0x200, kResourcePrefetch = 0x2000,
-                          kResourceUnset = 0x20000000;
 // Bridge memory windows are 1 MiB granular (PCI-to-PCI Bridge spec 3.2.5.8).
 inline constexpr uint64_t kWindowGranule = 1ull << 20;
 

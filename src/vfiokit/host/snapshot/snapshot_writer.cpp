@@ -7,7 +7,7 @@
 
 #include "vfiokit/host/archive/archive_writer.hpp"
 #include "vfiokit/host/archive/tree_path.hpp"
-#include "vfiokit/host/rebar/host_apertures.hpp"
+#include "vfiokit/host/devices/host_apertures.hpp"
 #include "vfiokit/host/sysfs/dir.hpp"
 
 namespace vfiokit::host {

@@ -1,6 +1,6 @@
 // The host bridge apertures from /proc/iomem's text, and from the `iomem`
 // a snapshot keeps beside its tree (which is as hostile as the tree).
-#include "vfiokit/host/rebar/host_apertures.hpp"
+#include "vfiokit/host/devices/host_apertures.hpp"
 
 #include <gtest/gtest.h>
 

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "vfiokit/host/devices/pci_function.hpp"
 #include "vfiokit/host/sysfs/root.hpp"
-#include "vfiokit/host/view/host_view.hpp"
 
 namespace vfiokit::host {
 

@@ -1,8 +1,7 @@
-#include "vfiokit/host/rebar/host_apertures.hpp"
+#include "vfiokit/host/devices/host_apertures.hpp"
 
 #include <charconv>
 
-#include "vfiokit/host/rebar/window_sizing.hpp"
 #include "vfiokit/host/sysfs/file_io.hpp"
 
 namespace vfiokit::host {
