@@ -26,5 +26,8 @@ Runner add_rebar_command(CLI::App& app);
 Runner add_power_command(CLI::App& app);
 Runner add_mdev_command(CLI::App& app);
 Runner add_migrate_command(CLI::App& app);
+Runner add_up_command(CLI::App& app);
+Runner add_down_command(CLI::App& app);
+Runner add_profile_command(CLI::App& app);
 
 }  // namespace vfiokit::cli

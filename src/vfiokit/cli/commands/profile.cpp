@@ -1,0 +1,248 @@
+// Passthrough profiles (host/profile/): `vfiokit up PROFILE` prepares every
+// device a VM needs as one journaled change, `vfiokit down PROFILE` gives it
+// all back, and `vfiokit profile create NAME BDF...` writes a starting
+// profile from the host's devices.
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "vfiokit/cli/commands/commands.hpp"
+#include "vfiokit/cli/options/change_lock.hpp"
+#include "vfiokit/cli/options/change_root.hpp"
+#include "vfiokit/cli/options/plan_gate.hpp"
+#include "vfiokit/cli/render/output.hpp"
+#include "vfiokit/cli/render/output_file.hpp"
+#include "vfiokit/cli/usage/exit_status.hpp"
+#include "vfiokit/cli/usage/validators.hpp"
+#include "vfiokit/host/binding/driver_binding.hpp"
+#include "vfiokit/host/devices/in_use.hpp"
+#include "vfiokit/host/profile/profile_change.hpp"
+#include "vfiokit/host/sysfs/source.hpp"
+
+namespace vfiokit::cli {
+
+namespace {
+
+struct UpOptions {
+  std::string profile;
+  bool dry_run = false;
+  bool force = false;
+  ChangeRoot where;
+};
+
+struct CreateOptions {
+  std::string name;
+  std::vector<std::string> bdfs;
+  std::string output = "-";
+  std::string sysfs_root;
+};
+
+void print_profile_plan(const host::ProfilePlan& plan, const host::ProfileChange& change) {
+  fmt::print("plan: profile {}\n", plan.name);
+  for (const auto& m : plan.devices)
+    fmt::print("  device {}: {} ({})\n", m.device->name, m.bdf.str(), m.device->identity.describe());
+  for (const auto& n : plan.notes) fmt::print("  already: {}\n", n);
+  for (const auto& r : plan.resizes)
+    for (const auto& n : r.notes) fmt::print("  note ({} BAR {}): {}\n", r.bdf.str(), r.bar, n);
+  if (plan.nothing_to_do()) return;
+  fmt::print("steps:\n");
+  const auto steps = change.steps();
+  for (size_t i = 0; i < steps.size(); ++i) fmt::print("  {}. {}\n", i + 1, steps[i]);
+}
+
+// The profile's name from a file, or a name as given (`down` takes either).
+Result<std::string> profile_name(const std::string& arg) {
+  std::error_code ec;
+  if (arg.ends_with(".toml") || std::filesystem::is_regular_file(arg, ec)) {
+    auto p = host::read_profile(arg);
+    if (!p) return fail(p.error());
+    return p->name;
+  }
+  if (auto ok = host::check_profile_name(arg); !ok) return fail(ok.error());
+  return arg;
+}
+
+int run_up(const UpOptions& o) {
+  auto profile = host::read_profile(o.profile);
+  if (!profile) return print_error(profile.error()), kExitFailure;
+  auto root = open_change_root(o.where);
+  if (!root) return print_error(root.error()), kExitFailure;
+  const host::Journal journal(journal_dir(o.where));
+  auto held = host::read_profile_entry(journal, profile->name);
+  if (!held) return print_error(held.error()), kExitFailure;
+  if (*held) {
+    if ((*held)->state == host::ChangeState::held) {
+      fmt::print("profile {} is already up: nothing to do (`vfiokit down {}` gives it back)\n", profile->name,
+                 profile->name);
+      return kExitOk;
+    }
+    return print_error(Error(Errc::invalid_argument, "profile " + profile->name,
+                             "was interrupted while it changed the host: run `vfiokit recover` first")),
+           kExitFailure;
+  }
+  std::optional<host::Journal::Lock> lock;
+  if (!o.dry_run) {
+    auto locked = lock_for_planning(journal, host::profile_key(profile->name));
+    if (!locked) return print_error(locked.error()), kExitFailure;
+    lock.emplace(std::move(*locked));
+  }
+  const host::HostView view = host::read_host(*root);
+  auto plan = host::plan_profile(
+      *root, view, *profile, [&](const pci::Bdf& bdf) { return host::function_uses(*root, bdf); },
+      [&](const std::string& driver) { return host::driver_registered(*root, driver); });
+  if (!plan) return print_error(plan.error()), kExitFailure;
+  host::ProfileChange change(*root, *plan);
+  print_profile_plan(*plan, change);
+  if (plan->nothing_to_do()) {
+    fmt::print("profile {}: every device is already as the profile wants; nothing to do\n", plan->name);
+    return kExitOk;
+  }
+  if (auto stop = stop_before_applying(plan->in_use, o.force || plan->force, o.dry_run, "taken")) return *stop;
+  if (auto ok = host::apply_profile(*root, *plan, journal, execution_options(lock ? &*lock : nullptr)); !ok)
+    return print_error(ok.error()), kExitFailure;
+  fmt::print("up: profile {}: {} device(s) ready; `vfiokit down {}` gives everything back\n", plan->name,
+             plan->devices.size(), plan->name);
+  return kExitOk;
+}
+
+int run_down(const UpOptions& o) {
+  auto name = profile_name(o.profile);
+  if (!name) return print_error(name.error()), kExitFailure;
+  auto root = open_change_root(o.where);
+  if (!root) return print_error(root.error()), kExitFailure;
+  const host::Journal journal(journal_dir(o.where));
+  std::optional<host::Journal::Lock> lock;
+  if (!o.dry_run) {
+    auto locked = lock_for_planning(journal, host::profile_key(*name));
+    if (!locked) return print_error(locked.error()), kExitFailure;
+    lock.emplace(std::move(*locked));
+  }
+  auto entry = host::read_profile_entry(journal, *name);
+  if (!entry) return print_error(entry.error()), kExitFailure;
+  if (!*entry) {
+    fmt::print("profile {} is not up: nothing to do\n", *name);
+    return kExitOk;
+  }
+  if ((*entry)->state != host::ChangeState::held)
+    return print_error(Error(Errc::invalid_argument, "profile " + *name,
+                             "was interrupted while it changed the host: run `vfiokit recover`")),
+           kExitFailure;
+  auto change = host::profile_change_kind().from_entry(*root, **entry);
+  if (!change) return print_error(change.error()), kExitFailure;
+  fmt::print("plan: give back profile {} ({})\n", *name, (*change)->describe());
+  for (const auto& line : (*change)->preview()) fmt::print("  {}\n", line);
+  if (o.dry_run) {
+    fmt::print("dry run: nothing was changed\n");
+    return kExitOk;
+  }
+  if (auto ok = host::take_down_profile(*root, **entry, journal, execution_options(lock ? &*lock : nullptr)); !ok)
+    return print_error(ok.error()), kExitFailure;
+  fmt::print("down: profile {}: every device is back as it was before `up`\n", *name);
+  return kExitOk;
+}
+
+// A device name from what the function is (PCI class), unique in the profile.
+std::string device_name(const host::PciFunction& f, const std::vector<host::ProfileDevice>& taken) {
+  const uint32_t cls = f.class_code.value_or(0) >> 8;
+  std::string base = cls == 0x0300 || cls == 0x0302 || cls == 0x0380 ? "gpu"
+                     : cls == 0x0403                                 ? "audio"
+                     : cls == 0x0200                                 ? "nic"
+                     : cls == 0x0108                                 ? "nvme"
+                     : cls == 0x0c03                                 ? "usb"
+                                                                     : "device";
+  std::string name = base;
+  for (unsigned n = 2; std::any_of(taken.begin(), taken.end(), [&](const auto& d) { return d.name == name; }); ++n)
+    name = fmt::format("{}{}", base, n);
+  return name;
+}
+
+int run_create(const CreateOptions& o) {
+  if (auto ok = host::check_profile_name(o.name); !ok) return print_error(ok.error()), kExitUsage;
+  auto source = host::SysfsSource::open(o.sysfs_root);
+  if (!source) return print_error(source.error()), kExitFailure;
+  const host::SysfsRoot root = source->root();
+  const host::HostView view = host::read_host(root);
+  host::Profile p;
+  p.name = o.name;
+  std::vector<pci::Bdf> made_from;  // the function each device was made from
+  // Every endpoint of each named function's group: a group goes whole.
+  for (const auto& text : o.bdfs) {
+    auto bdf = pci::Bdf::parse(text);
+    if (!bdf) return print_error(bdf.error()), kExitUsage;
+    if (!view.function(*bdf)) return print_error(Error(Errc::not_found, bdf->str(), "no such PCI function")), 1;
+    std::vector<pci::Bdf> members{*bdf};
+    if (auto group = host::group_of_function(view, *bdf))
+      for (const auto& g : view.groups)
+        if (g.id == *group) members = g.devices;
+    for (const auto& m : members) {
+      const host::PciFunction* f = view.function(m);
+      if (!f || f->is_bridge() || std::find(made_from.begin(), made_from.end(), m) != made_from.end()) continue;
+      host::ProfileDevice d;
+      d.name = device_name(*f, p.devices);
+      d.line = unsigned(p.devices.size() + 1);
+      // An identity that survives renumbering: the IDs with the serial
+      // number, or else the subsystem IDs.
+      if (f->vendor_id && f->device_id) {
+        d.identity.id = host::IdPair{*f->vendor_id, *f->device_id};
+        if (auto serial = host::device_serial(root, m)) d.identity.serial = *serial;
+        else if (f->subsystem_vendor_id && f->subsystem_id)
+          d.identity.subsystem = host::IdPair{*f->subsystem_vendor_id, *f->subsystem_id};
+      } else {
+        d.identity.bdf = m;
+      }
+      p.devices.push_back(std::move(d));
+      made_from.push_back(m);
+    }
+  }
+  // Where the identity does not single the function out on this host (two
+  // identical cards without serial numbers), the BDF is what is left.
+  for (size_t i = 0; i < p.devices.size(); ++i) {
+    const host::Profile one{p.name, false, {p.devices[i]}};
+    auto found = host::match_profile(root, view, one);
+    if (!found || found->front().bdf != made_from[i]) {
+      p.devices[i].identity = host::DeviceIdentity();
+      p.devices[i].identity.bdf = made_from[i];
+    }
+  }
+  if (auto checked = host::match_profile(root, view, p); !checked) return print_error(checked.error()), kExitFailure;
+  if (!write_output_file(o.output, host::profile_to_toml(p))) return kExitFailure;
+  if (o.output != "-") fmt::print("wrote profile {} ({} device(s)) to {}\n", p.name, p.devices.size(), o.output);
+  return kExitOk;
+}
+
+}  // namespace
+
+Runner add_up_command(CLI::App& app) {
+  auto o = std::make_shared<UpOptions>();
+  CLI::App* cmd = app.add_subcommand("up", "Prepare every device of a passthrough profile, as one change");
+  cmd->add_option("PROFILE", o->profile, "the profile file (TOML; see vfiokit-profile(5))")->required();
+  cmd->add_flag("--dry-run", o->dry_run, "print the plan and change nothing");
+  cmd->add_flag("--force", o->force, "take functions the host is using (as `force = true` in the profile)");
+  add_change_root_options(cmd, o->where);
+  return [cmd, o] { return cmd->parsed() ? run_up(*o) : -1; };
+}
+
+Runner add_down_command(CLI::App& app) {
+  auto o = std::make_shared<UpOptions>();
+  CLI::App* cmd = app.add_subcommand("down", "Give back everything `vfiokit up` did for a profile");
+  cmd->add_option("PROFILE", o->profile, "the profile file, or its name")->required();
+  cmd->add_flag("--dry-run", o->dry_run, "say what would be given back and change nothing");
+  add_change_root_options(cmd, o->where);
+  return [cmd, o] { return cmd->parsed() ? run_down(*o) : -1; };
+}
+
+Runner add_profile_command(CLI::App& app) {
+  auto o = std::make_shared<CreateOptions>();
+  CLI::App* cmd = app.add_subcommand("profile", "Passthrough profiles: create one from this host's devices");
+  cmd->require_subcommand(1);
+  CLI::App* create = cmd->add_subcommand("create", "Write a starting profile for functions and their IOMMU groups");
+  create->add_option("NAME", o->name, "the profile's name")->required();
+  create->add_option("BDF", o->bdfs, "functions the VM gets (with every endpoint of their groups)")
+      ->required()
+      ->check(device_address_value());
+  create->add_option("-o,--output", o->output, "where to write it (default -, standard output)");
+  create->add_option("--sysfs-root", o->sysfs_root, "read another sysfs tree (a directory or a snapshot)");
+  return [create, o] { return create->parsed() ? run_create(*o) : -1; };
+}
+
+}  // namespace vfiokit::cli
