@@ -12,7 +12,6 @@ namespace vfiokit::host {
 
 namespace {
 
-constexpr uint64_t kWindowGranule = 1ull << 20;  // bridge memory windows are 1 MiB granular (PCI-to-PCI bridge spec)
 constexpr size_t kRomLine = 6;
 
 using Line = std::pair<pci::Bdf, size_t>;
