@@ -27,11 +27,12 @@ std::string slurp(const std::string& path) {
 }
 
 // Runs argv with standard output to `out_fd` and standard error to `err_fd`.
+// Standard input is `in_path` (/dev/null unless given).
 ProcessResult spawn_and_wait(const std::vector<std::string>& argv, const std::vector<std::string>& env, int out_fd,
-                             int err_fd) {
+                             int err_fd, const char* in_path = "/dev/null") {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 0, in_path, O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
   posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
 
@@ -69,20 +70,30 @@ ProcessResult spawn_and_wait(const std::vector<std::string>& argv, const std::ve
 
 }  // namespace
 
-ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+ProcessResult run_process_with_input(const std::vector<std::string>& argv, const std::string& input,
+                                     const std::vector<std::string>& env) {
+  char in_path[] = "/tmp/vfiokit-in-XXXXXX";
   char out_path[] = "/tmp/vfiokit-out-XXXXXX";
   char err_path[] = "/tmp/vfiokit-err-XXXXXX";
+  const int in_fd = ::mkstemp(in_path);
   const int out_fd = ::mkstemp(out_path);
   const int err_fd = ::mkstemp(err_path);
-  if (out_fd < 0 || err_fd < 0) throw std::runtime_error("mkstemp failed");
-  ProcessResult result = spawn_and_wait(argv, env, out_fd, err_fd);
+  if (in_fd < 0 || out_fd < 0 || err_fd < 0) throw std::runtime_error("mkstemp failed");
+  if (::write(in_fd, input.data(), input.size()) != ssize_t(input.size())) throw std::runtime_error("write failed");
+  ::close(in_fd);
+  ProcessResult result = spawn_and_wait(argv, env, out_fd, err_fd, in_path);
   ::close(out_fd);
   ::close(err_fd);
   result.out = slurp(out_path);
   result.err += slurp(err_path);
+  ::unlink(in_path);
   ::unlink(out_path);
   ::unlink(err_path);
   return result;
+}
+
+ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+  return run_process_with_input(argv, "", env);  // an empty standard input reads as /dev/null does
 }
 
 ProcessResult run_process_discarding_output(const std::vector<std::string>& argv) {

@@ -15,6 +15,11 @@ struct ProcessResult {
 // argv[0] is looked up in PATH. Extra environment entries are "NAME=value".
 ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
 
+// The same with `input` on standard input (as libvirt hands a hook the
+// domain's XML).
+ProcessResult run_process_with_input(const std::vector<std::string>& argv, const std::string& input,
+                                     const std::vector<std::string>& env = {});
+
 // The same with standard output sent to /dev/null (result.out stays empty),
 // as a benchmark times a command: what it prints costs the command its
 // writes, not the caller a file to fill, read back and remove.

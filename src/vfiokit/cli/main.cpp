@@ -69,16 +69,27 @@ int main(int argc, char** argv) {
     return fmt::format("vfiokit: {}\nRun with --help for more information.\n", e.what());
   });
   std::vector<vfiokit::cli::Runner> runners = {
-      vfiokit::cli::add_decode_command(app),  vfiokit::cli::add_show_command(app),
-      vfiokit::cli::add_list_command(app),    vfiokit::cli::add_groups_command(app),
-      vfiokit::cli::add_explain_command(app), vfiokit::cli::add_snapshot_command(app),
-      vfiokit::cli::add_probe_command(app),   vfiokit::cli::add_bind_command(app),
-      vfiokit::cli::add_release_command(app), vfiokit::cli::add_recover_command(app),
-      vfiokit::cli::add_status_command(app),  vfiokit::cli::add_virt_config_command(app),
-      vfiokit::cli::add_rebar_command(app),   vfiokit::cli::add_power_command(app),
-      vfiokit::cli::add_mdev_command(app),    vfiokit::cli::add_migrate_command(app),
-      vfiokit::cli::add_up_command(app),      vfiokit::cli::add_down_command(app),
-      vfiokit::cli::add_profile_command(app), add_help_command(app),
+      vfiokit::cli::add_decode_command(app),
+      vfiokit::cli::add_show_command(app),
+      vfiokit::cli::add_list_command(app),
+      vfiokit::cli::add_groups_command(app),
+      vfiokit::cli::add_explain_command(app),
+      vfiokit::cli::add_snapshot_command(app),
+      vfiokit::cli::add_probe_command(app),
+      vfiokit::cli::add_bind_command(app),
+      vfiokit::cli::add_release_command(app),
+      vfiokit::cli::add_recover_command(app),
+      vfiokit::cli::add_status_command(app),
+      vfiokit::cli::add_virt_config_command(app),
+      vfiokit::cli::add_rebar_command(app),
+      vfiokit::cli::add_power_command(app),
+      vfiokit::cli::add_mdev_command(app),
+      vfiokit::cli::add_migrate_command(app),
+      vfiokit::cli::add_up_command(app),
+      vfiokit::cli::add_down_command(app),
+      vfiokit::cli::add_profile_command(app),
+      vfiokit::cli::add_libvirt_hook_command(app),
+      add_help_command(app),
   };
   if (const int refused = refuse_unknown_command(app, argc, argv); refused >= 0) return refused;
   try {

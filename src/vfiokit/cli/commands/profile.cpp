@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "vfiokit/cli/commands/commands.hpp"
+#include "vfiokit/cli/commands/profile_actions.hpp"
 #include "vfiokit/cli/options/change_lock.hpp"
 #include "vfiokit/cli/options/change_root.hpp"
 #include "vfiokit/cli/options/plan_gate.hpp"
@@ -17,6 +18,7 @@
 #include "vfiokit/host/binding/driver_binding.hpp"
 #include "vfiokit/host/devices/in_use.hpp"
 #include "vfiokit/host/profile/profile_change.hpp"
+#include "vfiokit/host/profile/profile_from_host.hpp"
 #include "vfiokit/host/sysfs/source.hpp"
 
 namespace vfiokit::cli {
@@ -62,9 +64,11 @@ Result<std::string> profile_name(const std::string& arg) {
   return arg;
 }
 
-int run_up(const UpOptions& o) {
-  auto profile = host::read_profile(o.profile);
-  if (!profile) return print_error(profile.error()), kExitFailure;
+}  // namespace
+
+int up_profile(const host::Profile& p, const ChangeRoot& where, bool dry_run, bool force) {
+  const host::Profile* profile = &p;
+  const UpOptions o{"", dry_run, force, where};
   auto root = open_change_root(o.where);
   if (!root) return print_error(root.error()), kExitFailure;
   const host::Journal journal(journal_dir(o.where));
@@ -105,9 +109,9 @@ int run_up(const UpOptions& o) {
   return kExitOk;
 }
 
-int run_down(const UpOptions& o) {
-  auto name = profile_name(o.profile);
-  if (!name) return print_error(name.error()), kExitFailure;
+int down_profile(const std::string& profile_name, const ChangeRoot& where, bool dry_run) {
+  const std::string* name = &profile_name;
+  const UpOptions o{"", dry_run, false, where};
   auto root = open_change_root(o.where);
   if (!root) return print_error(root.error()), kExitFailure;
   const host::Journal journal(journal_dir(o.where));
@@ -141,19 +145,18 @@ int run_down(const UpOptions& o) {
   return kExitOk;
 }
 
-// A device name from what the function is (PCI class), unique in the profile.
-std::string device_name(const host::PciFunction& f, const std::vector<host::ProfileDevice>& taken) {
-  const uint32_t cls = f.class_code.value_or(0) >> 8;
-  std::string base = cls == 0x0300 || cls == 0x0302 || cls == 0x0380 ? "gpu"
-                     : cls == 0x0403                                 ? "audio"
-                     : cls == 0x0200                                 ? "nic"
-                     : cls == 0x0108                                 ? "nvme"
-                     : cls == 0x0c03                                 ? "usb"
-                                                                     : "device";
-  std::string name = base;
-  for (unsigned n = 2; std::any_of(taken.begin(), taken.end(), [&](const auto& d) { return d.name == name; }); ++n)
-    name = fmt::format("{}{}", base, n);
-  return name;
+namespace {
+
+int run_up(const UpOptions& o) {
+  auto profile = host::read_profile(o.profile);
+  if (!profile) return print_error(profile.error()), kExitFailure;
+  return up_profile(*profile, o.where, o.dry_run, o.force);
+}
+
+int run_down(const UpOptions& o) {
+  auto name = profile_name(o.profile);
+  if (!name) return print_error(name.error()), kExitFailure;
+  return down_profile(*name, o.where, o.dry_run);
 }
 
 int run_create(const CreateOptions& o) {
@@ -162,51 +165,16 @@ int run_create(const CreateOptions& o) {
   if (!source) return print_error(source.error()), kExitFailure;
   const host::SysfsRoot root = source->root();
   const host::HostView view = host::read_host(root);
-  host::Profile p;
-  p.name = o.name;
-  std::vector<pci::Bdf> made_from;  // the function each device was made from
-  // Every endpoint of each named function's group: a group goes whole.
+  std::vector<pci::Bdf> functions;
   for (const auto& text : o.bdfs) {
     auto bdf = pci::Bdf::parse(text);
     if (!bdf) return print_error(bdf.error()), kExitUsage;
-    if (!view.function(*bdf)) return print_error(Error(Errc::not_found, bdf->str(), "no such PCI function")), 1;
-    std::vector<pci::Bdf> members{*bdf};
-    if (auto group = host::group_of_function(view, *bdf))
-      for (const auto& g : view.groups)
-        if (g.id == *group) members = g.devices;
-    for (const auto& m : members) {
-      const host::PciFunction* f = view.function(m);
-      if (!f || f->is_bridge() || std::find(made_from.begin(), made_from.end(), m) != made_from.end()) continue;
-      host::ProfileDevice d;
-      d.name = device_name(*f, p.devices);
-      d.line = unsigned(p.devices.size() + 1);
-      // An identity that survives renumbering: the IDs with the serial
-      // number, or else the subsystem IDs.
-      if (f->vendor_id && f->device_id) {
-        d.identity.id = host::IdPair{*f->vendor_id, *f->device_id};
-        if (auto serial = host::device_serial(root, m)) d.identity.serial = *serial;
-        else if (f->subsystem_vendor_id && f->subsystem_id)
-          d.identity.subsystem = host::IdPair{*f->subsystem_vendor_id, *f->subsystem_id};
-      } else {
-        d.identity.bdf = m;
-      }
-      p.devices.push_back(std::move(d));
-      made_from.push_back(m);
-    }
+    functions.push_back(*bdf);
   }
-  // Where the identity does not single the function out on this host (two
-  // identical cards without serial numbers), the BDF is what is left.
-  for (size_t i = 0; i < p.devices.size(); ++i) {
-    const host::Profile one{p.name, false, {p.devices[i]}};
-    auto found = host::match_profile(root, view, one);
-    if (!found || found->front().bdf != made_from[i]) {
-      p.devices[i].identity = host::DeviceIdentity();
-      p.devices[i].identity.bdf = made_from[i];
-    }
-  }
-  if (auto checked = host::match_profile(root, view, p); !checked) return print_error(checked.error()), kExitFailure;
-  if (!write_output_file(o.output, host::profile_to_toml(p))) return kExitFailure;
-  if (o.output != "-") fmt::print("wrote profile {} ({} device(s)) to {}\n", p.name, p.devices.size(), o.output);
+  auto p = host::profile_for_functions(root, view, o.name, functions, host::Identify::stable);
+  if (!p) return print_error(p.error()), kExitFailure;
+  if (!write_output_file(o.output, host::profile_to_toml(*p))) return kExitFailure;
+  if (o.output != "-") fmt::print("wrote profile {} ({} device(s)) to {}\n", p->name, p->devices.size(), o.output);
   return kExitOk;
 }
 

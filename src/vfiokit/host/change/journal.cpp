@@ -28,8 +28,9 @@ constexpr size_t kMaxEntryBytes = 1 << 20;
 bool plain_name(std::string_view s, bool id) {
   if (s.empty() || s.size() > 64 || s[0] == '.') return false;
   return std::all_of(s.begin(), s.end(), [&](char c) {
+    // Ids are BDFs, group numbers, mdev UUIDs and profile names.
     return (c >= 'a' && c <= 'z') ||
-           (id && ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || c == ':' || c == '.' || c == '-'));
+           (id && ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || c == ':' || c == '.' || c == '-' || c == '_'));
   });
 }
 
