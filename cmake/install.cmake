@@ -29,3 +29,13 @@ configure_file(${PROJECT_SOURCE_DIR}/cmake/vfiokit.pc.in ${PROJECT_BINARY_DIR}/v
 install(FILES ${PROJECT_BINARY_DIR}/vfiokit.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
 install(TARGETS vfiokit_bin vfiokit-edu RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+
+# The integrations that run vfiokit for a VM manager: the systemd unit that
+# brings a profile up at boot, and libvirt's QEMU hook.
+set(VFIOKIT_PROGRAM ${CMAKE_INSTALL_FULL_BINDIR}/vfiokit)
+configure_file(${PROJECT_SOURCE_DIR}/dist/systemd/vfiokit-profile@.service.in
+  ${PROJECT_BINARY_DIR}/dist/vfiokit-profile@.service @ONLY)
+configure_file(${PROJECT_SOURCE_DIR}/dist/libvirt/qemu-hook.in ${PROJECT_BINARY_DIR}/dist/libvirt-qemu-hook @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/dist/vfiokit-profile@.service DESTINATION lib/systemd/system)
+install(PROGRAMS ${PROJECT_BINARY_DIR}/dist/libvirt-qemu-hook DESTINATION ${CMAKE_INSTALL_SYSCONFDIR}/libvirt/hooks/qemu.d
+  RENAME vfiokit)
