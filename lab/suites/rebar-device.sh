@@ -98,8 +98,11 @@ cat "$_d/resource" >/tmp/resource.before
 _both "a size the BAR does not offer (BAR4 1 GiB)" "$_dev" --bar 4 --size 1G
 lab_check "a size BAR4 does not offer is refused (status 1)" grep -q '^exit 1: resource4_resize offers' /tmp/real.outcome
 lab_check "and nothing changed" cmp -s "$_d/resource" /tmp/resource.before
+_state /sys >/tmp/state.before-enospc
 _both "a size that cannot fit (2 MiB -> 64 GiB)" "$_dev" --bar 2 --size 64G
 lab_check "64 GiB cannot fit: the kernel's error, rolled back" grep -q '^exit 1: No space left on device' /tmp/real.outcome
+lab_check "every function's sizes, driver, override and group as before" sh -c \
+  "tail -n +3 /tmp/real.outcome | cmp - /tmp/state.before-enospc"
 lab_check "BAR2 is 2 MiB again after the rollback" test "$(_bar_size "$_dev" 2)" = $((2 << 20))
 lab_check "the journal is empty" sh -c "test -z \"\$(ls /run/vfiokit 2>/dev/null | grep resize-)\""
 

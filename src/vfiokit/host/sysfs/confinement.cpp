@@ -88,6 +88,24 @@ std::optional<std::string_view> Confinement::relative(std::string_view path) con
   return path;
 }
 
+namespace {
+
+// openat2(2): with RESOLVE_BENEATH the kernel fails with EAGAIN when a
+// rename or mount anywhere on the system raced the resolution of a path
+// (it cannot then prove that ".." stayed beneath), and says the caller may
+// retry. Parallel work renaming directories (a simulation's remove) makes
+// that happen; a few retries get a settled answer.
+int openat2_retrying(int dir_fd, const char* path, const open_how& how) {
+  int fd = -1;
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    fd = static_cast<int>(::syscall(SYS_openat2, dir_fd, path, &how, sizeof how));
+    if (fd >= 0 || errno != EAGAIN) break;
+  }
+  return fd;
+}
+
+}  // namespace
+
 Result<int> Confinement::open_beneath(std::string_view relative, int flags, const std::string& subject) const {
   const std::string rel = relative.empty() ? "." : std::string(relative);
   // O_PATH takes no other flags but these (openat2 refuses the rest).
@@ -96,7 +114,7 @@ Result<int> Confinement::open_beneath(std::string_view relative, int flags, cons
   open_how how{};
   how.flags = static_cast<uint64_t>(flags);
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-  int fd = static_cast<int>(::syscall(SYS_openat2, fd_, rel.c_str(), &how, sizeof how));
+  int fd = openat2_retrying(fd_, rel.c_str(), how);
   if (fd < 0 && errno == ENOSYS) {
     // Before Linux 5.6: open, then ask where the descriptor landed.
     fd = ::openat(fd_, rel.c_str(), flags);
@@ -134,7 +152,7 @@ Result<int> Confinement::open_child_dir(int parent_fd, const char* name, std::st
   open_how how{};
   how.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK;
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-  const int fd = static_cast<int>(::syscall(SYS_openat2, parent_fd, name, &how, sizeof how));
+  const int fd = openat2_retrying(parent_fd, name, how);
   if (fd >= 0) return fd;
   if (errno != EXDEV && errno != ENOSYS) return opened_or_error(fd, O_DIRECTORY, subject);
   return open_beneath(relative, O_RDONLY | O_DIRECTORY, subject);
