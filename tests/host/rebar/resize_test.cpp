@@ -39,7 +39,11 @@ Result<ResizePlan> plan(const RebarScenario& s, const char* size, bool rehearse 
 struct Executor {
   testing::TempDir journal_dir;
   Journal journal{journal_dir.path()};
-  ExecutionOptions options{std::nullopt, 100};
+  ExecutionOptions options = [] {
+    ExecutionOptions o;
+    o.probe_timeout_ms = 100;
+    return o;
+  }();
   Result<void> apply(const RebarScenario& s, const ResizePlan& p) {
     return apply_resize(s.root(), p, journal, options);
   }

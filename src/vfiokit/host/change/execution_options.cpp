@@ -21,6 +21,7 @@ ExecutionOptions ExecutionOptions::from_environment() {
   // Only in a build made for the tests (cmake -DVFIOKIT_TEST_HOOKS=ON): a
   // shipped vfiokit must not stop half-way because its environment says so.
   if (const char* k = ::secure_getenv(kKillAfterStepEnv); k && *k) o.kill_after_step = std::strtoul(k, nullptr, 10);
+  if (const char* k = ::secure_getenv(kFailStepEnv); k && *k) o.fail_step = std::strtoul(k, nullptr, 10);
 #endif
   return o;
 }

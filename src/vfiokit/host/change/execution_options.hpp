@@ -1,6 +1,7 @@
 // How the executors of host changes (bind, release, resize, recover) run:
 // the probe timeout, and a fault-injection hook that kills the process after
-// a chosen step so tests can prove that `vfiokit recover` repairs any point.
+// a chosen step so tests can prove that `vfiokit recover` repairs any point,
+// and one that fails a chosen step so tests can prove the rollback.
 #pragma once
 
 #include <chrono>
@@ -14,8 +15,10 @@
 namespace vfiokit::host {
 
 inline constexpr const char* kKillAfterStepEnv = "VFIOKIT_TEST_KILL_AFTER_STEP";
+inline constexpr const char* kFailStepEnv = "VFIOKIT_TEST_FAIL_STEP";
 
-// Whether this build reads $VFIOKIT_TEST_KILL_AFTER_STEP: only one made for
+// Whether this build reads $VFIOKIT_TEST_KILL_AFTER_STEP and
+// $VFIOKIT_TEST_FAIL_STEP: only one made for
 // the tests (cmake -DVFIOKIT_TEST_HOOKS=ON); `vfiokit --version` says so.
 bool test_hooks_built();
 
@@ -35,6 +38,10 @@ struct ExecutionOptions {
   // or a restore. From $VFIOKIT_TEST_KILL_AFTER_STEP, in a build with test
   // hooks only.
   std::optional<size_t> kill_after_step;
+  // Step K (1-based) of a plan fails without running, as a write the kernel
+  // refuses would, and the change is rolled back. From
+  // $VFIOKIT_TEST_FAIL_STEP, in a build with test hooks only.
+  std::optional<size_t> fail_step;
   // How long a driver may take to claim a function that the kernel probes
   // asynchronously (after a rescan, or a module load).
   int probe_timeout_ms = 5000;

@@ -88,7 +88,9 @@ Result<void> apply_change(Change& change, const Journal& journal, const Executio
     if (auto ok = journal.write(entry); !ok) return ok;
     const auto started = std::chrono::steady_clock::now();
     if (options.on_step) options.on_step({StepEvent::Phase::started, i, entry.steps.size(), entry.steps[i], {}});
-    auto ok = change.run_step(i, options);
+    auto ok = options.fail_step == i + 1
+                  ? fail(Errc::io, change.subject(), "failed on purpose (" + std::string(kFailStepEnv) + ")")
+                  : change.run_step(i, options);
     if (options.on_step)
       options.on_step({ok ? StepEvent::Phase::succeeded : StepEvent::Phase::failed, i, entry.steps.size(),
                        entry.steps[i], std::chrono::steady_clock::now() - started});
