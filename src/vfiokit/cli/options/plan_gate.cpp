@@ -7,12 +7,12 @@
 namespace vfiokit::cli {
 
 std::optional<int> stop_before_applying(const std::vector<std::string>& in_use, bool force, bool dry_run,
-                                        std::string_view forced) {
+                                        std::string_view forced, std::string_view how_to_force) {
   for (const auto& u : in_use)
-    print_error_line(force ? fmt::format("in use, {} anyway (--force): {}", forced, u)
+    print_error_line(force ? fmt::format("in use, {} anyway (forced): {}", forced, u)
                            : fmt::format("refusing: in use: {}", u));
   if (!in_use.empty() && !force) {
-    print_note("stop using it first, or pass --force to take it anyway");
+    print_note(fmt::format("stop using it first, or {} to take it anyway", how_to_force));
     return 1;
   }
   if (dry_run) {

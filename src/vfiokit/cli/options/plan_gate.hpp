@@ -10,8 +10,9 @@
 namespace vfiokit::cli {
 
 // The exit status to stop with, or nullopt to apply the plan. `forced` says
-// what --force does to a function in use ("taken", "removed").
+// what --force does to a function in use ("taken", "removed"); `how_to_force`
+// completes "stop using it first, or ..." where --force is not the only way.
 std::optional<int> stop_before_applying(const std::vector<std::string>& in_use, bool force, bool dry_run,
-                                        std::string_view forced);
+                                        std::string_view forced, std::string_view how_to_force = "pass --force");
 
 }  // namespace vfiokit::cli
