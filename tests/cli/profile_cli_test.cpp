@@ -163,6 +163,41 @@ TEST(CliProfile, AStepThatFailsRollsTheWholeProfileBack) {
   EXPECT_EQ(h.state(), before);
   r = h.vfiokit({"status"});
   EXPECT_EQ(r.out.find("profile vm"), std::string::npos) << r.out;
+  // Failing each step in turn: every one is rolled back to the host before `up`.
+  for (size_t k = 1; k <= 13; ++k) {
+    ProfileHost fresh;
+    const std::string was = fresh.state();
+    r = fresh.vfiokit({"up", fresh.profile(created_with_bar2(fresh, "256M"))},
+                      {"VFIOKIT_TEST_FAIL_STEP=" + std::to_string(k)});
+    ASSERT_EQ(r.exit_code, 1) << "step " << k << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("failed on purpose (VFIOKIT_TEST_FAIL_STEP) (step " + std::to_string(k) + " of 13"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("every device is back as it was before `up`"), std::string::npos) << r.err;
+    EXPECT_EQ(fresh.state(), was) << "failed at step " << k;
+  }
+}
+
+TEST(CliProfile, ADeviceTheHostUsesIsTakenOnlyWhenTheProfileSaysForce) {
+  ProfileHost h;
+  // The test device is the firmware's console, as a GPU the host booted on is.
+  std::ofstream(std::filesystem::path(h.sys()) / "bus/pci/devices" / kRebar.str() / "boot_vga") << "1\n";
+  const std::string before = h.state();
+  const std::string text = created_with_bar2(h, "256M");
+  auto r = h.vfiokit({"up", h.profile(text)});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("refusing: in use: 0000:02:00.0: is the boot VGA device"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("or set `force = true` in the profile (or pass --force) to take it anyway"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(h.state(), before);
+  r = h.vfiokit({"up", h.profile("force = true\n" + text)});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("in use, taken anyway (forced): 0000:02:00.0: is the boot VGA device"), std::string::npos)
+      << r.err;
+  EXPECT_NE(h.state(), before);
+  r = h.vfiokit({"down", "vm"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(h.state(), before);
 }
 
 TEST(CliProfile, ProfilesThatCannotBeMetAreRefusedBeforeAnyChange) {
