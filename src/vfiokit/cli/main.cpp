@@ -89,6 +89,7 @@ int main(int argc, char** argv) {
       vfiokit::cli::add_down_command(app),
       vfiokit::cli::add_profile_command(app),
       vfiokit::cli::add_libvirt_hook_command(app),
+      vfiokit::cli::add_proxmox_hook_command(app),
       add_help_command(app),
   };
   if (const int refused = refuse_unknown_command(app, argc, argv); refused >= 0) return refused;

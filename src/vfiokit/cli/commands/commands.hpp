@@ -30,5 +30,6 @@ Runner add_up_command(CLI::App& app);
 Runner add_down_command(CLI::App& app);
 Runner add_profile_command(CLI::App& app);
 Runner add_libvirt_hook_command(CLI::App& app);
+Runner add_proxmox_hook_command(CLI::App& app);
 
 }  // namespace vfiokit::cli

@@ -22,15 +22,10 @@
 #include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/cli/usage/exit_status.hpp"
 #include "vfiokit/host/profile/libvirt_domain.hpp"
-#include "vfiokit/host/profile/profile_from_host.hpp"
-#include "vfiokit/host/sysfs/root.hpp"
-#include "vfiokit/host/view/host_view.hpp"
 
 namespace vfiokit::cli {
 
 namespace {
-
-inline constexpr const char* kDefaultProfilesDir = "/etc/vfiokit/profiles";
 
 struct HookOptions {
   std::string domain, operation, sub_operation, extra;
@@ -84,12 +79,7 @@ int run_hook(const HookOptions& o) {
   if (domain->hostdevs.empty()) return kExitOk;
   const std::string name = derived_name(domain->name);
   if (down) return down_profile(name, o.where, false);
-  auto root = open_change_root(o.where);
-  if (!root) return print_error(root.error()), kExitFailure;
-  auto profile =
-      host::profile_for_functions(*root, host::read_host(*root), name, domain->hostdevs, host::Identify::by_bdf);
-  if (!profile) return print_error(profile.error()), kExitFailure;
-  return up_profile(*profile, o.where, false, false);
+  return up_functions(name, domain->hostdevs, o.where);
 }
 
 }  // namespace

@@ -101,7 +101,8 @@ int up_profile(const host::Profile& p, const ChangeRoot& where, bool dry_run, bo
     fmt::print("profile {}: every device is already as the profile wants; nothing to do\n", plan->name);
     return kExitOk;
   }
-  if (auto stop = stop_before_applying(plan->in_use, o.force || plan->force, o.dry_run, "taken")) return *stop;
+  if (auto stop = stop_before_applying(plan->in_use, o.force || plan->force, o.dry_run, "taken",
+                                               "set `force = true` in the profile (or pass --force)")) return *stop;
   if (auto ok = host::apply_profile(*root, *plan, journal, execution_options(lock ? &*lock : nullptr)); !ok)
     return print_error(ok.error()), kExitFailure;
   fmt::print("up: profile {}: {} device(s) ready; `vfiokit down {}` gives everything back\n", plan->name,
@@ -143,6 +144,14 @@ int down_profile(const std::string& profile_name, const ChangeRoot& where, bool 
     return print_error(ok.error()), kExitFailure;
   fmt::print("down: profile {}: every device is back as it was before `up`\n", *name);
   return kExitOk;
+}
+
+int up_functions(const std::string& name, const std::vector<pci::Bdf>& functions, const ChangeRoot& where) {
+  auto root = open_change_root(where);
+  if (!root) return print_error(root.error()), kExitFailure;
+  auto profile = host::profile_for_functions(*root, host::read_host(*root), name, functions, host::Identify::by_bdf);
+  if (!profile) return print_error(profile.error()), kExitFailure;
+  return up_profile(*profile, where, false, false);
 }
 
 namespace {
