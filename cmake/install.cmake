@@ -31,11 +31,16 @@ install(FILES ${PROJECT_BINARY_DIR}/vfiokit.pc DESTINATION ${CMAKE_INSTALL_LIBDI
 install(TARGETS vfiokit_bin vfiokit-edu RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 # The integrations that run vfiokit for a VM manager: the systemd unit that
-# brings a profile up at boot, and libvirt's QEMU hook.
+# brings a profile up at boot, libvirt's QEMU hook, and the Proxmox VE
+# hookscript (in share/vfiokit: Proxmox runs hookscripts from a snippets
+# storage, where the administrator copies it).
 set(VFIOKIT_PROGRAM ${CMAKE_INSTALL_FULL_BINDIR}/vfiokit)
 configure_file(${PROJECT_SOURCE_DIR}/dist/systemd/vfiokit-profile@.service.in
   ${PROJECT_BINARY_DIR}/dist/vfiokit-profile@.service @ONLY)
 configure_file(${PROJECT_SOURCE_DIR}/dist/libvirt/qemu-hook.in ${PROJECT_BINARY_DIR}/dist/libvirt-qemu-hook @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/dist/vfiokit-profile@.service DESTINATION lib/systemd/system)
 install(PROGRAMS ${PROJECT_BINARY_DIR}/dist/libvirt-qemu-hook DESTINATION ${CMAKE_INSTALL_SYSCONFDIR}/libvirt/hooks/qemu.d
+  RENAME vfiokit)
+configure_file(${PROJECT_SOURCE_DIR}/dist/proxmox/hookscript.in ${PROJECT_BINARY_DIR}/dist/proxmox-hookscript @ONLY)
+install(PROGRAMS ${PROJECT_BINARY_DIR}/dist/proxmox-hookscript DESTINATION ${CMAKE_INSTALL_DATADIR}/vfiokit/proxmox
   RENAME vfiokit)

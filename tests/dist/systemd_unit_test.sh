@@ -2,7 +2,8 @@
 # The unit vfiokit ships for profiles at boot (dist/systemd/) passes
 # `systemd-analyze verify` as an instance, with the program it runs being
 # this build's vfiokit; and the libvirt hook wrapper is a valid sh script
-# that hands libvirt's arguments to `vfiokit libvirt-hook`.
+# that hands libvirt's arguments to `vfiokit libvirt-hook`, as the Proxmox
+# hookscript hands Proxmox's to `vfiokit proxmox-hook`.
 #   systemd_unit_test.sh BUILD_DIR
 set -uo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,5 +29,9 @@ sed "s|@VFIOKIT_PROGRAM@|$scratch/fake-vfiokit|g" "$here/dist/libvirt/qemu-hook.
 chmod +x "$scratch/hook"
 got=$("$scratch/hook" "my vm" prepare begin - </dev/null)
 [ "$got" = "libvirt-hook my vm prepare begin -" ] || { echo "systemd_unit_test: the hook ran: $got"; fail=1; }
-[ "$fail" = 0 ] && echo "systemd_unit_test: the unit verifies and the hook hands on libvirt's arguments"
+sed "s|@VFIOKIT_PROGRAM@|$scratch/fake-vfiokit|g" "$here/dist/proxmox/hookscript.in" >"$scratch/hookscript"
+chmod +x "$scratch/hookscript"
+got=$("$scratch/hookscript" 100 pre-start </dev/null)
+[ "$got" = "proxmox-hook 100 pre-start" ] || { echo "systemd_unit_test: the hookscript ran: $got"; fail=1; }
+[ "$fail" = 0 ] && echo "systemd_unit_test: the unit verifies and the hooks hand on their callers' arguments"
 exit "$fail"
