@@ -152,3 +152,84 @@ lab_snapshot() {
   tar -C $_snap -cf - . | gzip -1 >/dev/ttyS1
   echo "lab: snapshot sent on ttyS1"
 }
+
+# lab_kill_each_step STEPS SAME WHAT COMMAND...: COMMAND (a change of
+# STEPS steps) killed after each of its steps but the last, each kill put
+# back by `vfiokit recover`; SAME NAME then checks the host is as before.
+lab_kill_each_step() {
+  _ks=$1 _ksame=$2 _kwhat=$3
+  shift 3
+  _kk=1
+  while [ "$_kk" -lt "$_ks" ]; do
+    VFIOKIT_TEST_KILL_AFTER_STEP=$_kk "$@" >/dev/null 2>&1
+    _krc=$?
+    lab_check "$_kwhat killed after step $_kk (status $_krc)" test "$_krc" = 137
+    lab_check "recover after a kill at step $_kk" sh -c \
+      "vfiokit recover | tee /tmp/out | grep -q '1 operation(s) undone'; _rc=\$?; cat /tmp/out; exit \$_rc"
+    "$_ksame" "recovered exactly after step $_kk"
+    _kk=$((_kk + 1))
+  done
+}
+
+# lab_fail_each_step STEPS SAME WHAT COMMAND...: COMMAND with each of its
+# steps failing in turn (VFIOKIT_TEST_FAIL_STEP), each failure rolled back
+# by COMMAND itself; SAME NAME then checks the host is as before.
+lab_fail_each_step() {
+  _fs=$1 _fsame=$2 _fwhat=$3
+  shift 3
+  _fk=1
+  while [ "$_fk" -le "$_fs" ]; do
+    lab_check "$_fwhat failing at step $_fk is rolled back" sh -c \
+      "VFIOKIT_TEST_FAIL_STEP=$_fk \"\$@\" >/tmp/out 2>&1; _rc=\$?; tail -n 2 /tmp/out; test \$_rc = 1 &&
+       grep -q 'failed on purpose (VFIOKIT_TEST_FAIL_STEP) (step $_fk of $_fs' /tmp/out &&
+       grep -q 'undone\|back as it was' /tmp/out" sh "$@"
+    "$_fsame" "rolled back exactly after failing at step $_fk"
+    _fk=$((_fk + 1))
+  done
+}
+
+# lab_vmm_take FUNCTION...: the lab's own QEMU, copied into the guest,
+# started as a VMM would start it for the functions (-device vfio-pci,
+# host=FUNCTION each; -S: it realizes the devices and runs nothing), asked
+# over QMP for `query-pci`. Prints, for each function, the IDs and BAR
+# sizes QEMU sees, into /tmp/vmm.bars ("fn0 0000:02:00.0 1234:ba12
+# BAR0=4096 BAR2=268435456"), and QEMU's own errors; the status is QEMU's.
+lab_vmm_take() {
+  _vargs="" _vi=0
+  for _vf in "$@"; do
+    _vargs="$_vargs -device vfio-pci,host=$_vf,id=fn$_vi"
+    _vi=$((_vi + 1))
+  done
+  if [ ! -x /lab/bin/qemu-system-x86_64 ]; then
+    echo "the lab's QEMU is not in the guest (lab/run copies it there with --qemu lab)"
+    return 1
+  fi
+  # shellcheck disable=SC2086  # the -device options are words
+  printf '%s\n' '{"execute":"qmp_capabilities"}' '{"execute":"query-pci"}' '{"execute":"quit"}' |
+    timeout 300 qemu-system-x86_64 -L /lab/share/qemu -bios qboot.rom -machine q35 -accel tcg -m 32 \
+      -nodefaults -display none -S -qmp stdio $_vargs >/tmp/vmm.out 2>/tmp/vmm.err
+  _vrc=$?
+  # query-pci's answer: one object per device, each opening with "irq_pin".
+  grep '"return": \[' /tmp/vmm.out | awk '{ gsub(/\{"irq_pin"/, "\n&"); print }' | awk -v functions="$*" '
+    BEGIN { n = split(functions, f, " ") }
+    match($0, /"qdev_id": "fn[0-9]+"/) {
+      id = substr($0, RSTART + 12, RLENGTH - 13)
+      line = id " " f[substr(id, 3) + 1]
+      match($0, /"vendor": [0-9]+/); vendor = substr($0, RSTART + 10, RLENGTH - 10)
+      match($0, /"device": [0-9]+/); device = substr($0, RSTART + 10, RLENGTH - 10)
+      line = line sprintf(" %04x:%04x", vendor, device)
+      rest = $0
+      while (match(rest, /\{[^{}]*"bar": [0-9]+[^{}]*\}/)) {
+        region = substr(rest, RSTART, RLENGTH)
+        rest = substr(rest, RSTART + RLENGTH)
+        match(region, /"bar": [0-9]+/); bar = substr(region, RSTART + 7, RLENGTH - 7)
+        match(region, /"size": [0-9]+/); size = substr(region, RSTART + 8, RLENGTH - 8)
+        line = line " BAR" bar "=" size
+      }
+      print line
+    }' >/tmp/vmm.bars
+  echo "QEMU exit $_vrc; query-pci sees:"
+  cat /tmp/vmm.bars
+  [ -s /tmp/vmm.err ] && sed 's/^/QEMU: /' /tmp/vmm.err
+  return "$_vrc"
+}

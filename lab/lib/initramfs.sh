@@ -1,7 +1,9 @@
 # shellcheck shell=bash
 # Builds the guest's initramfs: busybox, the kernel modules the suites load,
 # lspci and pci.ids, the vfiokit CLI and the guest test binaries with the
-# shared libraries they need, the guest init and the suites.
+# shared libraries they need, the guest init and the suites; with the lab's
+# own QEMU (LAB_GUEST_QEMU), that QEMU too, for suites that start a VMM in
+# the guest.
 
 LAB_GUEST_MODULES="vfio-pci vfio_iommu_type1 iommufd e1000e e1000 nvme virtio_net pci-stub"
 
@@ -51,6 +53,12 @@ lab_initramfs() {  # OUT.cpio
 
   lab_copy_with_libs /usr/bin/lspci "$ir"
   for bin in "${LAB_GUEST_BINARIES[@]}"; do lab_copy_with_libs "$bin" "$ir"; done
+  if [ -n "${LAB_GUEST_QEMU:-}" ]; then
+    lab_copy_with_libs "$LAB_GUEST_QEMU" "$ir"
+    mkdir -p "$ir/lab/share/qemu"
+    # qboot as its firmware, and the option ROM every x86 machine loads.
+    cp /usr/share/qemu/qboot.rom /usr/share/qemu/kvmvapic.bin "$ir/lab/share/qemu/"
+  fi
   # Not compressed: the guest would inflate it under TCG, about a second
   # of every boot.
   (cd "$ir" && find . | cpio -o -H newc -R 0:0 --quiet >"$out")

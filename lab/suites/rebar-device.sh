@@ -151,15 +151,7 @@ lab_check "the kernel really removed and found the sibling again" sh -c "dmesg |
 _steps=$(vfiokit rebar "$_gpu" --bar 2 --size 1G --dry-run | grep -c '^  [0-9]*\. ')
 lab_check "growing it to 1 GiB takes 10 or more steps" test "$_steps" -ge 10
 _switch_state >/tmp/switch.expected
-_k=1
-while [ "$_k" -lt "$_steps" ]; do
-  VFIOKIT_TEST_KILL_AFTER_STEP=$_k vfiokit rebar "$_gpu" --bar 2 --size 1G >/dev/null 2>&1
-  _rc=$?
-  lab_check "resize killed after step $_k (status $_rc)" test "$_rc" = 137
-  lab_check "recover after a kill at step $_k" sh -c "vfiokit recover | tee /tmp/out | grep -q '1 operation(s) undone'; _rc=\$?; cat /tmp/out; exit \$_rc"
-  _same_switch_state "recovered exactly after step $_k"
-  _k=$((_k + 1))
-done
+lab_kill_each_step "$_steps" _same_switch_state "resize" vfiokit rebar "$_gpu" --bar 2 --size 1G
 lab_check "the journal is empty at the end" sh -c "test -z \"\$(ls /run/vfiokit 2>/dev/null | grep resize-)\""
 
 # After the resize, handed to VFIO as a VMM would take it.

@@ -56,14 +56,6 @@ _steps=$(grep -c '^  [0-9]*\. ' /tmp/plan)
 lab_check "the plan has 9 steps" test "$_steps" = 9
 # Fault injection, after the suite "faults": a kill after every step.
 [ -n "${LAB_FAULTS:-}" ] || _steps=0
-_k=1
-while [ "$_k" -lt "$_steps" ]; do
-  VFIOKIT_TEST_KILL_AFTER_STEP=$_k vfiokit rebar "$_edu" --bar 0 --rehearse >/dev/null 2>&1
-  _rc=$?
-  lab_check "rehearsal killed after step $_k (status $_rc)" test "$_rc" = 137
-  lab_check "recover after a kill at step $_k" sh -c "vfiokit recover | tee /tmp/out | grep -q '1 operation(s) undone'; _rc=\$?; cat /tmp/out; exit \$_rc"
-  _same_rebar_state "recovered exactly after step $_k"
-  _k=$((_k + 1))
-done
+lab_kill_each_step "$_steps" _same_rebar_state "rehearsal" vfiokit rebar "$_edu" --bar 0 --rehearse
 
 lab_host_drivers

@@ -102,7 +102,8 @@ int up_profile(const host::Profile& p, const ChangeRoot& where, bool dry_run, bo
     return kExitOk;
   }
   if (auto stop = stop_before_applying(plan->in_use, o.force || plan->force, o.dry_run, "taken",
-                                               "set `force = true` in the profile (or pass --force)")) return *stop;
+                                       "set `force = true` in the profile (or pass --force)"))
+    return *stop;
   if (auto ok = host::apply_profile(*root, *plan, journal, execution_options(lock ? &*lock : nullptr)); !ok)
     return print_error(ok.error()), kExitFailure;
   fmt::print("up: profile {}: {} device(s) ready; `vfiokit down {}` gives everything back\n", plan->name,

@@ -77,8 +77,7 @@ int run_proxmox_hook(const ProxmoxOptions& o) {
   const auto config = std::filesystem::path(o.config_dir) / (o.vmid + ".conf");
   auto text = host::read_regular_file(config, host::kProxmoxConfigLimit, "a Proxmox guest configuration");
   if (!text) return print_error(text.error()), kExitFailure;
-  if (!*text)
-    return print_error(Error(Errc::not_found, config.string(), "no such guest configuration")), kExitFailure;
+  if (!*text) return print_error(Error(Errc::not_found, config.string(), "no such guest configuration")), kExitFailure;
   auto ids = host::parse_proxmox_hostpci(**text, config.string());
   if (!ids) return print_error(ids.error()), kExitFailure;
   if (ids->empty()) return kExitOk;
@@ -91,8 +90,8 @@ int run_proxmox_hook(const ProxmoxOptions& o) {
 
 Runner add_proxmox_hook_command(CLI::App& app) {
   auto o = std::make_shared<ProxmoxOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "proxmox-hook", "A Proxmox VE hookscript: a guest's profile up at pre-start, down at post-stop");
+  CLI::App* cmd = app.add_subcommand("proxmox-hook",
+                                     "A Proxmox VE hookscript: a guest's profile up at pre-start, down at post-stop");
   cmd->add_option("VMID", o->vmid, "the guest's ID, as Proxmox passes it")->required();
   cmd->add_option("PHASE", o->phase, "pre-start, post-start, pre-stop or post-stop")->required();
   cmd->add_option("--config-dir", o->config_dir,

@@ -106,16 +106,17 @@ Result<std::vector<ProxmoxHostpci>> parse_proxmox_hostpci(std::string_view text,
         return fail(where(fmt::format("'{}' is not a property (NAME=VALUE)", printable(p))));
       if (name == "host") host = value;
       if (name == "mapping" || name == "mdev")
-        return fail(where(fmt::format("{}={} is decided by Proxmox when the guest starts; name the host function "
-                                      "(host=BUS:DEV.FUNC) or write a profile for the guest",
-                                      name, printable(value))));
+        return fail(
+            where(fmt::format("{}={} is decided by Proxmox when the guest starts; name the host function "
+                              "(host=BUS:DEV.FUNC) or write a profile for the guest",
+                              name, printable(value))));
     }
     if (!host || host->empty()) return fail(where("names no host function (host=...)"));
     for (std::string_view id : split(*host, ';')) {
       auto parsed = parse_hostpci_id(trim(id));
       if (!parsed)
-        return fail(where(fmt::format("'{}' is not a HOSTPCIID ([domain:]bus:dev[.func], hexadecimal)",
-                                      printable(trim(id)))));
+        return fail(
+            where(fmt::format("'{}' is not a HOSTPCIID ([domain:]bus:dev[.func], hexadecimal)", printable(trim(id)))));
       parsed->key = key;
       parsed->line = number;
       out.push_back(*parsed);
