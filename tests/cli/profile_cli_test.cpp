@@ -200,6 +200,24 @@ TEST(CliProfile, ADeviceTheHostUsesIsTakenOnlyWhenTheProfileSaysForce) {
   EXPECT_EQ(h.state(), before);
 }
 
+TEST(CliProfile, AGroupAnotherProfileHoldsIsRefusedUntilThatOneIsDown) {
+  ProfileHost h;
+  auto r = h.vfiokit({"up", h.profile(created_with_bar2(h, "256M"))});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string up = h.state();
+  // "vm" is up; the same slot's NIC in a second profile: its group is the first's.
+  r = h.vfiokit(
+      {"up", h.profile("[device.gpu]\nid = \"1234:ba12\"\n[device.nic]\nbdf = \"0000:02:00.1\"\n", "second")});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("IOMMU group 5: is held by profile vm, which is up: `vfiokit down vm` first"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(h.state(), up);
+  r = h.vfiokit({"down", "vm"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = h.vfiokit({"up", (h.dir.path() / "second.toml").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
 TEST(CliProfile, ProfilesThatCannotBeMetAreRefusedBeforeAnyChange) {
   ProfileHost h;
   const std::string before = h.state();

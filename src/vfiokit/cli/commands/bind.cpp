@@ -14,6 +14,7 @@
 #include "vfiokit/host/binding/operation.hpp"
 #include "vfiokit/host/binding/persistence.hpp"
 #include "vfiokit/host/devices/in_use.hpp"
+#include "vfiokit/host/profile/profile_holders.hpp"
 #include "vfiokit/host/sysfs/source.hpp"
 #include "vfiokit/version.hpp"
 
@@ -78,6 +79,15 @@ int run_bind(const BindOptions& o) {
     lock.emplace(std::move(*locked));
     view = host::read_host(root);
   }
+  // A group a profile bound stays the profile's: binding it again here
+  // would leave two holders, each giving it back from under the other.
+  auto holder = host::profile_holding_group(journal, *group);
+  if (!holder) return print_error(holder.error()), 1;
+  if (*holder)
+    return print_error(Error(
+               Errc::invalid_argument, fmt::format("IOMMU group {}", *group),
+               fmt::format("is held by profile {}, which is up: `vfiokit down {}` gives it back", **holder, **holder))),
+           1;
   host::UsageMap usage;
   for (const auto& g : view.groups)
     if (g.id == *group)

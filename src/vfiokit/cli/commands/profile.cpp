@@ -4,6 +4,7 @@
 // profile from the host's devices.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "vfiokit/cli/commands/commands.hpp"
@@ -16,9 +17,11 @@
 #include "vfiokit/cli/usage/exit_status.hpp"
 #include "vfiokit/cli/usage/validators.hpp"
 #include "vfiokit/host/binding/driver_binding.hpp"
+#include "vfiokit/host/binding/record.hpp"
 #include "vfiokit/host/devices/in_use.hpp"
 #include "vfiokit/host/profile/profile_change.hpp"
 #include "vfiokit/host/profile/profile_from_host.hpp"
+#include "vfiokit/host/profile/profile_holders.hpp"
 #include "vfiokit/host/sysfs/source.hpp"
 
 namespace vfiokit::cli {
@@ -64,86 +67,121 @@ Result<std::string> profile_name(const std::string& arg) {
   return arg;
 }
 
+// Every target the change touches, locked in one fixed order after the
+// profile's own lock: `vfiokit bind`, `rebar` or another profile changing
+// one of them waits, or is waited for, instead of racing this one.
+Result<void> lock_parts(const host::Journal& journal, const host::ProfileChange& change,
+                        const std::vector<unsigned>& groups, std::vector<host::Journal::Lock>& locks) {
+  std::vector<host::ChangeKey> keys = change.part_keys();
+  for (unsigned g : groups) keys.push_back(host::binding_key(g));
+  std::sort(keys.begin(), keys.end(),
+            [](const host::ChangeKey& a, const host::ChangeKey& b) { return a.file_name() < b.file_name(); });
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  for (const auto& key : keys) {
+    auto locked = lock_for_planning(journal, key);
+    if (!locked) return fail(locked.error());
+    locks.push_back(std::move(*locked));
+  }
+  return {};
+}
+
+Result<host::ProfilePlan> plan_on(const host::SysfsRoot& root, const host::Profile& profile) {
+  return host::plan_profile(
+      root, host::read_host(root), profile, [&](const pci::Bdf& bdf) { return host::function_uses(root, bdf); },
+      [&](const std::string& driver) { return host::driver_registered(root, driver); });
+}
+
 }  // namespace
 
-int up_profile(const host::Profile& p, const ChangeRoot& where, bool dry_run, bool force) {
-  const host::Profile* profile = &p;
-  const UpOptions o{"", dry_run, force, where};
-  auto root = open_change_root(o.where);
+int up_profile(const host::Profile& profile, const ChangeRoot& where, bool dry_run, bool force) {
+  auto root = open_change_root(where);
   if (!root) return print_error(root.error()), kExitFailure;
-  const host::Journal journal(journal_dir(o.where));
-  auto held = host::read_profile_entry(journal, profile->name);
+  const host::Journal journal(journal_dir(where));
+  // The profile's own lock first, then whether it is up: two `up`s of one
+  // profile cannot both find it down.
+  std::vector<host::Journal::Lock> locks;
+  if (!dry_run) {
+    auto locked = lock_for_planning(journal, host::profile_key(profile.name));
+    if (!locked) return print_error(locked.error()), kExitFailure;
+    locks.push_back(std::move(*locked));
+  }
+  auto held = host::read_profile_entry(journal, profile.name);
   if (!held) return print_error(held.error()), kExitFailure;
   if (*held) {
     if ((*held)->state == host::ChangeState::held) {
-      fmt::print("profile {} is already up: nothing to do (`vfiokit down {}` gives it back)\n", profile->name,
-                 profile->name);
+      fmt::print("profile {} is already up: nothing to do (`vfiokit down {}` gives it back)\n", profile.name,
+                 profile.name);
       return kExitOk;
     }
-    return print_error(Error(Errc::invalid_argument, "profile " + profile->name,
+    return print_error(Error(Errc::invalid_argument, "profile " + profile.name,
                              "was interrupted while it changed the host: run `vfiokit recover` first")),
            kExitFailure;
   }
-  std::optional<host::Journal::Lock> lock;
-  if (!o.dry_run) {
-    auto locked = lock_for_planning(journal, host::profile_key(profile->name));
-    if (!locked) return print_error(locked.error()), kExitFailure;
-    lock.emplace(std::move(*locked));
-  }
-  const host::HostView view = host::read_host(*root);
-  auto plan = host::plan_profile(
-      *root, view, *profile, [&](const pci::Bdf& bdf) { return host::function_uses(*root, bdf); },
-      [&](const std::string& driver) { return host::driver_registered(*root, driver); });
+  auto plan = plan_on(*root, profile);
   if (!plan) return print_error(plan.error()), kExitFailure;
+  if (!dry_run) {
+    // Planned again once every target is locked: what runs is what the
+    // host is now, or the run stops.
+    const auto steps = host::ProfileChange(*root, *plan).steps();
+    if (auto ok = lock_parts(journal, host::ProfileChange(*root, *plan), plan->groups, locks); !ok)
+      return print_error(ok.error()), kExitFailure;
+    plan = plan_on(*root, profile);
+    if (!plan) return print_error(plan.error()), kExitFailure;
+    if (host::ProfileChange(*root, *plan).steps() != steps)
+      return print_error(Error(Errc::invalid_argument, "profile " + profile.name,
+                               "another program changed its devices while vfiokit planned: run `vfiokit up` again")),
+             kExitFailure;
+  }
+  if (auto ok = host::check_groups_free(journal, *plan); !ok) return print_error(ok.error()), kExitFailure;
   host::ProfileChange change(*root, *plan);
   print_profile_plan(*plan, change);
   if (plan->nothing_to_do()) {
     fmt::print("profile {}: every device is already as the profile wants; nothing to do\n", plan->name);
     return kExitOk;
   }
-  if (auto stop = stop_before_applying(plan->in_use, o.force || plan->force, o.dry_run, "taken",
+  if (auto stop = stop_before_applying(plan->in_use, force || plan->force, dry_run, "taken",
                                        "set `force = true` in the profile (or pass --force)"))
     return *stop;
-  if (auto ok = host::apply_profile(*root, *plan, journal, execution_options(lock ? &*lock : nullptr)); !ok)
+  if (auto ok = host::apply_profile(*root, *plan, journal, execution_options(locks.empty() ? nullptr : &locks[0])); !ok)
     return print_error(ok.error()), kExitFailure;
   fmt::print("up: profile {}: {} device(s) ready; `vfiokit down {}` gives everything back\n", plan->name,
              plan->devices.size(), plan->name);
   return kExitOk;
 }
 
-int down_profile(const std::string& profile_name, const ChangeRoot& where, bool dry_run) {
-  const std::string* name = &profile_name;
-  const UpOptions o{"", dry_run, false, where};
-  auto root = open_change_root(o.where);
+int down_profile(const std::string& name, const ChangeRoot& where, bool dry_run) {
+  auto root = open_change_root(where);
   if (!root) return print_error(root.error()), kExitFailure;
-  const host::Journal journal(journal_dir(o.where));
-  std::optional<host::Journal::Lock> lock;
-  if (!o.dry_run) {
-    auto locked = lock_for_planning(journal, host::profile_key(*name));
+  const host::Journal journal(journal_dir(where));
+  std::vector<host::Journal::Lock> locks;
+  if (!dry_run) {
+    auto locked = lock_for_planning(journal, host::profile_key(name));
     if (!locked) return print_error(locked.error()), kExitFailure;
-    lock.emplace(std::move(*locked));
+    locks.push_back(std::move(*locked));
   }
-  auto entry = host::read_profile_entry(journal, *name);
+  auto entry = host::read_profile_entry(journal, name);
   if (!entry) return print_error(entry.error()), kExitFailure;
   if (!*entry) {
-    fmt::print("profile {} is not up: nothing to do\n", *name);
+    fmt::print("profile {} is not up: nothing to do\n", name);
     return kExitOk;
   }
   if ((*entry)->state != host::ChangeState::held)
-    return print_error(Error(Errc::invalid_argument, "profile " + *name,
+    return print_error(Error(Errc::invalid_argument, "profile " + name,
                              "was interrupted while it changed the host: run `vfiokit recover`")),
            kExitFailure;
   auto change = host::profile_change_kind().from_entry(*root, **entry);
   if (!change) return print_error(change.error()), kExitFailure;
-  fmt::print("plan: give back profile {} ({})\n", *name, (*change)->describe());
+  fmt::print("plan: give back profile {} ({})\n", name, (*change)->describe());
   for (const auto& line : (*change)->preview()) fmt::print("  {}\n", line);
-  if (o.dry_run) {
+  if (dry_run) {
     fmt::print("dry run: nothing was changed\n");
     return kExitOk;
   }
-  if (auto ok = host::take_down_profile(*root, **entry, journal, execution_options(lock ? &*lock : nullptr)); !ok)
+  const auto& parts = static_cast<const host::ProfileChange&>(**change);
+  if (auto ok = lock_parts(journal, parts, {}, locks); !ok) return print_error(ok.error()), kExitFailure;
+  if (auto ok = host::take_down_profile(*root, **entry, journal, execution_options(&locks[0])); !ok)
     return print_error(ok.error()), kExitFailure;
-  fmt::print("down: profile {}: every device is back as it was before `up`\n", *name);
+  fmt::print("down: profile {}: every device is back as it was before `up`\n", name);
   return kExitOk;
 }
 

@@ -12,6 +12,7 @@
 #include "vfiokit/cli/usage/exit_status.hpp"
 #include "vfiokit/host/binding/operation.hpp"
 #include "vfiokit/host/binding/persistence.hpp"
+#include "vfiokit/host/profile/profile_holders.hpp"
 
 namespace vfiokit::cli {
 namespace {
@@ -51,6 +52,15 @@ int run_release(const ReleaseOptions& o) {
     return 1;
   }
   if (!*entry) {
+    // A group a profile bound is the profile's to give back, with the
+    // rest of what its `up` did.
+    auto holder = host::profile_holding_group(journal, *group);
+    if (!holder) return print_error(holder.error()), 1;
+    if (*holder)
+      return print_error(
+                 Error(Errc::invalid_argument, fmt::format("IOMMU group {}", *group),
+                       fmt::format("is held by profile {}: `vfiokit down {}` gives it back", **holder, **holder))),
+             1;
     if (o.persist && !o.dry_run) {  // nothing bound now, but the boot rule may exist
       std::vector<pci::Bdf> members;
       for (const auto& g : view.groups)

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "vfiokit/host/binding/operation.hpp"
@@ -73,6 +74,15 @@ std::vector<std::string> ProfileChange::undo(const ExecutionOptions& options,
     for (const auto& p : it->change->undo(options, after_write))
       problems.push_back(fmt::format("{}: {}", it->change->subject(), p));
   return problems;
+}
+
+std::vector<ChangeKey> ProfileChange::part_keys() const {
+  std::vector<ChangeKey> keys;
+  for (const auto& p : parts_) keys.push_back(p.change->key());
+  std::sort(keys.begin(), keys.end(),
+            [](const ChangeKey& a, const ChangeKey& b) { return a.file_name() < b.file_name(); });
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
 }
 
 std::vector<std::string> ProfileChange::preview() const {

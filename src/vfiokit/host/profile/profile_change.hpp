@@ -43,6 +43,10 @@ class ProfileChange final : public Change {
   std::vector<std::string> preview() const override;
 
   const std::vector<Part>& parts() const { return parts_; }
+  // The targets of the parts (a group, a BAR, a setting), each once, in
+  // one fixed order (by journal file name), for locking them all without
+  // deadlock against another vfiokit locking some of them.
+  std::vector<ChangeKey> part_keys() const;
 
  private:
   std::string name_;

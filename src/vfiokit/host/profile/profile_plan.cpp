@@ -41,6 +41,7 @@ Result<ProfilePlan> plan_profile(const SysfsRoot& root, const HostView& host, co
                               m.device->driver, group_owner[*group], *group, it->second));
   }
   for (const auto& [id, driver] : group_driver) {
+    plan.groups.push_back(id);
     const auto g =
         std::find_if(host.groups.begin(), host.groups.end(), [&](const IommuGroup& x) { return x.id == id; });
     if (g == host.groups.end()) return fail(Errc::not_found, fmt::format("IOMMU group {}", id), "is not on this host");

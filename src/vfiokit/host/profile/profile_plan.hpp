@@ -21,6 +21,7 @@ struct ProfilePlan {
   std::string name;
   bool force = false;  // the profile says so
   std::vector<MatchedDevice> devices;
+  std::vector<unsigned> groups;  // every IOMMU group of the devices, ascending
   std::vector<ResizePlan> resizes;
   std::vector<BindPlan> binds;
   std::vector<SettingRecord> settings;
