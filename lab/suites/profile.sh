@@ -57,6 +57,11 @@ lab_check "BAR2 is 256 MiB and the slot's functions are on vfio-pci" sh -c \
    test \"\$(basename \$(readlink /sys/bus/pci/devices/$_nic/driver))\" = vfio-pci"
 lab_check "vfiokit probe sees BAR2 at 256 MiB" sh -c "vfiokit probe $_dev | tee /tmp/probe; grep -Eq '^ +BAR2 +256MiB' /tmp/probe"
 lab_check "status shows the profile up" sh -c "vfiokit status | tee /tmp/status; grep -q 'profile vm: up' /tmp/status"
+_grp=$(basename "$(readlink "/sys/bus/pci/devices/$_dev/iommu_group")")
+lab_check "release of the profile's group points at down" sh -c \
+  "! vfiokit release --group $_grp 2>/tmp/err; cat /tmp/err; grep -q 'is held by profile vm: .vfiokit down vm. gives it back' /tmp/err"
+lab_check "bind of the profile's group is refused" sh -c \
+  "! vfiokit bind $_nic 2>/tmp/err; cat /tmp/err; grep -q 'is held by profile vm, which is up' /tmp/err"
 lab_check "up again is a no-op that says so" sh -c \
   "vfiokit up /tmp/vm.toml | tee /tmp/again; grep -q 'profile vm is already up: nothing to do' /tmp/again"
 # A VMM takes what `up` prepared: QEMU realizes both functions, with the
@@ -84,6 +89,13 @@ _vmm_refused() {
   grep -q "vfio $_dev" /tmp/vmm.err
 }
 lab_check "after down the same QEMU command fails with VFIO's own error" _vmm_refused
+
+# A group `vfiokit bind` holds is its own until released.
+lab_check "vfiokit bind holds the slot's group" vfiokit bind "$_nic"
+lab_check "up refuses a group vfiokit bind holds" sh -c \
+  "! vfiokit up /tmp/vm.toml 2>/tmp/err; cat /tmp/err; grep -q 'is held by .vfiokit bind.' /tmp/err"
+lab_check "vfiokit release gives it back" vfiokit release "$_nic"
+_same_state "bind and release, with up refused between, leave the host as it was"
 
 _steps=$(grep -c '^  [0-9]*\. ' /tmp/plan)
 lab_check "the plan has 8 or more steps" test "$_steps" -ge 8
