@@ -70,6 +70,31 @@ Result<ProfilePlan> plan_profile(const SysfsRoot& root, const HostView& host, co
       plan.in_use.insert(plan.in_use.end(), r->in_use.begin(), r->in_use.end());
       plan.resizes.push_back(std::move(*r));
     }
+  // Each resize was planned on the host as it is before any of them. Two
+  // that re-size one bridge window, or where one removes and brings back
+  // a function the other touches, would each be planned on a host the
+  // other changes: refused, rather than run on a stale plan.
+  for (size_t i = 0; i < plan.resizes.size(); ++i)
+    for (size_t j = i + 1; j < plan.resizes.size(); ++j) {
+      const ResizePlan &a = plan.resizes[i], &b = plan.resizes[j];
+      const auto shared_bridge =
+          std::find_first_of(a.released.begin(), a.released.end(), b.released.begin(), b.released.end());
+      const bool touches = std::any_of(b.functions.begin(), b.functions.end(), [&](const AffectedFunction& f) {
+        return std::any_of(a.functions.begin(), a.functions.end(),
+                           [&](const AffectedFunction& g) { return g.bdf == f.bdf; });
+      });
+      if (shared_bridge == a.released.end() && !touches) continue;
+      return fail(Errc::invalid_argument, fmt::format("BAR {} of {}", b.bar, b.bdf.str()),
+                  fmt::format("and BAR {} of {} both need {}: a profile resizes one BAR there; resize the other "
+                              "first (`vfiokit rebar {} --bar {} --size SIZE`), then its size is already as the "
+                              "profile wants",
+                              a.bar, a.bdf.str(),
+                              shared_bridge != a.released.end()
+                                  ? fmt::format("the window of bridge {} re-sized", shared_bridge->str())
+                                  : std::string("the same functions removed and brought back"),
+                              a.bdf.str(), a.bar));
+    }
+
   // Then each group to its driver.
   for (const auto& [id, driver] : group_driver) {
     UsageMap usage;
