@@ -44,3 +44,10 @@ install(PROGRAMS ${PROJECT_BINARY_DIR}/dist/libvirt-qemu-hook DESTINATION ${CMAK
 configure_file(${PROJECT_SOURCE_DIR}/dist/proxmox/hookscript.in ${PROJECT_BINARY_DIR}/dist/proxmox-hookscript @ONLY)
 install(PROGRAMS ${PROJECT_BINARY_DIR}/dist/proxmox-hookscript DESTINATION ${CMAKE_INSTALL_DATADIR}/vfiokit/proxmox
   RENAME vfiokit)
+
+# The man pages (docs/man/), each into its section's directory.
+file(GLOB VFIOKIT_MAN_PAGES ${PROJECT_SOURCE_DIR}/docs/man/*.[1-8])
+foreach(page ${VFIOKIT_MAN_PAGES})
+  string(REGEX MATCH "[1-8]$" section ${page})
+  install(FILES ${page} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section})
+endforeach()
