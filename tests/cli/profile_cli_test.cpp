@@ -229,6 +229,9 @@ TEST(CliProfile, ProfilesThatCannotBeMetAreRefusedBeforeAnyChange) {
       {"[device.gpu]\nid = \"1234:ba12\"\nbar2 = \"64G\"\n[device.nic]\nbdf = \"0000:02:00.1\"\n",
        "device 'gpu': 0000:02:00.0: BAR 2 cannot be 64GiB: resource2_resize offers"},
       {"[device.gpu]\nid = \"abcd:0001\"\n", "device 'gpu' (id abcd:0001): matches no function on this host"},
+      // Two devices, one function.
+      {"[device.gpu]\nid = \"1234:ba12\"\n[device.again]\nbdf = \"0000:02:00.0\"\n",
+       "device 'again' (bdf 0000:02:00.0): matches 0000:02:00.0, which device 'gpu' matches too"},
       // Two BARs behind one bridge: the second's plan would be stale after the first.
       {"[device.gpu]\nid = \"1234:ba12\"\nbar2 = \"256M\"\nbar4 = \"64M\"\n[device.nic]\nbdf = \"0000:02:00.1\"\n",
        "BAR 4 of 0000:02:00.0: and BAR 2 of 0000:02:00.0 both need the window of bridge 0000:00:02.0 re-sized"},
