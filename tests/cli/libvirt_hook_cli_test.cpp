@@ -8,8 +8,8 @@
 
 #include <fstream>
 
+#include "support/lab_fixture.hpp"
 #include "support/run_process.hpp"
-#include "support/temp_dir.hpp"
 #include "vfiokit/host/view/host_view.hpp"
 
 namespace vfiokit {
@@ -41,14 +41,9 @@ std::string hostdev(unsigned bus, unsigned slot, unsigned function) {
 }
 
 struct Hook {
-  testing::TempDir dir;
-  Hook() {
-    const auto tarball = std::filesystem::path(VFIOKIT_SOURCE_DIR) / "data/fixtures/lab-profile-debian-6.12.tar.gz";
-    auto r = run_process({"tar", "-xzf", tarball.string(), "-C", dir.path().string()});
-    if (r.exit_code != 0) throw std::runtime_error(r.err);
-    std::filesystem::create_directories(dir.path() / "profiles");
-  }
-  std::string sys() const { return (dir.path() / "sys").string(); }
+  testing::LabFixture dir{"profile-debian-6.12"};
+  Hook() { std::filesystem::create_directories(dir.path() / "profiles"); }
+  std::string sys() const { return dir.sys(); }
   testing::ProcessResult call(const std::string& domain, const std::string& op, const std::string& sub,
                               const std::string& xml) const {
     return run_process_with_input({VFIOKIT_BIN, "libvirt-hook", domain, op, sub, "-", "--profiles-dir",

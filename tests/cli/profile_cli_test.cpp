@@ -8,8 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/lab_fixture.hpp"
 #include "support/run_process.hpp"
-#include "support/temp_dir.hpp"
 #include "vfiokit/host/view/host_view.hpp"
 #include "vfiokit/simulator/kernel.hpp"
 
@@ -21,13 +21,8 @@ using testing::run_process;
 const pci::Bdf kRebar(0, 2, 0, 0), kSlotNic(0, 2, 0, 1), kOtherNic(0, 1, 0, 0);
 
 struct ProfileHost {
-  testing::TempDir dir;
-  ProfileHost() {
-    const auto tarball = std::filesystem::path(VFIOKIT_SOURCE_DIR) / "data/fixtures/lab-profile-debian-6.12.tar.gz";
-    auto r = run_process({"tar", "-xzf", tarball.string(), "-C", dir.path().string()});
-    if (r.exit_code != 0) throw std::runtime_error(r.err);
-  }
-  std::string sys() const { return (dir.path() / "sys").string(); }
+  testing::LabFixture dir{"profile-debian-6.12"};
+  std::string sys() const { return dir.sys(); }
   std::string profile(const std::string& text, const std::string& name = "vm") const {
     const auto file = dir.path() / (name + ".toml");
     std::ofstream(file) << text;

@@ -6,8 +6,8 @@
 
 #include <fstream>
 
+#include "support/lab_fixture.hpp"
 #include "support/run_process.hpp"
-#include "support/temp_dir.hpp"
 #include "vfiokit/host/view/host_view.hpp"
 
 namespace vfiokit {
@@ -18,15 +18,12 @@ using testing::run_process;
 const pci::Bdf kRebar(0, 2, 0, 0), kSlotNic(0, 2, 0, 1), kOtherNic(0, 1, 0, 0);
 
 struct Proxmox {
-  testing::TempDir dir;
+  testing::LabFixture dir{"profile-debian-6.12"};
   Proxmox() {
-    const auto tarball = std::filesystem::path(VFIOKIT_SOURCE_DIR) / "data/fixtures/lab-profile-debian-6.12.tar.gz";
-    auto r = run_process({"tar", "-xzf", tarball.string(), "-C", dir.path().string()});
-    if (r.exit_code != 0) throw std::runtime_error(r.err);
     std::filesystem::create_directories(dir.path() / "qemu-server");
     std::filesystem::create_directories(dir.path() / "profiles");
   }
-  std::string sys() const { return (dir.path() / "sys").string(); }
+  std::string sys() const { return dir.sys(); }
   void config(const std::string& vmid, const std::string& text) const {
     std::ofstream(dir.path() / "qemu-server" / (vmid + ".conf")) << text;
   }
