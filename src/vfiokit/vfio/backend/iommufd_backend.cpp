@@ -15,7 +15,6 @@
 namespace vfiokit::vfio {
 
 namespace {
-constexpr const char* kIommufd = "/dev/iommu";
 
 uint32_t map_flags(DmaAccess access) {
   return (uint32_t(access) & 1 ? uapi::kIoasMapReadable : 0) | (uint32_t(access) & 2 ? uapi::kIoasMapWriteable : 0);
@@ -37,17 +36,17 @@ Result<std::string> vfio_cdev_of(const host::SysfsRoot& root, const DeviceAddres
 }
 
 Result<std::unique_ptr<IommufdBackend>> IommufdBackend::open(host::SysfsRoot root) {
-  const int fd = ::open(kIommufd, O_RDWR | O_CLOEXEC);
+  const int fd = ::open(uapi::kIommufdPath, O_RDWR | O_CLOEXEC);
   if (fd < 0) {
     const int err = errno;
     if (err == ENOENT)
-      return fail(Error(Errc::unsupported, kIommufd,
+      return fail(Error(Errc::unsupported, uapi::kIommufdPath,
                         "does not exist: this kernel has no iommufd (CONFIG_IOMMUFD); use the type1 backend", err));
-    return fail(Error::from_errno(err, kIommufd, "cannot open"));
+    return fail(Error::from_errno(err, uapi::kIommufdPath, "cannot open"));
   }
   UniqueFd owned(fd);
   uapi::IommuIoasAlloc alloc;
-  if (auto ok = checked_ioctl(fd, uapi::kIommuIoasAlloc, &alloc, "IOMMU_IOAS_ALLOC", kIommufd); !ok)
+  if (auto ok = checked_ioctl(fd, uapi::kIommuIoasAlloc, &alloc, "IOMMU_IOAS_ALLOC", uapi::kIommufdPath); !ok)
     return fail(ok.error());
   return std::unique_ptr<IommufdBackend>(new IommufdBackend(std::move(root), std::move(owned), alloc.out_ioas_id));
 }
@@ -126,13 +125,13 @@ Result<std::pair<std::vector<IovaRange>, uint64_t>> IommufdBackend::iova_ranges(
         ranges.resize(q.num_iovas);  // more ranges than room: ask again
         continue;
       }
-      return fail(Error::from_errno(errno, kIommufd, "IOMMU_IOAS_IOVA_RANGES failed"));
+      return fail(Error::from_errno(errno, uapi::kIommufdPath, "IOMMU_IOAS_IOVA_RANGES failed"));
     }
     std::vector<IovaRange> out;
     for (uint32_t i = 0; i < q.num_iovas && i < ranges.size(); ++i) out.push_back({ranges[i].start, ranges[i].last});
     return std::pair{out, q.out_iova_alignment ? q.out_iova_alignment : 4096};
   }
-  return fail(Errc::malformed, kIommufd, "IOMMU_IOAS_IOVA_RANGES keeps growing");
+  return fail(Errc::malformed, uapi::kIommufdPath, "IOMMU_IOAS_IOVA_RANGES keeps growing");
 }
 
 Result<void> IommufdBackend::refresh_ranges() {
@@ -149,7 +148,7 @@ Result<Iova> IommufdBackend::map_dma_kernel_chosen(const void* vaddr, uint64_t s
   map.ioas_id = ioas_;
   map.user_va = reinterpret_cast<uint64_t>(vaddr);
   map.length = size;
-  if (auto ok = checked_ioctl(iommufd_.get(), uapi::kIommuIoasMap, &map, "IOMMU_IOAS_MAP", kIommufd); !ok)
+  if (auto ok = checked_ioctl(iommufd_.get(), uapi::kIommuIoasMap, &map, "IOMMU_IOAS_MAP", uapi::kIommufdPath); !ok)
     return fail(ok.error());
   if (auto ok = record_kernel_chosen(Iova(map.iova), size); !ok) return fail(ok.error());
   return Iova(map.iova);

@@ -11,17 +11,13 @@
 
 namespace vfiokit::vfio {
 
-namespace {
-constexpr const char* kIommufd = "/dev/iommu";
-}
-
 Result<DirtyTrackingHwpt> DirtyTrackingHwpt::alloc(const IommufdBackend& backend, uint32_t dev_id) {
   uapi::IommuHwptAlloc a;
   a.flags = uapi::kHwptAllocDirtyTracking;
   a.dev_id = dev_id;
   a.pt_id = backend.ioas_id();
   if (auto ok =
-          checked_ioctl(backend.iommufd(), uapi::kIommuHwptAlloc, &a, "IOMMU_HWPT_ALLOC(DIRTY_TRACKING)", kIommufd);
+          checked_ioctl(backend.iommufd(), uapi::kIommuHwptAlloc, &a, "IOMMU_HWPT_ALLOC(DIRTY_TRACKING)", uapi::kIommufdPath);
       !ok) {
     if (ok.error().sys_errno() == EOPNOTSUPP)
       return fail(Error(Errc::unsupported, fmt::format("iommufd device {}", dev_id),

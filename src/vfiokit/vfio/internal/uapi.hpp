@@ -16,6 +16,9 @@ namespace vfiokit::vfio::uapi {
 
 // io() is in dma/dma_ioctls.hpp, with the two ioctls of the DMA hot path.
 
+// The iommufd character device (Documentation/userspace-api/iommufd.rst).
+inline constexpr const char* kIommufdPath = "/dev/iommu";
+
 // vfio cdev (/dev/vfio/devices/vfioX), merged in 6.6.
 constexpr unsigned long kDeviceBindIommufd = io(100 + 18);
 constexpr unsigned long kDeviceAttachIommufdPt = io(100 + 19);
