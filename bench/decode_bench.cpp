@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Decoding speed: a full 4 KiB config space per device, and parsing lspci
 // text. Printed as time per device (Google Benchmark's ns column).
 #include <benchmark/benchmark.h>

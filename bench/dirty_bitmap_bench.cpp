@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Merging dirty bitmaps against memcpy of the same bytes: the bitmap of a
 // 1 TiB guest in 4 KiB pages (2^28 pages, 32 MiB). A merge reads both
 // bitmaps and writes one, a memcpy reads one and writes one; the target is

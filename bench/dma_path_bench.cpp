@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Instruction cost of a DMA map + unmap through vfiokit against the two raw
 // ioctls a program without it makes, counted by callgrind
 // (bench/callgrind-counts prints the counts of the two loops per cycle).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Scale of the host commands: a synthetic sysfs tree of N functions (16
 // SR-IOV physical functions, each with its virtual functions, behind the
 // downstream ports of a switch), read by `vfiokit list --json`,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The IOVA allocator's alloc+free rate on the host: 1M operations each, on an
 // empty space (the DMA map path of a userspace driver) and with 4096 live
 // mappings of mixed sizes (a VMM's guest RAM slots and buffers).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs inside the lab guest: the cost of DMA map + unmap through vfiokit
 // against a raw ioctl loop on the same container or IOAS, in the same boot,
 // for 4 KiB and 2 MiB buffers, on every backend the kernel offers.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Instruction cost of vfiokit's MMIO accessors against a raw volatile read,
 // counted by callgrind (bench/callgrind-counts runs this under valgrind and
 // prints the counts of the three loops). The "BAR" is a memfd mapped

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # What `cmake --install` puts on a machine: the shared library and its
 # public headers (every header of base, pci, host, vfio and virt except
 # those in internal/ folders), the CMake package (find_package(vfiokit) ->

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target over the snapshot archive reader: any bytes handed to
 // `--sysfs-root` as an archive. Whatever they are, the reader unpacks only
 // what a snapshot may hold, inside its private directory, within its caps,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target over the config read that stops after the last extended
 // capability (host/config_to_last_capability.hpp), fed whatever a device
 // might answer: the read must end, stay inside the 4096 bytes, and leave

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target over what `vfiokit decode` does with a file: parse it as
 // a dump (lspci text or raw bytes), decode every device, and render both the
 // text and the JSON form. The same bytes are also decoded directly as a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target over a whole journal directory, as `status` and
 // `recover` find it after a crash or after someone else wrote to it:
 // several files at once (the input holds them, each "NAME\n" then its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target over the journal `vfiokit recover` reads after a crash:
 // the envelope every entry shares, and the records of the binding, resize
 // and mdev operations inside it. A damaged, hand-edited or hostile file

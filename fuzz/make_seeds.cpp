@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writes the synthetic corpus as fuzzer seeds: lspci text and raw bytes.
 #include <fstream>
 #include <iostream>

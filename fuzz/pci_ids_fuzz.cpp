@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target over the pci.ids reader (host/pci_ids.hpp), fed any
 // text: indexing and every kind of lookup must stay inside the text, and a
 // name found is a non-empty piece of one line. A violation is a crash here.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target over the replies vfiokit decodes from the VFIO uAPI:
 // region info with its capability chain (sparse mmap, type, MSI-X
 // mappable), hot-reset info, and a generic INFO capability walk. The kernel

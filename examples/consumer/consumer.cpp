@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A program of another project using an installed libvfiokit: lists the
 // IOMMU groups of a host and probes one device. It is built against the
 // installed tree only, once through find_package(vfiokit) and once through

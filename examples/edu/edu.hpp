@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A userspace driver for QEMU's "edu" teaching device (docs/specs/edu.rst in
 // QEMU), written against vfiokit's public API only. It is the tutorial in the
 // README and the driver the lab tests use.

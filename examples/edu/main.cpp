@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vfiokit-edu BDF [auto|type1|iommufd]: drives QEMU's edu device from
 // userspace: identify it, let it compute a factorial, copy a buffer
 // RAM -> device -> RAM through an IOVA, and take the completion interrupt as

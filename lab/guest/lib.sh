@@ -1,4 +1,5 @@
 # shellcheck shell=dash
+# SPDX-License-Identifier: Apache-2.0
 # Helpers for guest test suites (busybox sh). Suites call lab_check,
 # lab_gtest, lab_pass and lab_fail; lab_find and lab_bind_vfio locate and
 # prepare topology devices without hard-coding any address.

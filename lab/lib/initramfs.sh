@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the guest's initramfs: busybox, the kernel modules the suites load,
 # lspci and pci.ids, the vfiokit CLI and the guest test binaries with the
 # shared libraries they need, the guest init and the suites; with the lab's

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: Apache-2.0
 # Lab kernels: Debian's stock 6.1 and 6.12 kernels (fetched with apt-get
 # download and unpacked, never installed) and a kernel built from Debian's
 # linux-source-6.12 with lab/kernel/lab.config. `lab_kernel NAME` sets:

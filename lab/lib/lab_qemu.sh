@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: Apache-2.0
 # The lab's own QEMU: Debian 12's `qemu` source package, with Debian's own
 # patches (debian/patches/series, which make it the packaged 7.2.x) and the
 # lab's series (lab/qemu/series: the Resizable BAR test device), configured

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: Apache-2.0
 # Boots the guest under QEMU (q35, TCG, emulated Intel IOMMU), records the
 # console with host timestamps, receives the sysfs snapshot on ttyS1, and
 # turns the console markers into per-test results.

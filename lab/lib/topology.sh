@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: Apache-2.0
 # Turns a topology file into QEMU arguments (format: lab/topologies/default.topo
 # and the README). Sets the array QEMU_TOPOLOGY and MEMORY/SMP.
 

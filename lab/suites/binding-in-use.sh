@@ -1,4 +1,5 @@
 # shellcheck shell=dash
+# SPDX-License-Identifier: Apache-2.0
 # Suite "binding-in-use": `vfiokit bind` refuses functions the host is using
 # and says what uses them; --force takes them anyway. Run on a stock kernel,
 # which has the networking and swap these need.

@@ -1,4 +1,5 @@
 # shellcheck shell=dash
+# SPDX-License-Identifier: Apache-2.0
 # Suite "binding": `vfiokit bind`, `release`, `recover` and `status` against
 # the real kernel: whole groups bound and given back exactly, failures that
 # leave the host as it was, and (after the suite "faults") a kill -9 after

@@ -1,4 +1,5 @@
 # shellcheck shell=dash
+# SPDX-License-Identifier: Apache-2.0
 # Suite "dma-bench": the DMA map+unmap benchmark alone, on any topology with
 # an edu behind a root port; with lab/topologies/minimal.topo it boots in a
 # few seconds, for measuring the DMA path:

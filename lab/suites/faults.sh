@@ -1,4 +1,5 @@
 # shellcheck shell=dash
+# SPDX-License-Identifier: Apache-2.0
 # Suite "faults": turns on the fault injection of the suites after it in the
 # same boot ("faults,binding,rebar"): a SIGKILL after every step of a bind,
 # a release and a BAR resize, each repaired by `vfiokit recover`. The kills

@@ -1,4 +1,5 @@
 # shellcheck shell=dash
+# SPDX-License-Identifier: Apache-2.0
 # Suite "features": the device features every lab kernel has. Low power on
 # e1000e under vfio-pci, power_state read before and after entry and exit,
 # and the wake-up eventfd path; type1 dirty pages.

@@ -1,4 +1,5 @@
 # shellcheck shell=dash
+# SPDX-License-Identifier: Apache-2.0
 # Suite "harness-fail": a guest test that fails, to prove the host side
 # reports it (tests/lab/harness_test.sh).
 lab_check "a check that passes" true

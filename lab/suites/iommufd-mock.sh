@@ -1,4 +1,5 @@
 # shellcheck shell=dash
+# SPDX-License-Identifier: Apache-2.0
 # Suite "iommufd-mock": iommufd dirty tracking on an IOMMUFD_TEST mock
 # domain, on the lab's own kernel booted with intel_iommu=off (a mock device
 # is only probed by the mock IOMMU when no other IOMMU driver is registered;

@@ -1,4 +1,5 @@
 # shellcheck shell=dash
+# SPDX-License-Identifier: Apache-2.0
 # Suite "mdev": mediated devices on the lab's own kernel, which builds in the
 # mtty sample driver (migration v2, DMA logging ops). Two mtty mdevs: state
 # saved from one and loaded into the other, illegal arcs, a failed

@@ -1,4 +1,5 @@
 # shellcheck shell=dash
+# SPDX-License-Identifier: Apache-2.0
 # Suite "pci": vfiokit's decoding against the real kernel's view of real
 # (emulated) devices, and the lab's own guest helpers.
 

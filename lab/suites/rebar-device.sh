@@ -1,4 +1,5 @@
 # shellcheck shell=dash
+# SPDX-License-Identifier: Apache-2.0
 # Suite "rebar-device": real resizes of the lab's Resizable BAR test device
 # (lab/topologies/rebar-device.topo, on the lab's own QEMU).
 # Alone under a root port: what vfiokit reads equals lspci and the kernel's

@@ -1,4 +1,5 @@
 # shellcheck shell=dash
+# SPDX-License-Identifier: Apache-2.0
 # Suite "rebar": a BAR resize plan on a real kernel, with the size write
 # replaced by a no-op (`vfiokit rebar --rehearse`: no emulated device has a
 # Resizable BAR). The edu behind the PCIe-to-PCI bridge shares the bridge's

@@ -1,4 +1,5 @@
 # shellcheck shell=dash
+# SPDX-License-Identifier: Apache-2.0
 # Suite "smoke": for any topology (`lab/run --topology FILE`): every function
 # is decoded by `vfiokit show` and by the library, without defects and as
 # lspci sees it.

@@ -1,4 +1,5 @@
 # shellcheck shell=dash
+# SPDX-License-Identifier: Apache-2.0
 # Suite "vfio-extra": what needs one kernel with both backends (the lab's
 # own), not all three: the sanitized vfio/ tests and the DMA benchmark.
 

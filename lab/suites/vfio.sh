@@ -1,4 +1,5 @@
 # shellcheck shell=dash
+# SPDX-License-Identifier: Apache-2.0
 # Suite "vfio": the vfio/ library against this kernel, once per backend it
 # offers (type1 everywhere, iommufd on the lab's own kernel), then the CLI
 # and the edu example driver as a user runs them.

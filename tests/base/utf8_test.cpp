@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/base/utf8.hpp"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/base/uuid.hpp"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The binding, VFIO and ReBAR commands as a user runs them on a machine
 // without devices to give: plans from a lab snapshot, and every mistake a
 // clear error that changes nothing. What they do to real devices is shown

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The vfiokit binary as a user runs it: output, exit status, error lines.
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The everyday surface every command shares: exit status, error lines,
 // help and suggestions, the three forms of --sysfs-root, pipes and colour.
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit list` and `vfiokit groups` on lab snapshots, on a broken
 // snapshot, and on this machine (which has no IOMMU).
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The streamed writer against nlohmann's dump, which every other command
 // prints through: the same document must come out byte for byte.
 #include "vfiokit/cli/render/json_writer.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit libvirt-hook` driven exactly as libvirt drives a QEMU hook
 // (https://libvirt.org/hooks.html): argv DOMAIN OPERATION SUB-OPERATION
 // EXTRA, the domain's XML on standard input, and a non-zero status with a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit profile create`, `up`, `down`, `status` and `recover` as a user
 // runs them, on a simulated copy of a host the lab captured from Debian 6.12
 // booting lab/topologies/profile.topo: the Resizable BAR test device and an

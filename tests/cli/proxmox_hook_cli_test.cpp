@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit proxmox-hook` driven as Proxmox VE drives a hookscript: argv
 // VMID PHASE, the guest's configuration in /etc/pve/qemu-server/VMID.conf,
 // and a non-zero status at pre-start to abort the start. On a simulated

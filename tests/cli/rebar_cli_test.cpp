@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit rebar --from DUMP --json` against `lspci -vvv -F DUMP`: the same
 // resizable BARs, current sizes and supported sizes, extended sizes included.
 #include <gtest/gtest.h>

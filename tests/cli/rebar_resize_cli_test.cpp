@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit rebar --bar N --size SIZE` and `vfiokit recover` as a user runs
 // them, on a simulated host (--simulate): --dry-run changes nothing, a
 // resize completes, and a run killed after any step is undone by recover.

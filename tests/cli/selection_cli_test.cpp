@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The selection options against lspci's own: for each lab snapshot, what
 // `lspci -F` selects from the snapshot's lspci -xxxx dump with -s or -d is
 // what `vfiokit list -s/-d` selects from its sysfs tree. Then what lspci

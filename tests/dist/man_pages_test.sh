@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The man pages vfiokit ships (docs/man/) format without a warning under
 # groff's man macros, and vfiokit-profile(5) names every key the profile
 # parser knows (its "known: ..." lists in src/vfiokit/host/profile/).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The unit vfiokit ships for profiles at boot (dist/systemd/) passes
 # `systemd-analyze verify` as an instance, with the program it runs being
 # this build's vfiokit; and the libvirt hook wrapper is a valid sh script

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A model of a VFIO device's feature ioctls, following the kernel's
 // documented semantics (drivers/vfio/vfio_main.c, include/uapi/linux/vfio.h):
 // PROBE answers, the migration FSM walked by the kernel's next-hop rules

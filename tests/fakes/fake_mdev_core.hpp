@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small model of the mdev core's side of `create` and `remove`
 // (drivers/vfio/mdev/mdev_sysfs.c) behind a sysfs tree on disk: a write of a
 // UUID to a type's `create` makes bus/mdev/devices/UUID with its mdev_type

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small sysfs tree on disk for host-layer tests: functions nested under
 // their bridges as the kernel lays them out, with bus/pci/devices links and
 // optional IOMMU groups.

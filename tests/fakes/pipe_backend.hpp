@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An IommuBackend whose map and unmap ioctls go to a pipe, for tests and
 // benchmarks of the DMA map path (allocator, memlock, DmaIoctls,
 // accounting) where no IOMMU exists. Aimed with FIONREAD, which a pipe

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A host with a resizable GPU for the resize tests, laid out as the kernel
 // shows it: root port 00:01.0 whose prefetchable window (1 GiB at
 // 0x80000000) holds the GPU's 256 MiB BAR 0 (256 MiB..16 GiB supported) and,

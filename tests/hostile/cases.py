@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """The hostile-input corpus: snapshot archives, sysfs trees, journals and
 environments built the way an attacker would hand them to a root vfiokit,
 each made fresh by this script at test time and run against the real

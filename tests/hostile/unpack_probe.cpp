@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unpacks a snapshot archive with the library, as every command does, and
 // prints what it made (each entry's type, mode and owner) before the
 // private directory is removed, or the error. tests/hostile/cases.py looks

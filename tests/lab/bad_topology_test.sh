@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A topology file with a mistake is refused before anything boots, with the
 # file, the line and what is wrong; lab/run exits 2.
 #   bad_topology_test.sh BUILD_DIR

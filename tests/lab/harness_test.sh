@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Proves the lab harness fails the way a user needs it to: a failing guest
 # test fails lab/run with the guest's message; a hang or a panic fails within
 # the timeout and shows the tail of the serial log; no QEMU is left running.

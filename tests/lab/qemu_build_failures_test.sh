@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The lab's libraries, sourced below, read the LAB_* variables set here and
 # call the stand-in functions defined here.
 # shellcheck disable=SC2034,SC2317

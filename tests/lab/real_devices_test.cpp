@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs inside the lab guest: vfiokit's decoding of the real kernel's view of
 // the default topology's devices (lab/topologies/default.topo).
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A topology file written by a user, outside the repository, boots with
 # --topology and --kernel, and its devices are there in the guest.
 #   user_topology_test.sh BUILD_DIR

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # scripts/check-layers must catch what the design forbids: an upward
 # include (pci including host), a sideways one (host/devices including
 # host/binding), and a public header including an internal one. Each is

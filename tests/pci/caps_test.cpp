@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Typed capability decoders, each against hand-built register values.
 #include <gtest/gtest.h>
 

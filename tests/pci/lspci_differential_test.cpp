@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Differential test against pciutils: for every dump in the corpus (the
 // synthetic devices and the real dumps kept in data/corpus/), the capability
 // list, the Resizable BAR sizes and the ACS bits that `vfiokit decode --json`

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Builds synthetic config spaces for tests, fixtures and the differential
 // corpus: a header plus capabilities linked into valid (or deliberately
 // broken) chains.

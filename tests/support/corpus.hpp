@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The synthetic config spaces every decoder test, the lspci differential
 // test and the fuzzer's seed corpus share. Each one exercises a case named
 // by the foundation issue: several resizable BARs, extended sizes, partial

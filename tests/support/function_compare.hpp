@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Two reads of one PCI function, compared field by field as `vfiokit list`
 // shows them: for tests of reads that must agree (the tree walk and the
 // read through the bus's link; list's summary and the full read).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A host the lab captured (data/fixtures/lab-NAME.tar.gz: the guest's sysfs
 // as `vfiokit snapshot` keeps it), unpacked for one test into a directory
 // of its own, so the test may change it (a simulated kernel acts on it).

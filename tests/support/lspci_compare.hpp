@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Comparing vfiokit's decode with what lspci -vvv prints: the capability
 // list, Resizable BAR sizes and current sizes, and ACS bits. Used by the
 // differential test on dumps and by the lab on the live devices of a guest.

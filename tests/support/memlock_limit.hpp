@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // For a forked test child that must be held to RLIMIT_MEMLOCK as an
 // unprivileged process is: CAP_IPC_LOCK, which a root test run has and which
 // exempts a process from the limit, leaves the effective set, and the limit

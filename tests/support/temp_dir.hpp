@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A directory that exists for one test and is removed after it.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The kernel's replies are built byte by byte as vfio-pci writes them
 // (include/uapi/linux/vfio.h layouts), including broken ones.
 #include "vfiokit/vfio/region_info.hpp"

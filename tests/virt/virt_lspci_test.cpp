@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The guest view of a function with three resizable BARs (one with an
 // extended size) as pciutils reads it: the `--dump` text fed to `lspci -F`
 // shows the ReBAR capability with only each BAR's current size, and no

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Byte sizes as a type of their own, so a size is never confused with an
 // address, a count or an encoded register field.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one error type of vfiokit: what failed (a device, a file, an ioctl, an
 // input), a plain message, and the errno text when a system call failed.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Text from outside vfiokit (device names, driver links, attribute values,
 // file names in a snapshot) reaching a terminal: a control character in it
 // would be acted on by the terminal (an ESC sequence can retitle the window,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Owns one file descriptor and closes it exactly once (a VFIO device, an
 // archive being read, a directory being unpacked into).
 #pragma once

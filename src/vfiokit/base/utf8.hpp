@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Whether bytes are UTF-8 text (RFC 3629: no overlong forms, no surrogates,
 // nothing above U+10FFFF). Sysfs attributes a user can write, such as
 // driver_override, hold whatever bytes were written; JSON holds text only.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A UUID in the 8-4-4-4-12 lowercase hex form the kernel uses to name mdev
 // devices (/sys/bus/mdev/devices/<uuid>); the mdev core parses it with
 // uuid_parse(), which takes either case.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every kind of journaled change vfiokit makes, for `recover` and
 // `status`: an operation that journals a new kind of change adds its
 // ChangeKind here.

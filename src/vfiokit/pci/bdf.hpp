@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A PCI function address: domain (segment), bus, device, function.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Names of capability IDs, from the PCI Code and ID Assignment specification.
 #pragma once
 

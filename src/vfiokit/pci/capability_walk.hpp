@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Walking the two capability lists: the standard list whose head pointer is
 // in the header (PCI 3.0 §6.7) and the extended list at 0x100 (PCIe r6 §7.6).
 // Config space comes from devices and files we do not trust, so every walk is

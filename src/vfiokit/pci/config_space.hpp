@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A device's configuration space as bytes, with bounds-checked little-endian
 // reads. Sizes follow what can be obtained: 64 bytes (the header; what sysfs
 // gives an unprivileged reader and `lspci -x` prints), 256 (conventional PCI

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Everything vfiokit reads from one function's config space: the header, both
 // capability chains, and a typed decode of each capability it knows.
 #pragma once

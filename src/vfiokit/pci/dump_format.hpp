@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Config-space dumps as people exchange them: the hex text `lspci -x`,
 // `-xxx` and `-xxxx` print (one or many devices per file), or the raw bytes
 // of a sysfs `config` file (64, 256 or 4096 bytes).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The 64-byte header every function has: identity, command/status, and the
 // type-specific part (BARs of a normal device; bus numbers and windows of a
 // bridge). BAR sizes are not in config space — they come from sysfs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Register offsets and field masks of PCI configuration space, named after
 // the PCI Local Bus 3.0 and PCI Express Base 6.x specifications (section
 // numbers given where a field's meaning is subtle). Values match Linux's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A simulated kernel behind a sysfs tree on disk: reads are the tree's
 // files, as on a real host; writes (through SysfsRoot::write) are carried out
 // here with the semantics Documentation/ABI/testing/sysfs-bus-pci and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The address-space half of the simulated kernel: how a resize re-sizes and
 // re-places bridge windows, and where a rescanned function's BARs land.
 // Memory resources only (I/O ports are left where they are), ROMs ignored.

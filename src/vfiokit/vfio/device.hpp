@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A PCI function (or an mdev) owned through VFIO: info, regions, config space, interrupts,
 // reset. Closing it (destruction) disables its interrupts, unmaps its
 // regions, closes the device fd and only then lets the backend release the

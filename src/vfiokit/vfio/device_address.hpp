@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What VFIO opens: a PCI function (by BDF, bound to vfio-pci) or a mediated
 // device (by UUID, bound to its vendor's mdev driver). Both are VFIO devices
 // in an IOMMU group, found in sysfs; VFIO_GROUP_GET_DEVICE_FD takes the name

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which VFIO device features a device offers (VFIO_DEVICE_FEATURE with
 // PROBE), and the low-power features: LOW_POWER_ENTRY lets vfio-pci
 // runtime-suspend an idle assigned device (D3hot, or D3cold where the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/vfio/event_fd.hpp"
 
 #include <poll.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An eventfd the kernel signals an interrupt on (VFIO_DEVICE_SET_IRQS).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The device ioctls that device features are built on: VFIO_DEVICE_FEATURE
 // and VFIO_DEVICE_RESET (the only way out of the migration ERROR state).
 // They sit behind an interface so that a feature no lab device implements

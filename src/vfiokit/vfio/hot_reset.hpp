@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hot reset (secondary bus or slot reset) touches every function below the
 // bridge; VFIO_DEVICE_GET_PCI_HOT_RESET_INFO lists them and the reset
 // demands proof that the caller owns each one.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What VFIO_DEVICE_GET_IRQ_INFO reports for one interrupt index.
 #pragma once
 

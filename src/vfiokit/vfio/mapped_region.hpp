@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A device region (a BAR) mapped into this process. The kernel may allow
 // mmap only on some areas (sparse mmap, typically around the MSI-X table):
 // the whole region gets one reserved address range with those areas mapped

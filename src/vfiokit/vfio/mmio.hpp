@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Typed MMIO accessors over a mapped BAR: each access is exactly one
 // volatile load or store of the given width, as device registers need (no
 // tearing, no merging, no elision). Offsets are the caller's contract, as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What VFIO_DEVICE_GET_REGION_INFO reports for one region, with its whole
 // capability chain decoded: sparse mmap areas, type/subtype, MSI-X mappable.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vfio's name for the descriptor owner, which base/ provides to every layer.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Region refresh, the companion the kernel never merged: a region can change
 // under a running user (the host resized a BAR, a device-specific event).
 // RegionWatch keeps what VFIO last reported for each region, asks again on

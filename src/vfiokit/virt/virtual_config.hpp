@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The config space a VMM shows a guest for an assigned function: built from
 // the physical one (read through VFIO's config region) and the region sizes
 // VFIO reports. Every bit is either emulated (the guest sees a virtual

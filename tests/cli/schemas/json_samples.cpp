@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What validate_json.py needs beyond fixtures and the vfiokit binary:
 //   json_samples documents          the JSON of the commands that need a
 //                                   device opened through VFIO (probe,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Every --json document vfiokit prints, checked against its JSON Schema in
 docs/schemas: each command is run as a user runs it (on the lab snapshots,
 the built-in example, dumps and a simulated host), the document's "schema"

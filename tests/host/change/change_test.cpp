@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The journaled-change mechanism on its own (host/change): the journal's
 // one envelope format, the executor's record-before-every-step and undo on
 // failure, and the one recovery loop, with a change that only counts.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/host/devices/config_to_last_capability.hpp"
 
 #include <gtest/gtest.h>

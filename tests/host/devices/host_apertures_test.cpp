@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The host bridge apertures from /proc/iomem's text, and from the `iomem`
 // a snapshot keeps beside its tree (which is as hostile as the tree).
 #include "vfiokit/host/devices/host_apertures.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/host/devices/pci_uevent.hpp"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/host/devices/virtual_function_parents.hpp"
 
 #include <gtest/gtest.h>

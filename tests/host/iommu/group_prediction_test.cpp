@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Predicted IOMMU groups against the groups real kernels formed: sysfs
 // snapshots captured by the lab (lab/run) from Debian 6.1, Debian 6.12 and
 // the lab's own kernel booting lab/topologies/default.topo.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mdev types, creation and recovery on a sysfs tree whose `create` and
 // `remove` writes a small model of the mdev core carries out.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Who holds an IOMMU group (host/profile/profile_holders.hpp): the journal
 // entries of `vfiokit bind` and of profiles that are up.
 #include "vfiokit/host/profile/profile_holders.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Passthrough profile files (host/profile/profile.hpp): what they say, and
 // every way a file can be wrong, each one clear error naming the file, the
 // line and the key.

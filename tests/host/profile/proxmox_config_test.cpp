@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Proxmox guest configurations (host/profile/proxmox_config.hpp): the
 // hostpci lines as qemu-server writes them, and every way one can be wrong.
 #include "vfiokit/host/profile/proxmox_config.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // BAR resizes on the simulated kernel: its semantics first (the errno rules
 // and what remove, rescan and a resize do to the tree), then the plan and
 // its execution with asserted end states, rollbacks included.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test setup inside the lab guest: hand a function to vfio-pci or back to
 // its host driver through driver_override and drivers_probe, and wait for
 // asynchronous probes (nvme) to finish.

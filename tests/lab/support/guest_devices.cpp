@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "lab/support/guest_devices.hpp"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Guest-side helper for lab tests: the PCI functions of the running kernel
 // with their IDs and upstream bridge, so tests find topology devices by IDs
 // and placement, never by hard-coded addresses (firmware numbers buses

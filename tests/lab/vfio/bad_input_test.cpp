@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Wrong requests get a clear error and leave nothing behind: the next open
 // of the same device works.
 #include <sys/wait.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // QEMU's edu device through vfiokit on every backend: regions, MMIO, DMA
 // through an IOVA, IOMMU isolation after unmap, MSI and INTx.
 #include "edu.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Device features against the real kernel. Test suites are named Features*
 // so lab suite "features" runs them on their own: FeaturesPower and
 // FeaturesType1Dirty on every kernel; FeaturesMdev (mtty: migration v2, DMA

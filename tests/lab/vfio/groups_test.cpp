@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Groups with more than one device, through vfiokit on every backend: the
 // multifunction slot (viability, a shared address space, hot reset of both
 // functions) and the PCIe-to-PCI bridge group.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Ownership by RAII: opening and closing a device (with a mapped BAR,
 // interrupts and DMA) 100 times leaves the fd count where it started; under
 // ASan (the sanitized lab build) nothing leaks either.

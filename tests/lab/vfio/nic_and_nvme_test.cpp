@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // e1000e (INTx, MSI-X, ERR/REQ, PM) and nvme (FLR, MSI-X, the MSI-X table
 // inside BAR0) through vfiokit on every backend.
 #include <chrono>

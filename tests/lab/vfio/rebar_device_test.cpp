@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The lab's Resizable BAR device (lab/qemu/) after a real resize, through
 // VFIO on every backend: the BAR region has the size the kernel now gives
 // the BAR, the whole of it maps, and data written to its last page through

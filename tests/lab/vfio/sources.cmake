@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The vfio/ lab tests, shared by the normal build (vfiokit_lab_vfio_tests)
 # and the sanitized clang tree (vfiokit_lab_vfio_asan_tests, fuzz/).
 set(VFIOKIT_LAB_VFIO_TEST_SOURCES

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "lab/vfio/vfio_lab.hpp"
 
 #include <unistd.h>

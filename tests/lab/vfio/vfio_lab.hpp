@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared setup of the vfio/ lab tests: the default topology's devices found
 // by IDs and placement, and the backends this kernel offers. Every test that
 // touches a device runs once per backend (type1 on every kernel, iommufd

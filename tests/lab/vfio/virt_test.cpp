@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The guest view virt/ builds from real devices through VFIO, on every
 // backend: BAR sizing, read-only bits, hidden capabilities skipped with the
 // chains intact, MSI-X where the device has it; region refresh.

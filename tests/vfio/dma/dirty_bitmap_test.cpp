@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/vfio/dma/dirty_bitmap.hpp"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Device DMA logging against a model of the kernel's documented semantics
 // (vfio_ioctl_device_feature_logging_start/report): no lab device keeps a
 // real log, so this is where the library's handling of it is proven.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The DMA map path of IommuBackend (allocator, memlock, the map and unmap
 // ioctls of DmaIoctls, accounting) on a pipe (tests/support/pipe_backend.hpp):
 // ioctls the pipe answers succeed; the real VFIO requests, which it refuses,

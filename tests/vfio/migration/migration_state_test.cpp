@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The migration v2 rules against the uAPI's documented table and arcs.
 #include "vfiokit/vfio/migration/migration_state.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Migration through a model of the kernel's feature ioctls: single arcs,
 // planned transitions, recovery after a failed arc, and the stream file.
 #include "vfiokit/vfio/migration/migration.hpp"

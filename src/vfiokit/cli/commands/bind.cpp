@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit bind BDF|--group N [--driver vfio-pci] [--dry-run] [--force]`:
 // binds every endpoint of an IOMMU group to vfio-pci (or another driver):
 // plan, journal, apply, verify, and roll back on any failure.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The subcommands of the vfiokit CLI. Each registers its options on the app
 // and returns the process exit status when run:
 //   0 success, 1 an error or a defect in what was read, 2 a usage error.

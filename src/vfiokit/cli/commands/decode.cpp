@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit decode FILE [--json]`: decode config-space dumps.
 #include <fmt/format.h>
 

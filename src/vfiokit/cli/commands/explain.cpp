@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit explain BDF [--json]`: why the device's IOMMU group is what it
 // is, what must be assigned with it, what would isolate it, its reset
 // methods and what a bus reset would also hit.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit groups [--json]`: the kernel's IOMMU groups with their members,
 // whether VFIO can use them, and why each is shaped as it is; vfiokit's
 // prediction is checked against the kernel's and every difference reported.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit libvirt-hook DOMAIN OPERATION SUB-OPERATION [EXTRA]`: libvirt's
 // QEMU hook (https://libvirt.org/hooks.html), installed as
 // /etc/libvirt/hooks/qemu.d/vfiokit. libvirt runs it with the domain's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit list [--json] [selection]`: every PCI function (or those the
 // selection options pick, as lspci -s/-d would) with its class and names in
 // lspci -nn style, driver and the modules that could drive it (lspci -k),

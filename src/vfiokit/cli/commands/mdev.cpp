@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit mdev list [--json]`, `mdev create TYPE [--parent P] [--uuid U]
 // [--dry-run]`, `mdev remove UUID`: mediated devices through the mdev core's
 // sysfs. A creation is journaled (host/mdev_changes), so `vfiokit recover`

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit migrate save DEVICE FILE` / `migrate load DEVICE FILE`: a device's
 // migration v2 state into a file and back, for devices that offer
 // migration (VFIO_DEVICE_FEATURE_MIGRATION). DEVICE is a BDF on vfio-pci or

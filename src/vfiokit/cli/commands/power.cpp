@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit power BDF [--cycle] [--wakeup] [--json]`: the function's power as
 // sysfs shows it (power_state, d3cold_allowed, runtime PM), and with
 // --cycle a low-power round trip through VFIO: open the device (bound to

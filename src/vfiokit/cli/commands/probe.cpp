@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit probe BDF|UUID [--json] [--backend auto|type1|iommufd]`: opens
 // the device (a PCI function or an mdev) through VFIO and reports what the
 // kernel says about it: backend, regions with their capabilities,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Passthrough profiles (host/profile/): `vfiokit up PROFILE` prepares every
 // device a VM needs as one journaled change, `vfiokit down PROFILE` gives it
 // all back, and `vfiokit profile create NAME BDF...` writes a starting

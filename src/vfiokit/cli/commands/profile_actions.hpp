@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bringing a profile up and down, as `vfiokit up` and `down` do, for the
 // commands that act on profiles for a VM manager (the libvirt and Proxmox
 // hooks).

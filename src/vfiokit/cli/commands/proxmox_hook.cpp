@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit proxmox-hook VMID PHASE`: a Proxmox VE hookscript (`qm set VMID
 // --hookscript local:snippets/vfiokit`, which runs the script with the
 // guest's ID and the phase). A failing pre-start (non-zero status) makes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit rebar BDF [--json]` (a host, live or a snapshot) and
 // `vfiokit rebar --from DUMP [--json]` (lspci -xxxx text): each resizable
 // BAR's current and supported sizes, extended sizes included; on a host

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/cli/commands/rebar_resize.hpp"
 
 #include <fmt/format.h>

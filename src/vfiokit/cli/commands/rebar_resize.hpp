@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit rebar BDF --bar N --size SIZE|max [--dry-run] [--rehearse]
 // [--force] [--simulate DIR]`: the resize plan, printed, then journaled,
 // applied, verified, and rolled back on any failure.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit recover`: after a crash or kill -9, undoes every change the
 // journal shows unfinished, whatever the operation (a bind or release, a
 // resize, an mdev creation), through the one recovery loop of host/change.

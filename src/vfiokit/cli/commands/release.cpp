@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit release BDF|--group N [--dry-run]`: gives a group vfiokit bound
 // back to exactly the drivers and driver_override values it had, as the
 // journal recorded them (including "no driver"), and verifies.

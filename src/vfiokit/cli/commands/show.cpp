@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit show BDF [--json] [--sysfs-root DIR]`: decode a live device.
 #include <fmt/format.h>
 

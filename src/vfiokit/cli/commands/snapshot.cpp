@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit snapshot OUT.tar.gz`: capture what vfiokit reads of this host.
 #include <fmt/format.h>
 

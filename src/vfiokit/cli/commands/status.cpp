@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit status [--json]`: everything the journal holds: the groups
 // vfiokit bound (each function's original and current binding) and every
 // change a crashed run left unfinished, of any operation (bind, release,

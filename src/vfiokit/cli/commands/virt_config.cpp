@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit virt-config BDF [--json] [--dump FILE] [--backend ...]`: the
 // config space a VMM built on vfiokit would show a guest for this function,
 // next to the physical one: BARs with their sizes, both capability lists,

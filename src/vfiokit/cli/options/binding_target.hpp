@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What bind and release act on (a function's whole IOMMU group, or a group
 // by number) and where the journal lives: options the binding commands share.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/cli/options/change_lock.hpp"
 
 #include "vfiokit/cli/render/output.hpp"

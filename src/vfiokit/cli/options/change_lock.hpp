@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The lock on a change's target, taken by a state-changing command before
 // it reads the host to plan, and held until the change is applied: a plan
 // made without it could be stale by the time it runs (another vfiokit bound

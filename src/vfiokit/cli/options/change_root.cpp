@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/cli/options/change_root.hpp"
 
 #include "vfiokit/cli/options/binding_target.hpp"

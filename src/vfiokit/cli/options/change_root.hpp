@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where a command that changes the host acts: the live /sys, or a simulated
 // host (--simulate DIR: a sysfs tree whose writes a simulated kernel carries
 // out, simulator/kernel). A simulation keeps its journal inside DIR

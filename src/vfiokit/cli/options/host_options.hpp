@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Options and endings shared by the read-only commands that look at a host
 // (list, groups): where to read from, JSON output, and --strict.
 #pragma once

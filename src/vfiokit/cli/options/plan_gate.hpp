@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The shared ending of a printed plan that changes the host: functions the
 // host is using refuse it unless --force, and --dry-run stops after it.
 #pragma once

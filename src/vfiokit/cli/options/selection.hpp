@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which functions a command shows, as lspci selects them and a little more:
 //   -s [[[[domain]:]bus]:][slot][.[func]]   lspci -s
 //   -d [vendor]:[device][:class]             lspci -d

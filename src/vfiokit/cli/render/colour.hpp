@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Colour for people at a terminal, never for programs: only when the stream
 // is a terminal, TERM is not "dumb", and NO_COLOR is unset or empty
 // (https://no-color.org). JSON is never coloured.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The JSON form of a decoded device (schema "vfiokit.devices/2", documented
 // in the README). Field names are stable; new fields may be added.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The human form of a decoded device: the facts a person assigning devices
 // looks for (ACS, reset, power, ReBAR sizes) on one screen.
 #pragma once

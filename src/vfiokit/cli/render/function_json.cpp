@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/cli/render/function_json.hpp"
 
 namespace vfiokit::cli {

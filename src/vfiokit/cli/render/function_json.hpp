@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one JSON object of a PCI function on a host, the same in every
 // document that describes one (list's "functions", groups' "devices"):
 // the same names for the same things, integers for numbers, null for what

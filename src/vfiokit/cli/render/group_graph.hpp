@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The PCI tree as a Graphviz picture: functions as boxes in their bus
 // hierarchy, each IOMMU group a coloured cluster.
 #pragma once

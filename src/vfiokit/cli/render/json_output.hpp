@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How every command prints a JSON document: indented by two, and text that
 // is not UTF-8 (a sysfs attribute holds whatever bytes were written to it)
 // replaced by U+FFFD rather than ending the program, which is what

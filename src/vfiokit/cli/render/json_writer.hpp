@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JSON written as it is produced, in exactly the layout of print_json
 // (nlohmann's dump with a two-space indent): a document of thousands of
 // functions needs no tree of values, which for `list --json` on a large

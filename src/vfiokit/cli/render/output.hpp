@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where the CLI writes: results to stdout, errors and defects to stderr as
 // one line each, prefixed "vfiokit: " so they can be told from output.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Files a command writes besides its output (`groups --dot FILE`): "-" is
 // standard output, as for most Unix tools; an error names the path the
 // user gave, never a file vfiokit made on the way. A link at the path is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `groups --tree`: the PCI hierarchy drawn in text, as `lspci -t` draws it,
 // with each function's IOMMU group beside it, so a reader sees which bridge
 // shapes which group.

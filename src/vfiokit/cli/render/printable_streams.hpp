@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every byte the CLI writes to its stdout and stderr passes through
 // vfiokit::printable's rule (base/printable.hpp) on the way out: a control
 // character from a device, a dump, a snapshot or a sysfs name can never

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit probe`'s result as text for a person or as JSON (schema
 // vfiokit.probe/1), both from the one ProbeResult.
 #pragma once

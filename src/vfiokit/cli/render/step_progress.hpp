@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Each step of a change as it runs, after the printed plan:
 //   step 3/9 unbind 0000:08:00.0 from e1000e ... ok (0.4 s)
 // The start of the line is written (and flushed) when the step starts, so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A text table whose columns are as wide as their widest cell, so a long
 // value ("unknown", a driver name) never pushes the next column out of
 // line; the last column is free text and no line ends in spaces.

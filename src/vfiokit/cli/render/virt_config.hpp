@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit virt-config`'s result (schema vfiokit.virt-config/1): the
 // function's regions with their sizes, the physical and the guest's
 // capability lists, and every rewrite the virtual config space makes.

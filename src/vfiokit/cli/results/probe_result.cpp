@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/cli/results/probe_result.hpp"
 
 #include "vfiokit/host/sysfs/attr.hpp"

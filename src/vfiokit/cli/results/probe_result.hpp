@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What `vfiokit probe` found out about a device opened through VFIO: the
 // one result that render/probe shows as text or as JSON.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The exit status of every vfiokit command, the same everywhere:
 //   0  done (or, for a read-only command, nothing wrong was found),
 //   1  it failed, or what was read has defects,

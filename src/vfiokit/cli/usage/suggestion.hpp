@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // "did you mean list?" for a mistyped command name.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/cli/usage/validators.hpp"
 
 #include "vfiokit/base/uuid.hpp"

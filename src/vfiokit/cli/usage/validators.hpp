@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checks CLI11 runs on option values while parsing, so that a malformed
 // value is a usage error (exit 2) named after its option, before anything
 // is read or changed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How much of an archive vfiokit will unpack. A snapshot of a host with
 // 4,096 functions is about 190,000 entries and 25 MB unpacked (a 4 KiB
 // config space and some 40 small attributes each), no deeper than the PCI

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unpacking a snapshot archive (`vfiokit snapshot` writes them; users attach
 // them to bug reports) in-process with libarchive, never with tar as root.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writing a snapshot archive (.tar.gz) in-process with libarchive: entries
 // come from what vfiokit read, never from files on disk, so writing one can
 // create nothing but the archive itself. The archive is written to a new

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A temporary directory only this process uses, for a snapshot unpacked on
 // the user's behalf: created 0700 whatever the umask or the archive says,
 // and removed when the object goes, and also when the process is ended by

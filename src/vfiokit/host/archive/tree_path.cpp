@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/host/archive/tree_path.hpp"
 
 namespace vfiokit::host {

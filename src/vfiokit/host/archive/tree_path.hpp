@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Paths inside a tree vfiokit unpacks or reads on someone else's behalf (a
 // snapshot archive, a sysfs-like directory), checked before anything is
 // created or followed.

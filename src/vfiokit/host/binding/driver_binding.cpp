@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/host/binding/driver_binding.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The kernel's driver binding, through sysfs: which driver a function has,
 // its driver_override, and the writes that change them
 // (Documentation/ABI/testing/sysfs-bus-pci). Every change vfiokit makes to a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Binding an IOMMU group as a journaled change (host/change): the steps of
 // a BindPlan, each recorded before it runs; verified; on any failure every
 // member put back. A completed bind stays in the journal as "held", and

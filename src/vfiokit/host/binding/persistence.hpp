@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `bind --persist`: the binding comes back at boot. Like driverctl, vfiokit
 // installs a udev rule, one per group: when the kernel announces any of the
 // group's endpoints, it runs `vfiokit bind` for it, so the whole group is

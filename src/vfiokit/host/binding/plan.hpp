@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The plan of a group binding: which functions change and how, printed
 // before anything is touched (--dry-run prints only this). The unit is the
 // IOMMU group: VFIO can use a group only when every endpoint in it is bound

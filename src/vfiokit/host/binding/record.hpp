@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the journal records of a group binding (kind "group", file
 // group-N.json): the group, the driver it was bound to, and each member's
 // original driver and driver_override, which `release` and `recover` put

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One change to the host, as the journaled-change mechanism runs it: plan ->
 // journal -> apply step by step -> verify -> on failure undo -> after a
 // crash, recover. An operation (binding a group, resizing a BAR, creating an

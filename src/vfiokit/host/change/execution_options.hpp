@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How the executors of host changes (bind, release, resize, recover) run:
 // the probe timeout, and a fault-injection hook that kills the process after
 // a chosen step so tests can prove that `vfiokit recover` repairs any point,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs a Change through the journal: each step is recorded before it runs,
 // so an interruption at any point leaves an entry `recover` can act on; a
 // failing step undoes everything and says which step failed and whether the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vfiokit's journal: one directory (/run/vfiokit, a tmpfs: a reboot forgets
 // bindings, and the journal with them) holding one file per change to the
 // host that is running, was interrupted, or is held: KIND-ID.json

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which process wrote a journal entry, told apart from a later process that
 // happens to get the same pid: the pid and the process's start time (field
 // 22 of /proc/PID/stat, clock ticks since boot). `status` uses it to tell a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit recover`'s loop, one for every operation: each journal entry
 // that is not held is made back into its Change (by the ChangeKind of its
 // kind) and undone. A damaged file, an unknown kind or a failed undo is

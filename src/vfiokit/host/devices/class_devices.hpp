@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The network interfaces and block devices below each PCI function, read
 // from the links of ROOT/class/net and ROOT/class/block. A class link names
 // its device's real directory (../../devices/pci0000:00/0000:00:04.0/

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading a function's config space from the live sysfs as far as its
 // capabilities go.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading a function's config space from sysfs `config`.
 //
 // The kernel gives the full 256 or 4096 bytes only to an opener with

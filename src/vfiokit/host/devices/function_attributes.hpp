@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A PCI function's attributes, read from its open sysfs directory.
 //
 // One listing of the directory tells which attributes exist, so nothing is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The functions under ROOT/devices, read by walking the directories from
 // each host bridge the way the kernel nests them: a function's directory
 // sits in its upstream bridge's, so the walk knows every parent without

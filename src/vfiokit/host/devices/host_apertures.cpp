@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/host/devices/host_apertures.hpp"
 
 #include <charconv>

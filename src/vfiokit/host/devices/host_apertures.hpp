@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The host bridge apertures: the address ranges each root bus decodes, where
 // the kernel places a root port's window when it grows one. sysfs does not
 // show them; /proc/iomem does, as its top-level "PCI Bus DDDD:BB" entries

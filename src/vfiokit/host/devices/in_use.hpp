@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Whether the host is using a PCI function, so that taking it away for VFIO
 // would pull a disk, a network or the console from under a running system:
 // block devices with a mounted filesystem, active swap or a holder (RAID,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which kernel modules could drive a PCI function, as `lspci -k` says
 // ("Kernel modules:"): the function's modalias matched against the
 // `alias pci:...` lines of modules.alias, which depmod writes from every

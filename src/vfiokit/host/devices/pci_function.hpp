@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One PCI function as the host's sysfs describes it. Every attribute is
 // optional: a file that is missing or does not parse is recorded as a
 // problem of this function, never an error of the whole read.

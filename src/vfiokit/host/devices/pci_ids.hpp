@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The pci.ids database (the PCI ID Repository's text file), read the way
 // libpci reads it (pciutils lib/names-parse.c) but looked up in place.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Human names of vendors, devices and classes from the pci.ids database
 // that libpci and lspci use, with libpci's answers (host/pci_ids.hpp).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A PCI function's `uevent` attribute: the kernel's own values of the
 // function in one file (pci_uevent() in drivers/pci/hotplug.c):
 //   PCI_CLASS=20000

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which physical function each virtual function belongs to, from the PFs'
 // SR-IOV capabilities rather than from each VF's `physfn` link.
 //

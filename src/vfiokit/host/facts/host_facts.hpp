@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What `list` and the selection options know of each function beyond its
 // own attributes: the interfaces and disks below it, the modules that could
 // drive it, what on the host uses it, and for each IOMMU group whether VFIO

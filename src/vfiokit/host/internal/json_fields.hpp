@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading the fields of vfiokit's JSON files (journals, simulation state)
 // without trusting them. nlohmann's value() throws when a field has another
 // type, and get<unsigned>() of a float is undefined behaviour, so types and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/host/iommu/group_prediction.hpp"
 
 #include <fmt/format.h>

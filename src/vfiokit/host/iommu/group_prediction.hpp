@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Predicting IOMMU groups the way Linux forms them for PCI devices
 // (drivers/iommu/iommu.c pci_device_group(), drivers/pci/pci.c
 // pci_acs_enabled() and pci_acs_path_enabled(), drivers/pci/search.c

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The IOMMU groups the running kernel formed (/sys/kernel/iommu_groups):
 // members, default-domain type and reserved regions.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Creating an mdev as a journaled change (host/change, kind "mdev", file
 // mdev-UUID.json): the UUID, parent and type are recorded before the UUID
 // is written to `create`; the entry goes once the mdev is verified, so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Mediated devices through the mdev core's uniform sysfs interface
 // (Documentation/driver-api/vfio-mediated-device.rst):
 //   /sys/class/mdev_bus/<parent>/mdev_supported_types/<type>/

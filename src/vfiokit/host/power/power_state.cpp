@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/host/power/power_state.hpp"
 
 #include <algorithm>

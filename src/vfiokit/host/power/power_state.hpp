@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A PCI function's power as sysfs shows it (Documentation/ABI/testing/
 // sysfs-bus-pci, sysfs-devices-power): power_state (the kernel's cached
 // D-state), d3cold_allowed (only with CONFIG_ACPI), and the runtime PM

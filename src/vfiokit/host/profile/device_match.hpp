@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Finding a profile's devices on a host by the identities the profile gives
 // (host/profile/profile.hpp): each must match exactly one function, and no
 // function may be claimed by two devices.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What vfiokit reads of a libvirt domain's XML, as libvirt hands it to a
 // hook on standard input (https://libvirt.org/hooks.html; the format is
 // https://libvirt.org/formatdomain.html): the domain's name, the profile

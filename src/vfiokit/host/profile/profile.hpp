@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A passthrough profile: what a VM's devices need, said once (a TOML file,
 // docs/profiles.md): each device found by an identity that survives reboots
 // and renumbering, the driver its IOMMU group goes to, the sizes of its

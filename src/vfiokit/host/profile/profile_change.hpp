@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit up PROFILE` as one journaled change (kind "profile", file
 // profile-NAME.json): the plan's resizes, group binds and settings run one
 // after another as the parts of one change, with one record holding every

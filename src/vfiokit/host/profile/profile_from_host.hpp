@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A profile made from functions of a host: each with every endpoint of its
 // IOMMU group (a group goes to a VM whole). `vfiokit profile create` names
 // the devices by identities that survive renumbering; a libvirt domain's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Who holds an IOMMU group a profile wants: `vfiokit bind` (a held entry of
 // its own in the journal) or a profile that is up and bound it (its
 // record has the group's bind as a part). Neither may be taken over: the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The plan of `vfiokit up PROFILE`: the profile's devices found on the host,
 // then what each needs, in the order the kernel allows it: the BAR resizes
 // first (a resize needs the function without a driver, and vfio-pci is a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What vfiokit reads of a Proxmox VE guest's configuration
 // (/etc/pve/qemu-server/VMID.conf, the format `qm config` prints): the PCI
 // functions of its `hostpciN` lines. Their value is a property string whose

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A function's power or reset policy set for a profile, as a journaled
 // change: `d3cold_allowed` (whether the function may enter D3cold) or
 // `reset_method` (which resets the kernel may use, in order), each written

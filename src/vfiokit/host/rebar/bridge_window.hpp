@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where a BAR sits in the address space the kernel gave its bridge: the
 // upstream bridge's window that holds it and every other resource in that
 // window. A BAR cannot grow beyond its window while anything else is in it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A BAR resize as a journaled change (host/change): the steps of a
 // ResizePlan, each recorded before it runs; on any failure, or from
 // `recover`, the original size put back, the removed functions rescanned,

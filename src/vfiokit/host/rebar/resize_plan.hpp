@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The plan of a BAR resize through sysfs `resourceN_resize`, printed before
 // anything is touched. The kernel refuses a resize while a driver is bound
 // or VFs are enabled (EBUSY), and can grow the BAR only by releasing and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the journal records of a BAR resize (kind "resize", file
 // resize-BDF.json): the original and new size, which functions were
 // removed, and every driver and driver_override to put back, so that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the host says about a function's Resizable BARs, next to what its
 // config space says: the sizes `resourceN_resize` reports (which must agree
 // with the capability, within what Linux can report), where the BAR sits,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How much address space a bridge window needs for what is below it, as the
 // PCI core sizes a window it has released or a bridge it has just found
 // (pbus_size_mem(), drivers/pci/setup-bus.c). The kernel packs children with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vfiokit snapshot`: the part of sysfs vfiokit reads, captured into a
 // .tar.gz that every read-only command accepts with --sysfs-root, so a user
 // can attach their host to a bug report.

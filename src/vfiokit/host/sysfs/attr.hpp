@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading sysfs attribute files: one value per file, a trailing newline.
 // A missing file is "absent" (std::nullopt); a file that cannot be read or
 // parsed is an Error naming the file.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A sysfs-like tree that someone else handed vfiokit (any --sysfs-root
 // directory, an unpacked snapshot archive), confined for as long as it is
 // open: every read below its root, by any part of vfiokit, is resolved by

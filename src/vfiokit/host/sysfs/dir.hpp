@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One open sysfs directory, read through its file descriptor.
 //
 // A host with thousands of functions is read with as few system calls and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Small, errno-preserving file reads used by the sysfs readers.
 #pragma once
 

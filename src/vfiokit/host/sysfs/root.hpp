@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where vfiokit reads the host from: the live /sys, or a directory laid out
 // like it (a snapshot, a test fixture). Every read-only command takes
 // --sysfs-root and the VFIOKIT_SYSFS_ROOT environment variable.

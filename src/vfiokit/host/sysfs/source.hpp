@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Opening what a read-only command was pointed at: the live /sys, a
 // directory laid out like it, a snapshot directory (holding sys/), or a
 // snapshot archive, unpacked in-process into a private directory for as

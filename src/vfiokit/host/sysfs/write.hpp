@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writing sysfs attributes: one write(2) of the whole value, as the kernel's
 // store functions expect, with the errno kept for the caller to explain.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/host/tools/run_tool.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Running a helper tool vfiokit relies on (modprobe, Graphviz's dot) and
 // waiting for it, with its outcome as a Result.
 //

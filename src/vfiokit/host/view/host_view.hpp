@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Everything the read-only commands show of a host: its PCI functions, the
 // kernel's IOMMU groups, and vfiokit's prediction of them.
 #pragma once

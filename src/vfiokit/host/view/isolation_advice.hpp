@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What would put a function in an IOMMU group of its own, said per cause:
 // the device or bridges above it that do not isolate, and for each what can
 // change that (a `pci=config_acs=` kernel parameter where the ACS

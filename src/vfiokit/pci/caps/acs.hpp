@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Access Control Services, extended capability ID 0x000D (PCIe r6 §7.7.8).
 // ACS decides IOMMU group boundaries in Linux: a port or multifunction device
 // isolates only when the flags the kernel requires are enabled.

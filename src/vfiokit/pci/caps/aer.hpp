@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Advanced Error Reporting, extended ID 0x0001 (PCIe r6 §7.8.4).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Alternative Routing-ID Interpretation, extended ID 0x000E (PCIe r6 §7.8.7).
 #pragma once
 

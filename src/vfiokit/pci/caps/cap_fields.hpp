@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Field access inside one capability structure. The structure's full length
 // is checked against the config space once, up front, so each decoder states
 // how long its structure is and then reads fields by their spec offsets.

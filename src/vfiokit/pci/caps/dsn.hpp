@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Device Serial Number, extended ID 0x0003 (PCIe r6 §7.9.3): a 64-bit EUI-64.
 #pragma once
 

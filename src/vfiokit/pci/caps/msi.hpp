@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MSI capability, ID 0x05 (PCI 3.0 §6.8.1).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MSI-X capability, ID 0x11 (PCI 3.0 §6.8.2). Where the vector table and the
 // pending-bit array live matters to VFIO users: vfio-pci may forbid mmap of
 // the table page (see VFIO_REGION_INFO_CAP_MSIX_MAPPABLE).

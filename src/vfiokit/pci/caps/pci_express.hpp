@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PCI Express capability, ID 0x10 (PCIe r6 §7.5.3).
 #pragma once
 

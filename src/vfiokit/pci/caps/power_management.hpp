@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PCI Power Management capability, ID 0x01 (PCI Bus Power Management 1.2 §3.2).
 #pragma once
 

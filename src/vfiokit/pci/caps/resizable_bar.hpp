@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Resizable BAR (extended ID 0x0015) and VF Resizable BAR (0x0024), PCIe r6
 // §7.8.6 and §9.3.7.5. One entry per resizable BAR: Capability(n) at
 // +4+8n, Control(n) at +8+8n.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Slot Identification, capability ID 0x04 (PCI-to-PCI Bridge Architecture
 // Specification r1.2 §13.1): on a bridge whose secondary bus has expansion
 // slots, how many there are, whether this is the first bridge of its

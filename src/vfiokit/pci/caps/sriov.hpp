@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Single Root I/O Virtualization, extended ID 0x0010 (PCIe r6 §9.3.3).
 #pragma once
 

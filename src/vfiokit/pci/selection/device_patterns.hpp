@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The device patterns of lspci's -s and -d options, with lspci's meaning
 // (pciutils lib/filter.c), so that a habit carries over:
 //   -s [[[[domain]:]bus]:][slot][.[func]]   "02:" is bus 2, "02" is slot 2

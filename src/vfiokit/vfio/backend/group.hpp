@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // VFIO groups (/dev/vfio/N): the unit of ownership on the legacy path. The
 // kernel refuses a group that is not viable with a bare EPERM; vfiokit names
 // the devices that make it so.

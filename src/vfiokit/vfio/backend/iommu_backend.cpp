@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/vfio/backend/iommu_backend.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One IOMMU address space that devices are attached to and DMA is mapped
 // into, behind one interface with two implementations: the legacy VFIO
 // container (group + type1v2) and iommufd (an IOAS, devices through their

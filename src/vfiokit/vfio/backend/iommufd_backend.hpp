@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The iommufd path: one iommufd (/dev/iommu) with one IOAS; each device is
 // opened through its vfio cdev (/dev/vfio/devices/vfioX), bound to the
 // iommufd and attached to the IOAS.

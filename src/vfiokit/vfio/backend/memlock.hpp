@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DMA mappings pin memory, and both backends charge the pinned pages to
 // RLIMIT_MEMLOCK unless the process has CAP_IPC_LOCK (type1's
 // vfio_lock_acct, iommufd's incr_user_locked_vm). Checking up front turns

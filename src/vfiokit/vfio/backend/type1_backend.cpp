@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/vfio/backend/type1_backend.hpp"
 
 #include <fcntl.h>

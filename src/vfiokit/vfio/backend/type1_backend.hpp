@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The legacy VFIO path: one container (/dev/vfio/vfio) holding groups
 // (/dev/vfio/N), with the type1v2 IOMMU set once the first group joins.
 #pragma once

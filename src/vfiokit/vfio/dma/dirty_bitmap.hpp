@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A dirty-page bitmap over an IOVA range, in the layout all three kernel
 // sources report: an array of u64 words, bit i (word i/64, bit i%64) set when
 // the page at base + i * page_size was written. Those sources are device DMA

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Memory for device DMA and its mapping into an IOMMU backend. The buffer is
 // page-aligned anonymous memory, or hugetlb pages so the IOMMU can use
 // large page-table entries; the mapping unmaps itself when it goes away.

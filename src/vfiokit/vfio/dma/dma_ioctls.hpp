@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The two system calls of the DMA hot path, map at a fixed IOVA and unmap,
 // in the form each backend's kernel interface takes them: type1's
 // VFIO_IOMMU_MAP_DMA / UNMAP_DMA on the container, iommufd's IOMMU_IOAS_MAP

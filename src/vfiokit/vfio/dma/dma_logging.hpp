@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Device DMA logging (VFIO_DEVICE_FEATURE_DMA_LOGGING_START/REPORT/STOP):
 // the device itself records which pages it wrote, for drivers that track
 // dirty pages in hardware (mlx5, pds, hisi_acc). Semantics relied on, from

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/vfio/dma/iommufd_dirty.hpp"
 
 #include <fmt/format.h>
@@ -16,8 +17,8 @@ Result<DirtyTrackingHwpt> DirtyTrackingHwpt::alloc(const IommufdBackend& backend
   a.flags = uapi::kHwptAllocDirtyTracking;
   a.dev_id = dev_id;
   a.pt_id = backend.ioas_id();
-  if (auto ok =
-          checked_ioctl(backend.iommufd(), uapi::kIommuHwptAlloc, &a, "IOMMU_HWPT_ALLOC(DIRTY_TRACKING)", uapi::kIommufdPath);
+  if (auto ok = checked_ioctl(backend.iommufd(), uapi::kIommuHwptAlloc, &a, "IOMMU_HWPT_ALLOC(DIRTY_TRACKING)",
+                              uapi::kIommufdPath);
       !ok) {
     if (ok.error().sys_errno() == EOPNOTSUPP)
       return fail(Error(Errc::unsupported, fmt::format("iommufd device {}", dev_id),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // IOMMU dirty tracking through iommufd: a paging HWPT allocated with
 // IOMMU_HWPT_ALLOC_DIRTY_TRACKING on an IOAS, tracking switched on with
 // IOMMU_HWPT_SET_DIRTY_TRACKING, and the IOPTE dirty bits read (and by

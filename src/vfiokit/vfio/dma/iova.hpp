@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // I/O virtual addresses: what a device puts on the bus, translated by the
 // IOMMU. A distinct type so an IOVA is never confused with a host pointer or
 // a physical address.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hands out IOVA ranges inside what the IOMMU backend can map: type1's
 // IOVA_RANGE capability or iommufd's IOAS_IOVA_RANGES, minus the group's
 // reserved regions. Fixed-address mappings are reserved through it too, so

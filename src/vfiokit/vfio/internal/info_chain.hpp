@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The capability chains VFIO appends to its INFO structs (device, region,
 // type1 IOMMU): 8-byte headers {u16 id; u16 version; u32 next}, offsets
 // counted from the start of the struct, next == 0 ending the chain. The

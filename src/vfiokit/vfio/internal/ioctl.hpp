@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ioctl(2) with errors that say which ioctl failed on what, and retries on
 // EINTR. Every VFIO and iommufd call goes through here.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The VFIO and iommufd uAPI vfiokit uses beyond what the build machine's
 // <linux/vfio.h> (linux-libc-dev 6.1) declares: the vfio cdev ioctls (6.6),
 // hot-reset devid flags (6.6), migration pre-copy (6.2) and all of <linux/iommufd.h> (6.2+, absent from

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Migration v2 on one device: its state, arcs one at a time (so a failure
 // is pinned to one arc), multi-step transitions planned from the uAPI's
 // table, and recovery: when an arc fails, the device is brought to a

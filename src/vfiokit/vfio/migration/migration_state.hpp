@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The VFIO migration v2 state machine (include/uapi/linux/vfio.h, enum
 // vfio_device_mig_state), as pure rules: which states a device supports from
 // its VFIO_DEVICE_FEATURE_MIGRATION flags, which arcs a driver implements in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Moving a device's migration stream: out of a saving data fd, into a
 // RESUMING one, and in a file `vfiokit migrate save|load` can keep. The
 // stream itself is opaque (only its byte order matters, not how it is cut);
