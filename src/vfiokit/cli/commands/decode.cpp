@@ -44,7 +44,10 @@ int run_decode(const DecodeOptions& o) {
   int status = 0;
   for (const auto& dumped : *devices) {
     const pci::DecodedDevice decoded = pci::decode_device(dumped.config);
-    const DeviceLabel label{dumped.bdf, dumped.title, dumped.line};
+    DeviceLabel label;
+    label.bdf = dumped.bdf;
+    label.title = dumped.title;
+    label.source_line = dumped.line;
     if (o.json) list.push_back(device_json(label, decoded, names));
     else fmt::print("{}\n", device_text(label, decoded, names));
     const std::string who =

@@ -58,7 +58,8 @@ struct Status {
 };
 
 Status read_status(const host::Journal& journal, const host::SysfsRoot& root) {
-  Status s{journal.dir(), {}, {}};
+  Status s;
+  s.journal = journal.dir();
   auto listing = journal.list();
   s.damaged = std::move(listing.damaged);
   const auto kinds = host::known_change_kinds();
