@@ -9,6 +9,7 @@
 #include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/options/binding_target.hpp"
 #include "vfiokit/cli/options/change_lock.hpp"
+#include "vfiokit/cli/options/host_options.hpp"
 #include "vfiokit/cli/options/plan_gate.hpp"
 #include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/cli/usage/exit_status.hpp"
@@ -26,6 +27,7 @@ struct BindOptions {
   BindingTarget target;
   std::string driver = "vfio-pci";
   std::string sysfs_root;
+  bool example = false;
   bool dry_run = false;
   bool force = false;
   bool persist = false;
@@ -46,8 +48,9 @@ void print_plan(const host::BindPlan& plan) {
 
 int run_bind(const BindOptions& o) {
   if (!o.target.named()) return usage_error("name a function (BDF) or --group N");
-  if (!o.sysfs_root.empty() && !o.dry_run) {
-    print_error(Error(Errc::invalid_argument, "--sysfs-root", "only plans (--dry-run) can look at another sysfs tree"));
+  if ((!o.sysfs_root.empty() || o.example) && !o.dry_run) {
+    print_error(Error(Errc::invalid_argument, o.example ? "--example" : "--sysfs-root",
+                      "only plans (--dry-run) can look at another sysfs tree"));
     return 2;
   }
   // The rule runs the installed program at every boot: refused before
@@ -59,8 +62,11 @@ int run_bind(const BindOptions& o) {
   // only ($VFIOKIT_SYSFS_ROOT is ignored then).
   std::optional<host::SysfsSource> source;
   if (o.dry_run) {
-    auto opened = host::SysfsSource::open(o.sysfs_root);
-    if (!opened) return print_error(opened.error()), 1;
+    HostOptions host_source;
+    host_source.sysfs_root = o.sysfs_root;
+    host_source.example = o.example;
+    auto opened = open_host_source(host_source);
+    if (!opened) return 1;
     source.emplace(std::move(*opened));
   }
   const host::SysfsRoot root = source ? source->root() : host::SysfsRoot("/sys");
@@ -133,6 +139,7 @@ Runner add_bind_command(CLI::App& app) {
   cmd->add_flag("--dry-run", o->dry_run, "print the plan and change nothing");
   cmd->add_flag("--force", o->force, "take functions the host is using (mounted disks, interfaces with addresses)");
   cmd->add_option("--sysfs-root", o->sysfs_root, "plan against another sysfs tree (with --dry-run only)");
+  cmd->add_flag("--example", o->example, "plan against the built-in example host (with --dry-run only)");
   cmd->add_flag("--persist", o->persist, "bind again at every boot (installs a udev rule)");
   cmd->add_option("--rules-dir", o->rules_dir,
                   fmt::format("where --persist installs its rule (also ${}; default {})", host::kUdevRulesDirEnv,
