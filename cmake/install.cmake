@@ -46,9 +46,23 @@ configure_file(${PROJECT_SOURCE_DIR}/dist/proxmox/hookscript.in ${PROJECT_BINARY
 install(PROGRAMS ${PROJECT_BINARY_DIR}/dist/proxmox-hookscript DESTINATION ${CMAKE_INSTALL_DATADIR}/vfiokit/proxmox
   RENAME vfiokit)
 
-# The man pages (docs/man/), each into its section's directory.
+# The man pages: the commands' (written by the build from the command
+# model), and the hand-written ones (docs/man/), each into its section.
+install(DIRECTORY ${PROJECT_BINARY_DIR}/man/man1 DESTINATION ${CMAKE_INSTALL_MANDIR})
 file(GLOB VFIOKIT_MAN_PAGES ${PROJECT_SOURCE_DIR}/docs/man/*.[1-8])
 foreach(page ${VFIOKIT_MAN_PAGES})
   string(REGEX MATCH "[1-8]$" section ${page})
   install(FILES ${page} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section})
 endforeach()
+
+# Shell completion, where each shell looks for what packages install
+# (bash-completion, zsh's vendor-completions, fish's vendor_completions.d).
+install(FILES ${PROJECT_SOURCE_DIR}/dist/completion/vfiokit.bash DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
+  RENAME vfiokit)
+install(FILES ${PROJECT_SOURCE_DIR}/dist/completion/_vfiokit DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
+install(FILES ${PROJECT_SOURCE_DIR}/dist/completion/vfiokit.fish
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d)
+
+# The JSON schemas of --json output (vfiokit-json(7)).
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/schemas/ DESTINATION ${CMAKE_INSTALL_DATADIR}/vfiokit/schemas
+  FILES_MATCHING PATTERN "*.schema.json")

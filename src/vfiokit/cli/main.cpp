@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "vfiokit/cli/commands/commands.hpp"
+#include "vfiokit/cli/app.hpp"
 #include "vfiokit/cli/render/printable_streams.hpp"
 #include "vfiokit/cli/usage/exit_status.hpp"
 #include "vfiokit/cli/usage/suggestion.hpp"
@@ -69,19 +69,13 @@ int main(int argc, char** argv) {
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
     return fmt::format("vfiokit: {}\nRun with --help for more information.\n", e.what());
   });
-  std::vector<vfiokit::cli::Runner> runners = {
-      vfiokit::cli::add_decode_command(app),       vfiokit::cli::add_show_command(app),
-      vfiokit::cli::add_list_command(app),         vfiokit::cli::add_groups_command(app),
-      vfiokit::cli::add_explain_command(app),      vfiokit::cli::add_snapshot_command(app),
-      vfiokit::cli::add_probe_command(app),        vfiokit::cli::add_bind_command(app),
-      vfiokit::cli::add_release_command(app),      vfiokit::cli::add_recover_command(app),
-      vfiokit::cli::add_status_command(app),       vfiokit::cli::add_virt_config_command(app),
-      vfiokit::cli::add_rebar_command(app),        vfiokit::cli::add_power_command(app),
-      vfiokit::cli::add_mdev_command(app),         vfiokit::cli::add_migrate_command(app),
-      vfiokit::cli::add_up_command(app),           vfiokit::cli::add_down_command(app),
-      vfiokit::cli::add_profile_command(app),      vfiokit::cli::add_libvirt_hook_command(app),
-      vfiokit::cli::add_proxmox_hook_command(app), add_help_command(app),
-  };
+  std::vector<vfiokit::cli::Runner> runners = vfiokit::cli::add_commands(app);
+  runners.push_back(add_help_command(app));
+  // The hidden tools that read the command model itself: the man pages
+  // the build installs, and the shells' completion.
+  if (argc >= 2 && std::string_view(argv[1]) == "__man") return vfiokit::cli::write_man_pages(app, argc, argv);
+  if (argc >= 2 && std::string_view(argv[1]) == "__complete") return vfiokit::cli::complete(app, argc, argv);
+
   if (const int refused = refuse_unknown_command(app, argc, argv); refused >= 0) return refused;
   try {
     app.parse(argc, argv);

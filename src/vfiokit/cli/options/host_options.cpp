@@ -12,6 +12,8 @@ const char* const kNoIommuAdvice =
 extern const uint8_t kExampleSnapshot[];
 extern const size_t kExampleSnapshotSize;
 
+std::span<const uint8_t> example_snapshot() { return {kExampleSnapshot, kExampleSnapshotSize}; }
+
 void add_host_options(CLI::App* cmd, HostOptions& options) {
   cmd->add_flag("--json", options.json, "print JSON");
   cmd->add_flag("--example", options.example,
@@ -37,7 +39,7 @@ std::optional<host::SysfsSource> open_sysfs_root(const std::string& sysfs_root) 
 
 std::optional<host::SysfsSource> open_host_source(const HostOptions& options) {
   if (!options.example) return open_sysfs_root(options.sysfs_root);
-  auto source = host::SysfsSource::open_archive({kExampleSnapshot, kExampleSnapshotSize}, "the example host");
+  auto source = host::SysfsSource::open_archive(example_snapshot(), "the example host");
   if (!source) {
     print_error(source.error());
     return std::nullopt;

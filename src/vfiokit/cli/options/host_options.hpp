@@ -4,6 +4,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
+#include <span>
 #include <string>
 
 #include "vfiokit/host/sysfs/source.hpp"
@@ -28,6 +30,9 @@ std::optional<host::SysfsSource> open_sysfs_root(const std::string& sysfs_root);
 
 // Opens what the options point at (printing the error when that fails).
 std::optional<host::SysfsSource> open_host_source(const HostOptions& options);
+
+// The built-in example host: a snapshot (.tar.gz) the lab captured.
+std::span<const uint8_t> example_snapshot();
 
 // Prints each problem found while reading as one stderr line; with --strict
 // any problem makes the exit status 1.
