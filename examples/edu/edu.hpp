@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // A userspace driver for QEMU's "edu" teaching device (docs/specs/edu.rst in
 // QEMU), written against vfiokit's public API only. It is the tutorial in the
-// README and the driver the lab tests use.
+// library guide (docs/library.md) and the driver the lab tests use.
 #pragma once
 
 #include <chrono>

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: Apache-2.0
 # Turns a topology file into QEMU arguments (format: lab/topologies/default.topo
-# and the README). Sets the array QEMU_TOPOLOGY and MEMORY/SMP.
+# and docs/lab.md). Sets the array QEMU_TOPOLOGY and MEMORY/SMP.
 
 lab_topology() {  # FILE RUNDIR
   local file=$1 rundir=$2 keyword rest lineno=0 id size

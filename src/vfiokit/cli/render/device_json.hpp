@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The JSON form of a decoded device (schema "vfiokit.devices/2", documented
-// in the README). Field names are stable; new fields may be added.
+// in docs/manual.md). Field names are stable; new fields may be added.
 #pragma once
 
 #include <nlohmann/json.hpp>
