@@ -39,7 +39,15 @@ set(VFIOKIT_PROGRAM ${CMAKE_INSTALL_FULL_BINDIR}/vfiokit)
 configure_file(${PROJECT_SOURCE_DIR}/dist/systemd/vfiokit-profile@.service.in
   ${PROJECT_BINARY_DIR}/dist/vfiokit-profile@.service @ONLY)
 configure_file(${PROJECT_SOURCE_DIR}/dist/libvirt/qemu-hook.in ${PROJECT_BINARY_DIR}/dist/libvirt-qemu-hook @ONLY)
-install(FILES ${PROJECT_BINARY_DIR}/dist/vfiokit-profile@.service DESTINATION lib/systemd/system)
+# Installed for the system (prefix /usr, as a package does), the unit goes
+# where Debian 12's systemd looks for packages' units (systemd.pc's
+# systemdsystemunitdir, /lib/systemd/system); elsewhere, under the prefix.
+if(CMAKE_INSTALL_PREFIX STREQUAL "/usr")
+  set(VFIOKIT_SYSTEMD_UNIT_DIR /lib/systemd/system)
+else()
+  set(VFIOKIT_SYSTEMD_UNIT_DIR lib/systemd/system)
+endif()
+install(FILES ${PROJECT_BINARY_DIR}/dist/vfiokit-profile@.service DESTINATION ${VFIOKIT_SYSTEMD_UNIT_DIR})
 install(PROGRAMS ${PROJECT_BINARY_DIR}/dist/libvirt-qemu-hook DESTINATION ${CMAKE_INSTALL_SYSCONFDIR}/libvirt/hooks/qemu.d
   RENAME vfiokit)
 configure_file(${PROJECT_SOURCE_DIR}/dist/proxmox/hookscript.in ${PROJECT_BINARY_DIR}/dist/proxmox-hookscript @ONLY)
