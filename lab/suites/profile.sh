@@ -1,5 +1,6 @@
 # shellcheck shell=dash
 # SPDX-License-Identifier: Apache-2.0
+# lab-needs: guest-qemu
 # Suite "profile": a passthrough profile on a real kernel
 # (lab/topologies/profile.topo, on the lab's own QEMU): `vfiokit profile
 # create` names the slot's two functions (the Resizable BAR test device and
