@@ -134,6 +134,16 @@ int run_bind(const BindOptions& o) {
 Runner add_bind_command(CLI::App& app) {
   auto o = std::make_shared<BindOptions>();
   CLI::App* cmd = app.add_subcommand("bind", "Bind a function's whole IOMMU group to vfio-pci, with rollback");
+  cmd->footer(
+      "The IOMMU group is the unit: every endpoint in it goes to the driver together, and bridges stay on\n"
+      "theirs. The plan is printed first (--dry-run stops there); then each function gets a\n"
+      "driver_override, is unbound and probed, and the group is verified usable. A failing step rolls the\n"
+      "group back. The journal (/run/vfiokit) holds the group until `vfiokit release` gives back the\n"
+      "drivers and overrides it had.\n"
+      "\n"
+      "  vfiokit bind 0000:03:00.0 --dry-run\n"
+      "  vfiokit bind 0000:03:00.0\n"
+      "  vfiokit release 0000:03:00.0\n");
   add_binding_target(cmd, o->target);
   cmd->add_option("--driver", o->driver, "the driver to bind to (default vfio-pci)");
   cmd->add_flag("--dry-run", o->dry_run, "print the plan and change nothing");

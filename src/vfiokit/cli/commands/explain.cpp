@@ -95,6 +95,9 @@ int run_explain(const ExplainOptions& o) {
 Runner add_explain_command(CLI::App& app) {
   auto options = std::make_shared<ExplainOptions>();
   CLI::App* cmd = app.add_subcommand("explain", "Why a device's IOMMU group is what it is, and what would change it");
+  cmd->footer(
+      "For one function: the members of its IOMMU group, why each is there, what would separate them (ACS\n"
+      "on a port, another slot, a kernel quirk), and how the function can be reset.\n");
   cmd->add_option("BDF", options->bdf, "device address, e.g. 0000:03:00.0")->required()->check(bdf_value());
   add_host_options(cmd, options->host);
   return [cmd, options] { return cmd->parsed() ? run_explain(*options) : -1; };

@@ -186,6 +186,11 @@ int run_groups(const GroupsOptions& options) {
 Runner add_groups_command(CLI::App& app) {
   auto options = std::make_shared<GroupsOptions>();
   CLI::App* cmd = app.add_subcommand("groups", "IOMMU groups: members, VFIO viability and why each is shaped so");
+  cmd->footer(
+      "Each group with its members and their drivers, whether VFIO can take it (viable: every endpoint\n"
+      "unbound or on vfio-pci), and why it is shaped so: vfiokit predicts the kernel's grouping (ACS on\n"
+      "the path to the root, multifunction devices, quirks) and checks the prediction against the\n"
+      "kernel's own groups.\n");
   add_host_options(cmd, options->host);
   add_selection_options(cmd, options->selection);
   cmd->add_flag("--tree", options->tree, "draw the PCI tree in text with each function's group, like lspci -t");

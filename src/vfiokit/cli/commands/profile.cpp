@@ -232,6 +232,11 @@ int run_create(const CreateOptions& o) {
 Runner add_up_command(CLI::App& app) {
   auto o = std::make_shared<UpOptions>();
   CLI::App* cmd = app.add_subcommand("up", "Prepare every device of a passthrough profile, as one change");
+  cmd->footer(
+      "Reads the profile (vfiokit-profile(5)), finds its devices by their identities, and refuses, before\n"
+      "any change, what cannot be met. Then the BAR resizes, the group binds and the settings run as the\n"
+      "parts of one journaled change: a failing step undoes all of them. `vfiokit down NAME` gives\n"
+      "everything back.\n");
   cmd->add_option("PROFILE", o->profile, "the profile file (TOML; see vfiokit-profile(5))")->required();
   cmd->add_flag("--dry-run", o->dry_run, "print the plan and change nothing");
   cmd->add_flag("--force", o->force, "take functions the host is using (as `force = true` in the profile)");
@@ -242,6 +247,9 @@ Runner add_up_command(CLI::App& app) {
 Runner add_down_command(CLI::App& app) {
   auto o = std::make_shared<UpOptions>();
   CLI::App* cmd = app.add_subcommand("down", "Give back everything `vfiokit up` did for a profile");
+  cmd->footer(
+      "Undoes, newest first, what `vfiokit up` recorded: each group back on its drivers and overrides,\n"
+      "each BAR back to its size, each setting back to its value.\n");
   cmd->add_option("PROFILE", o->profile, "the profile file, or its name")->required();
   cmd->add_flag("--dry-run", o->dry_run, "say what would be given back and change nothing");
   add_change_root_options(cmd, o->where);

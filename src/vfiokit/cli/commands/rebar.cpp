@@ -135,6 +135,12 @@ int run_on_host(const RebarOptions& o) {
 Runner add_rebar_command(CLI::App& app) {
   auto o = std::make_shared<RebarOptions>();
   CLI::App* cmd = app.add_subcommand("rebar", "Show a device's Resizable BARs: sizes, sysfs view, bridge window");
+  cmd->footer(
+      "With a BDF: each Resizable BAR of the function, its current and supported sizes, what sysfs offers\n"
+      "(resourceN_resize) and the bridge window it sits in. With --bar N --size SIZE (or max) it resizes:\n"
+      "the functions sharing the bridge window are removed and found again, their drivers and overrides\n"
+      "put back, everything verified, journaled and rolled back on failure; --dry-run prints the plan.\n"
+      "--from DUMP reads lspci -xxxx output instead of the host.\n");
   cmd->add_option("BDF", o->bdf, "a function on the host (or, with --from, which device of the dump)")
       ->check(bdf_value());
   cmd->add_option("--from", o->from, "read an lspci -xxxx dump instead of a host");

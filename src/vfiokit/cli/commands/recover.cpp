@@ -44,6 +44,11 @@ int run_recover(const ChangeRoot& where) {
 Runner add_recover_command(CLI::App& app) {
   auto where = std::make_shared<ChangeRoot>();
   CLI::App* cmd = app.add_subcommand("recover", "Undo the changes a crashed or killed run left unfinished");
+  cmd->footer(
+      "Every change vfiokit makes is journaled in /run/vfiokit, step by step, before it runs. After a\n"
+      "crash or a kill -9 in the middle of one, recover finishes undoing it, back to the host as it was.\n"
+      "Completed changes that are held (a bound group, a profile that is up) are left alone: release and\n"
+      "down give those back.\n");
   add_change_root_options(cmd, *where);
   return [cmd, where] { return cmd->parsed() ? run_recover(*where) : -1; };
 }

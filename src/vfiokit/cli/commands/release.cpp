@@ -97,6 +97,10 @@ int run_release(const ReleaseOptions& o) {
 Runner add_release_command(CLI::App& app) {
   auto o = std::make_shared<ReleaseOptions>();
   CLI::App* cmd = app.add_subcommand("release", "Give a group vfiokit bound back to its original drivers");
+  cmd->footer(
+      "Reads what `vfiokit bind` recorded in the journal and puts every function of the group back on the\n"
+      "driver and driver_override it had (no driver included), then verifies. A group a profile bound is\n"
+      "given back by `vfiokit down`. With --persist the boot-time udev rule goes too.\n");
   add_binding_target(cmd, o->target);
   cmd->add_flag("--dry-run", o->dry_run, "print what would be restored and change nothing");
   cmd->add_flag("--persist", o->persist, "also remove the boot-time rule `bind --persist` installed");
