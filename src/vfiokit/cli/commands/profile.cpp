@@ -123,12 +123,11 @@ int up_profile(const host::Profile& profile, const ChangeRoot& where, bool dry_r
   if (!dry_run) {
     // Planned again once every target is locked: what runs is what the
     // host is now, or the run stops.
-    const auto steps = host::ProfileChange(*root, *plan).steps();
-    if (auto ok = lock_parts(journal, host::ProfileChange(*root, *plan), plan->groups, locks); !ok)
-      return print_error(ok.error()), kExitFailure;
+    const host::ProfileChange planned(*root, *plan);
+    if (auto ok = lock_parts(journal, planned, plan->groups, locks); !ok) return print_error(ok.error()), kExitFailure;
     plan = plan_on(*root, profile);
     if (!plan) return print_error(plan.error()), kExitFailure;
-    if (host::ProfileChange(*root, *plan).steps() != steps)
+    if (host::ProfileChange(*root, *plan).steps() != planned.steps())
       return print_error(Error(Errc::invalid_argument, "profile " + profile.name,
                                "another program changed its devices while vfiokit planned: run `vfiokit up` again")),
              kExitFailure;

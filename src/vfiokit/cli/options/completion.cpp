@@ -9,6 +9,7 @@
 #include <set>
 
 #include "vfiokit/cli/options/host_options.hpp"
+#include "vfiokit/cli/usage/man_page.hpp"
 #include "vfiokit/host/mdev/mdev.hpp"
 #include "vfiokit/host/view/host_view.hpp"
 
@@ -23,13 +24,6 @@ struct Line {
   std::vector<std::string> positionals;
   HostOptions host;
 };
-
-std::vector<const CLI::App*> visible_subcommands(const CLI::App* app) {
-  std::vector<const CLI::App*> out;
-  for (const CLI::App* sub : app->get_subcommands({}))
-    if (!sub->get_group().empty()) out.push_back(sub);
-  return out;
-}
 
 const CLI::Option* find_option(const CLI::App* app, std::string_view word) {
   for (const CLI::Option* o : app->get_options({})) {
@@ -67,7 +61,7 @@ Line read_line(const CLI::App& app, const std::vector<std::string>& done) {
       }
       continue;
     }
-    const auto subs = visible_subcommands(line.command);
+    const auto subs = visible_subcommands(*line.command);
     const auto sub = std::find_if(subs.begin(), subs.end(), [&](const CLI::App* s) { return s->get_name() == w; });
     if (sub != subs.end() && line.positionals.empty()) {
       line.command = *sub;
@@ -175,7 +169,7 @@ std::vector<std::string> values_for(const std::string& kind, const Line& line, c
     std::vector<std::string> out;
     const CLI::App* root = line.command;
     while (root->get_parent()) root = root->get_parent();
-    for (const CLI::App* s : visible_subcommands(root)) out.push_back(s->get_name());
+    for (const CLI::App* s : visible_subcommands(*root)) out.push_back(s->get_name());
     return out;
   }
   if (kind == "PHASE") return {"pre-start", "post-start", "pre-stop", "post-stop"};
@@ -225,7 +219,7 @@ std::vector<std::string> completions(const CLI::App& app, const std::vector<std:
   }
   std::vector<std::string> out;
   if (line.positionals.empty())
-    for (const CLI::App* s : visible_subcommands(line.command)) out.push_back(s->get_name());
+    for (const CLI::App* s : visible_subcommands(*line.command)) out.push_back(s->get_name());
   const std::string kind = next_positional(line.command, line.positionals.size());
   if (!kind.empty()) {
     auto values = values_for(kind, line, read_host_of(line));

@@ -9,14 +9,6 @@ namespace vfiokit::cli {
 
 namespace {
 
-// The commands a page describes: hidden ones (no group) are not for people.
-std::vector<const CLI::App*> visible_subcommands(const CLI::App& app) {
-  std::vector<const CLI::App*> out;
-  for (const CLI::App* sub : app.get_subcommands({}))
-    if (!sub->get_group().empty()) out.push_back(sub);
-  return out;
-}
-
 std::string upper(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::toupper(c)); });
   return s;
@@ -121,6 +113,13 @@ ManPage command_page(const CLI::App& cmd, std::string_view version, std::string_
 }
 
 }  // namespace
+
+std::vector<const CLI::App*> visible_subcommands(const CLI::App& app) {
+  std::vector<const CLI::App*> out;
+  for (const CLI::App* sub : app.get_subcommands({}))
+    if (!sub->get_group().empty()) out.push_back(sub);
+  return out;
+}
 
 std::string roff_text(std::string_view text) {
   std::string out;

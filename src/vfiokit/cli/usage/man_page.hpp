@@ -20,6 +20,10 @@ struct ManPage {
   std::string text;       // man(7) source
 };
 
+// The subcommands people use: hidden ones (CLI11's empty group) are left
+// out of the pages and of completion alike.
+std::vector<const CLI::App*> visible_subcommands(const CLI::App& app);
+
 std::vector<ManPage> man_pages(const CLI::App& app, std::string_view version, std::string_view date);
 
 // Text made safe for man(7): backslashes and dashes escaped, and a line
