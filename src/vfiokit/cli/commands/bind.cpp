@@ -9,6 +9,7 @@
 #include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/options/binding_target.hpp"
 #include "vfiokit/cli/options/change_lock.hpp"
+#include "vfiokit/cli/options/change_root.hpp"
 #include "vfiokit/cli/options/host_options.hpp"
 #include "vfiokit/cli/options/plan_gate.hpp"
 #include "vfiokit/cli/render/output.hpp"
@@ -27,6 +28,7 @@ struct BindOptions {
   BindingTarget target;
   std::string driver = "vfio-pci";
   std::string sysfs_root;
+  std::string simulate;
   bool example = false;
   bool dry_run = false;
   bool force = false;
@@ -48,6 +50,8 @@ void print_plan(const host::BindPlan& plan) {
 
 int run_bind(const BindOptions& o) {
   if (!o.target.named()) return usage_error("name a function (BDF) or --group N");
+  if (!o.simulate.empty() && (!o.sysfs_root.empty() || o.example))
+    return usage_error("--simulate acts on a simulated host; --sysfs-root and --example only plan");
   if ((!o.sysfs_root.empty() || o.example) && !o.dry_run) {
     print_error(Error(Errc::invalid_argument, o.example ? "--example" : "--sysfs-root",
                       "only plans (--dry-run) can look at another sysfs tree"));
@@ -61,7 +65,10 @@ int run_bind(const BindOptions& o) {
   // A plan may be made from a snapshot; a change is made to the live host
   // only ($VFIOKIT_SYSFS_ROOT is ignored then).
   std::optional<host::SysfsSource> source;
-  if (o.dry_run) {
+  const ChangeRoot where{o.simulate, o.target.journal_dir};
+  auto change_root = open_change_root(where);
+  if (!change_root) return print_error(change_root.error()), 1;
+  if (o.dry_run && o.simulate.empty()) {
     HostOptions host_source;
     host_source.sysfs_root = o.sysfs_root;
     host_source.example = o.example;
@@ -69,7 +76,7 @@ int run_bind(const BindOptions& o) {
     if (!opened) return 1;
     source.emplace(std::move(*opened));
   }
-  const host::SysfsRoot root = source ? source->root() : host::SysfsRoot("/sys");
+  const host::SysfsRoot root = source ? source->root() : *change_root;
   host::HostView view = host::read_host(root);
   auto group = resolve_group(o.target, view);
   if (!group) {
@@ -78,7 +85,7 @@ int run_bind(const BindOptions& o) {
   }
   // A change is planned under its group's lock: the host is read again
   // once it is held, so the plan is what will be applied.
-  const auto journal = host::Journal::choose(o.target.journal_dir);
+  const host::Journal journal(journal_dir(where));
   std::optional<host::Journal::Lock> lock;
   if (!o.dry_run) {
     auto locked = lock_for_planning(journal, host::binding_key(*group));
@@ -149,6 +156,7 @@ Runner add_bind_command(CLI::App& app) {
   cmd->add_flag("--dry-run", o->dry_run, "print the plan and change nothing");
   cmd->add_flag("--force", o->force, "take functions the host is using (mounted disks, interfaces with addresses)");
   cmd->add_option("--sysfs-root", o->sysfs_root, "plan against another sysfs tree (with --dry-run only)");
+  add_simulate_option(cmd, o->simulate);
   cmd->add_flag("--example", o->example, "plan against the built-in example host (with --dry-run only)");
   cmd->add_flag("--persist", o->persist, "bind again at every boot (installs a udev rule)");
   cmd->add_option("--rules-dir", o->rules_dir,

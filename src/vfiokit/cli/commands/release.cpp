@@ -9,6 +9,7 @@
 #include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/options/binding_target.hpp"
 #include "vfiokit/cli/options/change_lock.hpp"
+#include "vfiokit/cli/options/change_root.hpp"
 #include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/cli/usage/exit_status.hpp"
 #include "vfiokit/host/binding/operation.hpp"
@@ -20,6 +21,7 @@ namespace {
 
 struct ReleaseOptions {
   BindingTarget target;
+  std::string simulate;
   bool dry_run = false;
   bool persist = false;
   std::string rules_dir;
@@ -39,14 +41,17 @@ int remove_rules(const ReleaseOptions& o, const std::vector<pci::Bdf>& endpoints
 
 int run_release(const ReleaseOptions& o) {
   if (!o.target.named()) return usage_error("name a function (BDF) or --group N");
-  const host::SysfsRoot root("/sys");
+  const ChangeRoot where{o.simulate, o.target.journal_dir};
+  auto opened = open_change_root(where);
+  if (!opened) return print_error(opened.error()), 1;
+  const host::SysfsRoot root = *opened;
   const host::HostView view = host::read_host(root);
   auto group = resolve_group(o.target, view);
   if (!group) {
     print_error(group.error());
     return 1;
   }
-  const auto journal = host::Journal::choose(o.target.journal_dir);
+  const host::Journal journal(journal_dir(where));
   auto entry = host::read_held_group(journal, *group);
   if (!entry) {
     print_error(entry.error());
@@ -103,6 +108,7 @@ Runner add_release_command(CLI::App& app) {
       "given back by `vfiokit down`. With --persist the boot-time udev rule goes too.\n");
   add_binding_target(cmd, o->target);
   cmd->add_flag("--dry-run", o->dry_run, "print what would be restored and change nothing");
+  add_simulate_option(cmd, o->simulate);
   cmd->add_flag("--persist", o->persist, "also remove the boot-time rule `bind --persist` installed");
   cmd->add_option(
       "--rules-dir", o->rules_dir,

@@ -7,10 +7,14 @@
 
 namespace vfiokit::cli {
 
-void add_change_root_options(CLI::App* cmd, ChangeRoot& options) {
-  cmd->add_option("--simulate", options.simulate,
+void add_simulate_option(CLI::App* cmd, std::string& simulate) {
+  cmd->add_option("--simulate", simulate,
                   "act on a simulated host: a sysfs tree (e.g. an unpacked snapshot) whose writes a simulated kernel "
                   "carries out");
+}
+
+void add_change_root_options(CLI::App* cmd, ChangeRoot& options) {
+  add_simulate_option(cmd, options.simulate);
   add_journal_option(cmd, options.journal_dir);
 }
 

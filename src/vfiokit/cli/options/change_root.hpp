@@ -21,6 +21,8 @@ struct ChangeRoot {
 };
 
 void add_change_root_options(CLI::App* cmd, ChangeRoot& options);
+// --simulate alone, for commands that add --journal-dir themselves.
+void add_simulate_option(CLI::App* cmd, std::string& simulate);
 Result<host::SysfsRoot> open_change_root(const ChangeRoot& options);
 std::filesystem::path journal_dir(const ChangeRoot& options);
 

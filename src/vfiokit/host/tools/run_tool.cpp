@@ -24,6 +24,12 @@ Result<void> run_tool(std::vector<std::string> argv, const std::string& subject)
   if (!path)
     return fail(Errc::not_found, subject,
                 fmt::format("'{}' is not installed (looked in /usr/sbin, /usr/bin, /sbin and /bin)", argv[0]));
+  return run_program(*path, std::move(argv), subject);
+}
+
+Result<void> run_program(const std::filesystem::path& program, std::vector<std::string> argv,
+                         const std::string& subject) {
+  const auto* path = &program;
   std::vector<char*> cargv;
   for (auto& a : argv) cargv.push_back(a.data());
   cargv.push_back(nullptr);

@@ -30,4 +30,9 @@ std::optional<std::filesystem::path> find_tool(const std::string& tool);
 // with status 0.
 Result<void> run_tool(std::vector<std::string> argv, const std::string& subject);
 
+// The same for a program given by its absolute path (whose trust is the
+// caller's to check): argv[0] is passed to it as its name.
+Result<void> run_program(const std::filesystem::path& program, std::vector<std::string> argv,
+                         const std::string& subject);
+
 }  // namespace vfiokit::host
