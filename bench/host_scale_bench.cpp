@@ -26,75 +26,17 @@
 #include <string_view>
 #include <thread>
 
-#include "fakes/fake_sysfs.hpp"
 #include "support/run_process.hpp"
+#include "support/scale_host.hpp"
 
 namespace {
 
-using vfiokit::pci::Bdf;
-using vfiokit::pci::PcieType;
-using vfiokit::testing::ConfigBuilder;
+using vfiokit::testing::ScaleFunction;
 
-constexpr unsigned kPfs = 16;
-
-ConfigBuilder port(uint16_t device, PcieType type) {
-  ConfigBuilder b;
-  b.ids(0x10b5, device).class_code(0x060400).header_type(1).pci_express(0x40, type).acs(0x100, 0x001f, 0x001f);
-  return b;
+// The trees, as `list` reads them (no IOMMU groups, no drivers).
+const vfiokit::testing::ScaleHost& built(unsigned functions) {
+  return vfiokit::testing::scale_host({.functions = functions, .iommu_groups = false, .vf_driver = ""});
 }
-
-// A PF with `vfs` VFs enabled right after it (First VF Offset 1, VF Stride
-// 1, as with ARI), or one of those VFs.
-ConfigBuilder function(bool pf, uint16_t vfs) {
-  ConfigBuilder b;
-  b.ids(0x15b3, pf ? 0x101d : 0x101e).class_code(0x020000).header_type(0).pci_express(0x40, PcieType::endpoint);
-  b.msix(0x80, 64, 0x2000, 0x3000);
-  if (pf) {
-    b.sriov(0x100, 255, vfs, 0x101e);
-    b.u16(0x100 + 0x08, 0x19).u16(0x100 + 0x14, 1).u16(0x100 + 0x16, 1);  // VF Enable, VF MSE, ARI; offset, stride
-  }
-  return b;
-}
-
-// Where each function's directory sits: its port's directory and its name.
-struct Placed {
-  std::filesystem::path port_dir;
-  std::string name;
-  bool vf = false;
-};
-
-struct Tree {
-  vfiokit::testing::FakeSysfs sysfs;
-  std::vector<Placed> functions;
-};
-
-// Trees are built once per size and kept for the whole run.
-const Tree& built(unsigned functions) {
-  static std::map<unsigned, std::unique_ptr<Tree>> trees;
-  auto& tree = trees[functions];
-  if (tree) return *tree;
-  tree = std::make_unique<Tree>();
-  auto* t = &tree->sysfs;
-  const Bdf rp(0, 0, 1, 0), up(0, 1, 0, 0);
-  t->add(rp, port(0x8747, PcieType::root_port)).add(up, port(0x8747, PcieType::upstream_port), rp);
-  const unsigned per_pf = functions / kPfs;
-  for (unsigned i = 0; i < kPfs; ++i) {
-    const Bdf dp(0, 2, static_cast<uint8_t>(i), 0);
-    t->add(dp, port(0x8748, PcieType::downstream_port), up);
-    // With ARI the PF and its VFs fill the devfns of the port's bus.
-    for (unsigned fn = 0; fn < per_pf; ++fn) {
-      const Bdf f(0, static_cast<uint8_t>(3 + i), static_cast<uint8_t>(fn >> 3), static_cast<uint8_t>(fn & 7));
-      t->add(f, function(fn == 0, static_cast<uint16_t>(per_pf - 1)), dp);
-      if (fn > 0) t->link(f, "physfn", Bdf(0, static_cast<uint8_t>(3 + i), 0, 0));
-      tree->functions.push_back({t->device_dir(dp), f.str(), fn > 0});
-    }
-  }
-  // Written back before anything is timed: the kernel's flush of a tree
-  // just written would otherwise land in some command's time.
-  ::sync();
-  return *tree;
-}
-
 const vfiokit::testing::FakeSysfs& tree(unsigned functions) { return built(functions).sysfs; }
 
 void run_command(benchmark::State& state, std::vector<std::string> argv) {
@@ -123,7 +65,7 @@ void BM_LspciDFixed(benchmark::State& state) {
 }
 
 // One function's system calls, as `list` makes them.
-void read_function(int port_fd, const Placed& f) {
+void read_function(int port_fd, const ScaleFunction& f) {
   alignas(dirent64) static thread_local std::array<char, 32 * 1024> dents;
   std::array<char, 4096> page;
   const int dir = ::openat(port_fd, f.name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -138,7 +80,7 @@ void read_function(int port_fd, const Placed& f) {
 }
 
 void BM_SyscallFloor(benchmark::State& state) {
-  const Tree& t = built(static_cast<unsigned>(state.range(0)));
+  const auto& t = built(static_cast<unsigned>(state.range(0)));
   std::map<std::filesystem::path, int> port_fds;
   for (const auto& f : t.functions)
     if (!port_fds.count(f.port_dir)) port_fds[f.port_dir] = ::open(f.port_dir.c_str(), O_RDONLY | O_DIRECTORY);

@@ -54,4 +54,13 @@ FakeSysfs& FakeSysfs::link(const pci::Bdf& from, const std::string& name, const 
   return *this;
 }
 
+FakeSysfs& FakeSysfs::iommu_group(const pci::Bdf& bdf, unsigned group) {
+  const auto dir = device_dir(bdf);
+  const auto group_dir = root() / "kernel/iommu_groups" / std::to_string(group);
+  std::filesystem::create_directories(group_dir / "devices");
+  std::filesystem::create_symlink(group_dir.lexically_relative(dir), dir / "iommu_group");
+  std::filesystem::create_symlink(dir.lexically_relative(group_dir / "devices"), group_dir / "devices" / bdf.str());
+  return *this;
+}
+
 }  // namespace vfiokit::testing

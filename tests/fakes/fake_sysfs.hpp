@@ -25,6 +25,9 @@ class FakeSysfs {
   FakeSysfs& add_on_host_bridge(const pci::Bdf& bdf, const ConfigBuilder& config, const std::string& host_dir);
   // A link named `name` in `from`'s directory to `to`'s (physfn, virtfnN).
   FakeSysfs& link(const pci::Bdf& from, const std::string& name, const pci::Bdf& to);
+  // Puts the function in IOMMU group `group` as the kernel shows it: its
+  // iommu_group link, and the group's devices/BDF link back.
+  FakeSysfs& iommu_group(const pci::Bdf& bdf, unsigned group);
   std::filesystem::path root() const { return dir_.path() / "sys"; }
   std::filesystem::path device_dir(const pci::Bdf& bdf) const;
 

@@ -57,8 +57,11 @@ Result<std::vector<ResourceDevices>> find_resource_devices(const host::SysfsRoot
   std::vector<ResourceDevices> out(config.resources.size());
   std::map<unsigned, size_t> taken;  // group -> the resource that advertises it
   std::map<pci::Bdf, const host::IommuGroup*> group_of;
-  for (const auto& g : host.groups)
+  std::map<unsigned, const host::IommuGroup*> group_by_id;
+  for (const auto& g : host.groups) {
+    group_by_id[g.id] = &g;
     for (const auto& bdf : g.devices) group_of[bdf] = &g;
+  }
   for (size_t i = 0; i < config.resources.size(); ++i) {
     const ResourceConfig& resource = config.resources[i];
     auto named = named_functions(root, host, resource);
@@ -81,10 +84,7 @@ Result<std::vector<ResourceDevices>> find_resource_devices(const host::SysfsRoot
         continue;
       }
       taken.emplace(id, i);
-      const host::IommuGroup* group = nullptr;
-      for (const auto& g : host.groups)
-        if (g.id == id) group = &g;
-      PluginDevice d = device_of(host, *group, *named);
+      PluginDevice d = device_of(host, *group_by_id.at(id), *named);
       refresh_health(root, d);
       out[i].devices.push_back(std::move(d));
     }
