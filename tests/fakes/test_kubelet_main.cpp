@@ -9,6 +9,8 @@
 //   vfiokit-test-kubelet allocate DIR ENDPOINT ID[,ID...] [--open]
 //       calls Allocate and prints each device node and variable; with
 //       --open, opens every device node read-write as a container would
+//   vfiokit-test-kubelet now
+//       prints the clock LOG's lines use (busybox date has no milliseconds)
 #include <fcntl.h>
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
@@ -104,10 +106,12 @@ int allocate(const std::string& dir, const std::string& endpoint, const std::str
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (args.size() == 3 && args[0] == "serve") return serve(args[1], args[2]);
+  if (args.size() == 1 && args[0] == "now") return std::printf("%lld\n", now_ms()) < 0;
   if ((args.size() == 4 || (args.size() == 5 && args[4] == "--open")) && args[0] == "allocate")
     return allocate(args[1], args[2], args[3], args.size() == 5);
   std::fprintf(stderr,
                "usage: vfiokit-test-kubelet serve DIR LOG\n"
-               "       vfiokit-test-kubelet allocate DIR ENDPOINT ID[,ID...] [--open]\n");
+               "       vfiokit-test-kubelet allocate DIR ENDPOINT ID[,ID...] [--open]\n"
+               "       vfiokit-test-kubelet now\n");
   return 2;
 }
