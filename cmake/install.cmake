@@ -30,6 +30,14 @@ configure_file(${PROJECT_SOURCE_DIR}/cmake/vfiokit.pc.in ${PROJECT_BINARY_DIR}/v
 install(FILES ${PROJECT_BINARY_DIR}/vfiokit.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
 install(TARGETS vfiokit_bin vfiokit-edu RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The Kubernetes device plugin, with the DaemonSet and an example
+# configuration (docs/kubernetes.md).
+if(VFIOKIT_DEVICE_PLUGIN)
+  install(TARGETS vfiokit_device_plugin RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  install(FILES ${PROJECT_SOURCE_DIR}/deploy/kubernetes/daemonset.yaml
+    ${PROJECT_SOURCE_DIR}/deploy/kubernetes/kustomization.yaml ${PROJECT_SOURCE_DIR}/deploy/kubernetes/device-plugin.toml
+    DESTINATION ${CMAKE_INSTALL_DATADIR}/vfiokit/kubernetes)
+endif()
 
 # The integrations that run vfiokit for a VM manager: the systemd unit that
 # brings a profile up at boot, libvirt's QEMU hook, and the Proxmox VE
@@ -55,9 +63,13 @@ install(PROGRAMS ${PROJECT_BINARY_DIR}/dist/proxmox-hookscript DESTINATION ${CMA
   RENAME vfiokit)
 
 # The man pages: the commands' (written by the build from the command
-# model), and the hand-written ones (docs/man/), each into its section.
+# model), and the hand-written ones (docs/man/), each into its section
+# (vfiokit-device-plugin(8) only with the plugin).
 install(DIRECTORY ${PROJECT_BINARY_DIR}/man/man1 DESTINATION ${CMAKE_INSTALL_MANDIR})
 file(GLOB VFIOKIT_MAN_PAGES ${PROJECT_SOURCE_DIR}/docs/man/*.[1-8])
+if(NOT VFIOKIT_DEVICE_PLUGIN)
+  list(FILTER VFIOKIT_MAN_PAGES EXCLUDE REGEX "vfiokit-device-plugin")
+endif()
 foreach(page ${VFIOKIT_MAN_PAGES})
   string(REGEX MATCH "[1-8]$" section ${page})
   install(FILES ${page} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section})

@@ -15,13 +15,16 @@ files() {
 files >"$in/before"
 echo "== apt install the packages"
 apt-get install -y -q "$in"/debs/*.deb
-dpkg -l vfiokit libvfiokit0 libvfiokit-dev | tail -3
+dpkg -l vfiokit libvfiokit0 libvfiokit-dev vfiokit-device-plugin | tail -4
 echo "== vfiokit as a user runs it"
 vfiokit --version
 vfiokit groups --example | head -n 3
 man vfiokit-bind | head -n 6
 man 5 vfiokit-profile | head -n 4
 test -e /usr/share/bash-completion/completions/vfiokit
+echo "== the device plugin: its page, and the example configuration on a lab host"
+man 8 vfiokit-device-plugin | head -n 4
+vfiokit-device-plugin --check --config /usr/share/vfiokit/kubernetes/device-plugin.toml --sysfs-root "$in/sys"
 echo "== a consumer built with CMake and with pkg-config"
 cmake -S "$in/consumer" -B "$in/by-cmake" -G Ninja >/dev/null
 cmake --build "$in/by-cmake" >/dev/null
@@ -30,7 +33,7 @@ cmake --build "$in/by-cmake" >/dev/null
 g++ -std=c++23 -o "$in/by-pkg-config" "$in/consumer/consumer.cpp" $(pkg-config --cflags --libs vfiokit)
 "$in/by-pkg-config" "$in/sys" | head -n 3
 echo "== purge"
-apt-get purge -y -q vfiokit libvfiokit0 libvfiokit-dev
+apt-get purge -y -q vfiokit-device-plugin vfiokit libvfiokit0 libvfiokit-dev
 apt-get autoremove --purge -y -q
 files >"$in/after"
 if ! diff "$in/before" "$in/after"; then

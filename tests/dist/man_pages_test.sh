@@ -52,6 +52,24 @@ for schema in "$here"/docs/schemas/*.schema.json; do
   grep -qF "${name//-/\\-}" "$here/docs/man/vfiokit-json.7" ||
     { echo "man_pages_test: vfiokit-json(7) does not name $name"; fail=1; }
 done
+# vfiokit-device-plugin(8): every option of its --help, and every key of
+# its configuration (the "known: ..." list of its parser).
+plugin=$build/vfiokit-device-plugin
+if [ ! -x "$plugin" ]; then
+  echo "man_pages_test: $plugin is not built"; fail=1
+else
+  for opt in $("$plugin" --help | grep -oE '(^|[ ,])--[a-z][a-z0-9-]*' | sed 's/^[ ,]//' | sort -u); do
+    [ "$opt" = --help ] && continue
+    grep -qF -- "${opt//-/\\-}" "$here/docs/man/vfiokit-device-plugin.8" ||
+      { echo "man_pages_test: vfiokit-device-plugin(8) lacks $opt"; fail=1; }
+  done
+  plugin_keys=$(grep -o 'known: [a-z, -]*' "$here/src/vfiokit/deviceplugin/config/plugin_config.cpp" | sed 's/known: //; s/,/ /g')
+  [ -n "$plugin_keys" ] || { echo "man_pages_test: found no key list in plugin_config.cpp"; fail=1; }
+  for key in $plugin_keys; do
+    grep -Eq "^\.B ${key//-/\\\\-}\$" "$here/docs/man/vfiokit-device-plugin.8" ||
+      { echo "man_pages_test: vfiokit-device-plugin(8) does not describe '$key'"; fail=1; }
+  done
+fi
 [ "$fail" = 0 ] && echo "man_pages_test: ${#pages[@]} pages render cleanly; $(echo "$commands" | wc -w) commands" \
   "have pages naming all $checked options of their --help; vfiokit-profile(5) names every key: $keys"
 exit "$fail"
