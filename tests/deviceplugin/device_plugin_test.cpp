@@ -92,11 +92,30 @@ class DevicePluginTest : public ::testing::Test {
   std::unique_ptr<v1beta1::DevicePlugin::Stub> plugin(const std::string& resource) {
     return kubelet_.plugin("vfiokit-" + resource + ".sock");
   }
+  // The plugin with `config`, once all its `resources` have registered
+  // (nullptr, the failure recorded with its log, when they do not).
+  std::unique_ptr<PluginProcess> start_registered(const std::string& config, size_t resources) {
+    write_config(config);
+    auto p = start();
+    if (kubelet_.wait_for_registrations(resources, kWait)) return p;
+    ADD_FAILURE() << "the plugin did not register\n" << p->log();
+    return nullptr;
+  }
 
   LabFixture host_{"q35-debian-6.12"};
   TempDir dir_;
   TestKubelet kubelet_{dir_.path() / "device-plugins"};
 };
+
+// Allocate for one container; the status, the response in `out`.
+grpc::Status allocate(v1beta1::DevicePlugin::Stub& plugin, const std::vector<std::string>& ids,
+                      v1beta1::AllocateResponse* out) {
+  v1beta1::AllocateRequest request;
+  auto* c = request.add_container_requests();
+  for (const auto& id : ids) c->add_devices_ids(id);
+  grpc::ClientContext ctx;
+  return plugin.Allocate(&ctx, request, out);
+}
 
 const std::string kEduAndNic = R"(
 [resource."vfiokit.io/edu"]
@@ -108,9 +127,8 @@ device-nodes = "cdev"
 )";
 
 TEST_F(DevicePluginTest, RegistersEachResourceWithWhatItServes) {
-  write_config(kEduAndNic);
-  auto p = start();
-  ASSERT_TRUE(kubelet_.wait_for_registrations(2, kWait)) << p->log();
+  auto p = start_registered(kEduAndNic, 2);
+  ASSERT_TRUE(p);
   auto r = kubelet_.registrations();
   EXPECT_EQ(r[0].version(), "v1beta1");
   EXPECT_EQ(r[0].resource_name(), "vfiokit.io/edu");
@@ -129,9 +147,8 @@ TEST_F(DevicePluginTest, RegistersEachResourceWithWhatItServes) {
 }
 
 TEST_F(DevicePluginTest, ListsEveryMatchingGroupOnceWithItsHealth) {
-  write_config(kEduAndNic);
-  auto p = start();
-  ASSERT_TRUE(kubelet_.wait_for_registrations(2, kWait)) << p->log();
+  auto p = start_registered(kEduAndNic, 2);
+  ASSERT_TRUE(p);
   auto edu = plugin("vfiokit.io_edu");
   DeviceWatch watch(*edu);
   ASSERT_TRUE(watch.wait_for([](const auto& l) { return l.devices_size() > 0; }, kWait)) << p->log();
@@ -152,9 +169,8 @@ TEST_F(DevicePluginTest, ListsEveryMatchingGroupOnceWithItsHealth) {
 }
 
 TEST_F(DevicePluginTest, HealthFollowsBindAndReleaseAndAllocateHandsOutTheGroup) {
-  write_config(kEduAndNic);
-  auto p = start();
-  ASSERT_TRUE(kubelet_.wait_for_registrations(2, kWait)) << p->log();
+  auto p = start_registered(kEduAndNic, 2);
+  ASSERT_TRUE(p);
   auto edu = plugin("vfiokit.io_edu");
   DeviceWatch watch(*edu);
   ASSERT_TRUE(watch.wait_for([](const auto& l) { return health_of(l, kEdu) == "Unhealthy"; }, kWait));
@@ -162,12 +178,9 @@ TEST_F(DevicePluginTest, HealthFollowsBindAndReleaseAndAllocateHandsOutTheGroup)
   vfiokit({"bind", "--group", "11"});
   ASSERT_TRUE(watch.wait_for([](const auto& l) { return health_of(l, kEdu) == "Healthy"; }, kWait)) << p->log();
 
-  v1beta1::AllocateRequest request;
-  request.add_container_requests()->add_devices_ids(kEdu);
   v1beta1::AllocateResponse response;
   {
-    grpc::ClientContext ctx;
-    auto status = edu->Allocate(&ctx, request, &response);
+    auto status = allocate(*edu, {kEdu}, &response);
     ASSERT_TRUE(status.ok()) << status.error_message();
   }
   ASSERT_EQ(response.container_responses_size(), 1);
@@ -189,9 +202,8 @@ TEST_F(DevicePluginTest, HealthFollowsBindAndReleaseAndAllocateHandsOutTheGroup)
   vfiokit({"release", "--group", "11"});
   ASSERT_TRUE(watch.wait_for([](const auto& l) { return health_of(l, kEdu) == "Unhealthy"; }, kWait)) << p->log();
   {
-    grpc::ClientContext ctx;
     v1beta1::AllocateResponse refused;
-    auto status = edu->Allocate(&ctx, request, &refused);
+    auto status = allocate(*edu, {kEdu}, &refused);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
     EXPECT_NE(status.error_message().find("0000:0c:00.0 has no driver"), std::string::npos) << status.error_message();
   }
@@ -200,18 +212,14 @@ TEST_F(DevicePluginTest, HealthFollowsBindAndReleaseAndAllocateHandsOutTheGroup)
 }
 
 TEST_F(DevicePluginTest, AMultifunctionGroupGoesWholeWithTheMatchedFunctionFirst) {
-  write_config(kEduAndNic);
-  auto p = start();
-  ASSERT_TRUE(kubelet_.wait_for_registrations(2, kWait)) << p->log();
+  auto p = start_registered(kEduAndNic, 2);
+  ASSERT_TRUE(p);
   vfiokit({"bind", "--group", "15", "--force"});
   auto edu = plugin("vfiokit.io_edu");
   DeviceWatch watch(*edu);
   ASSERT_TRUE(watch.wait_for([](const auto& l) { return health_of(l, kMultifunction) == "Healthy"; }, kWait));
-  v1beta1::AllocateRequest request;
-  request.add_container_requests()->add_devices_ids(kMultifunction);
   v1beta1::AllocateResponse response;
-  grpc::ClientContext ctx;
-  ASSERT_TRUE(edu->Allocate(&ctx, request, &response).ok());
+  ASSERT_TRUE(allocate(*edu, {kMultifunction}, &response).ok());
   EXPECT_EQ(response.container_responses(0).envs().at("PCI_RESOURCE_VFIOKIT_IO_EDU"), "0000:08:00.1,0000:08:00.0");
   // Unbinding the other function breaks the group: the kubelet hears it.
   auto kernel = host::SimulatedKernel::open(host_.sys());
@@ -222,9 +230,8 @@ TEST_F(DevicePluginTest, AMultifunctionGroupGoesWholeWithTheMatchedFunctionFirst
 }
 
 TEST_F(DevicePluginTest, AFunctionThatLeavesTheHostMakesItsGroupUnhealthy) {
-  write_config(kEduAndNic);
-  auto p = start();
-  ASSERT_TRUE(kubelet_.wait_for_registrations(2, kWait)) << p->log();
+  auto p = start_registered(kEduAndNic, 2);
+  ASSERT_TRUE(p);
   vfiokit({"bind", "--group", "11"});
   auto edu = plugin("vfiokit.io_edu");
   DeviceWatch watch(*edu);
@@ -237,14 +244,14 @@ TEST_F(DevicePluginTest, AFunctionThatLeavesTheHostMakesItsGroupUnhealthy) {
 }
 
 TEST_F(DevicePluginTest, BindsItsGroupsAtStartWhenAskedAndHandsOutCdevs) {
-  write_config(R"(
+  auto p = start_registered(R"(
 [resource."vfiokit.io/nic"]
 select = ["8086:10d3"]
 bind = true
 device-nodes = "cdev"
-)");
-  auto p = start();
-  ASSERT_TRUE(kubelet_.wait_for_registrations(1, kWait)) << p->log();
+)",
+                            1);
+  ASSERT_TRUE(p);
   auto nic = plugin("vfiokit.io_nic");
   DeviceWatch watch(*nic);
   // Without an edu resource, group 15's e1000e makes it the nic's.
@@ -252,13 +259,8 @@ device-nodes = "cdev"
   // The first list is already the bound one: binding came before serving.
   const auto first = watch.lists().front();
   for (const auto& d : first.devices()) EXPECT_EQ(d.health(), "Healthy") << d.id() << p->log();
-  v1beta1::AllocateRequest request;
-  auto* c = request.add_container_requests();
-  c->add_devices_ids(kNicA);
-  c->add_devices_ids(kNicB);
   v1beta1::AllocateResponse response;
-  grpc::ClientContext ctx;
-  auto status = nic->Allocate(&ctx, request, &response);
+  auto status = allocate(*nic, {kNicA, kNicB}, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   const auto& r = response.container_responses(0);
   ASSERT_EQ(r.devices_size(), 3);  // /dev/iommu and one cdev per function
@@ -272,9 +274,8 @@ device-nodes = "cdev"
 }
 
 TEST_F(DevicePluginTest, RegistersAgainWhenTheKubeletRestarts) {
-  write_config(kEduAndNic);
-  auto p = start();
-  ASSERT_TRUE(kubelet_.wait_for_registrations(2, kWait)) << p->log();
+  auto p = start_registered(kEduAndNic, 2);
+  ASSERT_TRUE(p);
   kubelet_.restart();
   ASSERT_TRUE(kubelet_.wait_for_registrations(4, kWait)) << p->log();
   EXPECT_EQ(kubelet_.registrations()[2].resource_name(), "vfiokit.io/edu");
@@ -300,9 +301,8 @@ TEST_F(DevicePluginTest, WaitsForAKubeletThatIsNotThereYet) {
 }
 
 TEST_F(DevicePluginTest, BadRequestsAreRefused) {
-  write_config(kEduAndNic);
-  auto p = start();
-  ASSERT_TRUE(kubelet_.wait_for_registrations(2, kWait)) << p->log();
+  auto p = start_registered(kEduAndNic, 2);
+  ASSERT_TRUE(p);
   auto edu = plugin("vfiokit.io_edu");
   const auto allocate = [&](std::vector<std::vector<std::string>> containers) {
     v1beta1::AllocateRequest request;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "vfiokit/host/internal/toml_document.hpp"
 #include "vfiokit/host/sysfs/file_io.hpp"
 
 namespace vfiokit::deviceplugin {
@@ -18,7 +19,7 @@ constexpr size_t kMaxResources = 64;
 constexpr size_t kMaxSelectors = 256;
 
 Error at(const std::string& source, const toml::source_region& where, const std::string& what) {
-  return Error(Errc::invalid_argument, fmt::format("{}:{}", source, where.begin.line), what);
+  return host::toml_error_at(source, where, what);
 }
 
 bool alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
@@ -115,13 +116,9 @@ Result<void> check_resource_name(std::string_view name) {
 }
 
 Result<PluginConfig> parse_plugin_config(std::string_view text, const std::string& source) {
-  toml::table top;
-  try {
-    top = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    return fail(Errc::invalid_argument, fmt::format("{}:{}", source, e.source().begin.line),
-                fmt::format("not TOML: {}", e.description()));
-  }
+  auto parsed = host::parse_toml_document(text, source);
+  if (!parsed) return fail(parsed.error());
+  const toml::table& top = *parsed;
   PluginConfig config;
   for (auto&& [key, v] : top) {
     if (key.str() != "resource")

@@ -5,8 +5,9 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-#include <array>
 #include <cstring>
+
+#include "vfiokit/deviceplugin/events/inotify_events.hpp"
 
 namespace vfiokit::deviceplugin {
 
@@ -22,26 +23,17 @@ Result<std::unique_ptr<KubeletDirWatch>> KubeletDirWatch::open(const std::filesy
 
 Result<KubeletDirEvents> KubeletDirWatch::drain() {
   KubeletDirEvents out;
-  alignas(inotify_event) std::array<char, 8192> buffer;
-  for (;;) {
-    const ssize_t n = ::read(fd_.get(), buffer.data(), buffer.size());
-    if (n < 0) {
-      if (errno == EAGAIN) return out;
-      if (errno == EINTR) continue;
-      return fail(Error::from_errno(errno, "inotify", "read failed"));
+  auto ok = drain_inotify(fd_.get(), [&](const inotify_event& ev) {
+    if (ev.mask & IN_Q_OVERFLOW) {
+      out.kubelet_started = out.socket_removed = true;  // lost events: start over, as after a restart
+      return;
     }
-    for (ssize_t at = 0; at < n;) {
-      const auto* ev = reinterpret_cast<const inotify_event*>(buffer.data() + at);
-      at += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
-      if (ev->mask & IN_Q_OVERFLOW) {
-        out.kubelet_started = out.socket_removed = true;  // lost events: start over, as after a restart
-        continue;
-      }
-      const std::string name = ev->len ? std::string(ev->name, ::strnlen(ev->name, ev->len)) : "";
-      if ((ev->mask & (IN_CREATE | IN_MOVED_TO)) && name == kKubeletSocket) out.kubelet_started = true;
-      if ((ev->mask & (IN_DELETE | IN_MOVED_FROM)) && ours_(name)) out.socket_removed = true;
-    }
-  }
+    const std::string name = ev.len ? std::string(ev.name, ::strnlen(ev.name, ev.len)) : "";
+    if ((ev.mask & (IN_CREATE | IN_MOVED_TO)) && name == kKubeletSocket) out.kubelet_started = true;
+    if ((ev.mask & (IN_DELETE | IN_MOVED_FROM)) && ours_(name)) out.socket_removed = true;
+  });
+  if (!ok) return fail(ok.error());
+  return out;
 }
 
 }  // namespace vfiokit::deviceplugin

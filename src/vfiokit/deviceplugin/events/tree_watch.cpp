@@ -4,8 +4,9 @@
 #include <errno.h>
 #include <sys/inotify.h>
 
-#include <array>
 #include <filesystem>
+
+#include "vfiokit/deviceplugin/events/inotify_events.hpp"
 
 namespace vfiokit::deviceplugin {
 
@@ -44,24 +45,13 @@ Result<void> TreeWatch::watch_functions() {
 
 Result<PendingChanges> TreeWatch::drain() {
   PendingChanges out;
-  alignas(inotify_event) std::array<char, 16384> buffer;
-  for (;;) {
-    const ssize_t n = ::read(fd_.get(), buffer.data(), buffer.size());
-    if (n < 0) {
-      if (errno == EAGAIN) break;
-      if (errno == EINTR) continue;
-      return fail(Error::from_errno(errno, "inotify", "read failed"));
-    }
-    for (ssize_t at = 0; at < n;) {
-      const auto* ev = reinterpret_cast<const inotify_event*>(buffer.data() + at);
-      at += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
-      if (ev->mask & IN_Q_OVERFLOW) out.devices = out.health = true;
-      else if (ev->wd == devices_watch_) out.devices = out.health = true;
-      else out.health = true;
-    }
-  }
+  auto ok = drain_inotify(fd_.get(), [&](const inotify_event& ev) {
+    if ((ev.mask & IN_Q_OVERFLOW) || ev.wd == devices_watch_) out.devices = out.health = true;
+    else out.health = true;
+  });
+  if (!ok) return fail(ok.error());
   if (out.devices)
-    if (auto ok = watch_functions(); !ok) return fail(ok.error());
+    if (auto watched = watch_functions(); !watched) return fail(watched.error());
   return out;
 }
 

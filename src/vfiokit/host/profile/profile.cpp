@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "vfiokit/host/internal/toml_document.hpp"
 #include "vfiokit/host/sysfs/file_io.hpp"
 
 namespace vfiokit::host {
@@ -17,7 +18,7 @@ constexpr size_t kProfileLimit = 1 << 20;
 constexpr size_t kMaxDevices = 64;  // a VM's devices; far more than any host can hand out
 
 Error at(const std::string& source, const toml::source_region& where, const std::string& what) {
-  return Error(Errc::invalid_argument, fmt::format("{}:{}", source, where.begin.line), what);
+  return toml_error_at(source, where, what);
 }
 
 std::optional<uint16_t> hex16(std::string_view s) {
@@ -185,13 +186,9 @@ Result<void> check_profile_name(std::string_view name) {
 }
 
 Result<Profile> parse_profile(std::string_view text, const std::string& source, const std::string& default_name) {
-  toml::table top;
-  try {
-    top = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    return fail(Errc::invalid_argument, fmt::format("{}:{}", source, e.source().begin.line),
-                fmt::format("not TOML: {}", e.description()));
-  }
+  auto parsed = parse_toml_document(text, source);
+  if (!parsed) return fail(parsed.error());
+  const toml::table& top = *parsed;
   Profile p;
   p.name = default_name;
   for (auto&& [key, v] : top) {
