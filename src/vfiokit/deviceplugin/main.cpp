@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -110,6 +111,9 @@ int main(int argc, char** argv) {
   UniqueFd stop(::signalfd(-1, &stop_signals, SFD_CLOEXEC));
   if (!stop.valid()) return fail_with(Error::from_errno(errno, "signalfd", "cannot be created"));
 
+  // A socket is the kubelet's (root's) alone from the moment it exists,
+  // not only after its chmod: nothing the plugin creates is for others.
+  ::umask(077);
   auto daemon = PluginDaemon::prepare(std::move(options));
   if (!daemon) return fail_with(daemon.error());
   if (check) {

@@ -2,6 +2,7 @@
 #include "vfiokit/host/tools/run_tool.hpp"
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,9 +37,18 @@ Result<void> run_program(const std::filesystem::path& program, std::vector<std::
   std::string path_env = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
   std::string locale_env = "LC_ALL=C";
   char* envp[] = {path_env.data(), locale_env.data(), nullptr};
+  // The program starts with no signal blocked, whatever the caller blocks
+  // for itself (the device plugin takes SIGTERM through a signalfd).
+  posix_spawnattr_t attr;
+  ::posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  ::posix_spawnattr_setsigmask(&attr, &none);
+  ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
   pid_t pid = 0;
-  if (const int rc = ::posix_spawn(&pid, path->c_str(), nullptr, nullptr, cargv.data(), envp); rc != 0)
-    return std::unexpected(Error::from_errno(rc, subject, fmt::format("cannot run '{}'", path->string())));
+  const int rc = ::posix_spawn(&pid, path->c_str(), nullptr, &attr, cargv.data(), envp);
+  ::posix_spawnattr_destroy(&attr);
+  if (rc != 0) return std::unexpected(Error::from_errno(rc, subject, fmt::format("cannot run '{}'", path->string())));
   int status = 0;
   pid_t waited = 0;
   do waited = ::waitpid(pid, &status, 0);
