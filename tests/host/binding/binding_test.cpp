@@ -211,6 +211,17 @@ TEST(Persistence, OnlyAProgramNobodyButRootCanReplaceIsTrusted) {
   if (::geteuid() == 0) {
     const auto sh = trusted_program("/bin/sh");
     EXPECT_TRUE(sh) << sh.error().describe();
+    // Below a sticky directory others may write (as /tmp), root's own
+    // directory is root's alone: nobody else can rename or remove it.
+    std::filesystem::permissions(dir.path(), std::filesystem::perms::all | std::filesystem::perms::sticky_bit);
+    std::filesystem::create_directory(dir.path() / "bin");
+    std::filesystem::permissions(dir.path() / "bin", std::filesystem::perms(0755));
+    std::filesystem::copy_file("/bin/true", dir.path() / "bin/vfiokit");
+    const auto below_sticky = trusted_program(dir.path() / "bin/vfiokit");
+    EXPECT_TRUE(below_sticky) << below_sticky.error().describe();
+    // ... while a directory others may write below it is not.
+    std::filesystem::permissions(dir.path() / "bin", std::filesystem::perms(0777));
+    EXPECT_FALSE(trusted_program(dir.path() / "bin/vfiokit"));
   }
 }
 

@@ -59,8 +59,8 @@ std::vector<std::string> persist_rule_endpoints(const std::string& text) {
 Result<std::filesystem::path> trusted_program(const std::filesystem::path& program) {
   const auto refuse = [&](const std::string& why) {
     return fail(Errc::permission, program.string(),
-                fmt::format("{}; a rule that runs at every boot as root must run an installed vfiokit that only root "
-                            "can replace (cmake --install, or the vfiokit package)",
+                fmt::format("{}; what runs vfiokit as root (a rule at every boot, the device plugin) must run an "
+                            "installed vfiokit that only root can replace (cmake --install, or the vfiokit package)",
                             why));
   };
   // Both the way the rule names it (each directory of that path, and a
@@ -71,8 +71,12 @@ Result<std::filesystem::path> trusted_program(const std::filesystem::path& progr
       const int rc = p == from && follow_last ? ::stat(p.c_str(), &st) : ::lstat(p.c_str(), &st);
       if (rc != 0) return refuse(fmt::format("{} cannot be checked", p.string()));
       if (st.st_uid != 0) return refuse(fmt::format("{} is not owned by root", p.string()));
-      // A link's own mode means nothing; what it names is checked.
-      if (!S_ISLNK(st.st_mode) && (st.st_mode & (S_IWGRP | S_IWOTH)))
+      // A link's own mode means nothing; what it names is checked. A
+      // directory others may write is safe above a root-owned entry only
+      // with the sticky bit (as /tmp has it): then nobody but root can
+      // rename or remove what root owns in it (inode(7), S_ISVTX).
+      const bool sticky_dir = S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX);
+      if (!S_ISLNK(st.st_mode) && !sticky_dir && (st.st_mode & (S_IWGRP | S_IWOTH)))
         return refuse(fmt::format("{} may be written by others", p.string()));
       if (p == p.root_path() || p.empty()) return {};
     }
