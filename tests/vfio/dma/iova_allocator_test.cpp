@@ -52,17 +52,37 @@ TEST(IovaAllocator, SkipsTheHoleBetweenRanges) {
 }
 
 TEST(IovaAllocator, ReusesAndCoalescesWhatIsReleased) {
-  IovaAllocator a({{0, 0xffff}}, kPage);
+  IovaAllocator a({{0, 0x3fff}}, kPage);  // three usable pages: page 0 is never handed out
   auto x = a.allocate({.size = kPage}), y = a.allocate({.size = kPage}), z = a.allocate({.size = kPage});
   ASSERT_TRUE(x && y && z);
   ASSERT_TRUE(a.release(*x));
   ASSERT_TRUE(a.release(*y));
-  // x and y merged back into one free block that takes two pages.
+  // A released page goes to a request of its size first...
+  auto again = a.allocate({.size = kPage});
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(*again == *x || *again == *y);
+  ASSERT_TRUE(a.release(*again));
+  // ... and when nothing else fits, x and y merge into one free block that
+  // takes two pages.
   auto both = a.allocate({.size = 2 * kPage});
-  ASSERT_TRUE(both);
+  ASSERT_TRUE(both) << both.error().describe();
   EXPECT_EQ(both->value(), x->value());
   EXPECT_FALSE(a.release(Iova(0x5000)));  // nothing starts there
   EXPECT_FALSE(a.release(*x + kPage));    // not the start of an allocation
+}
+
+TEST(IovaAllocator, CachedBlocksAreFreeForAFixedReservationAndAnotherSize) {
+  IovaAllocator a({{0, 0xffff}}, kPage);
+  std::vector<Iova> pages;
+  for (int i = 0; i < 15; ++i) pages.push_back(*a.allocate({.size = kPage}));  // the whole space
+  for (const auto& p : pages) ASSERT_TRUE(a.release(p));
+  // Every page is cached by size; a reservation and a larger request still
+  // find the space free.
+  EXPECT_TRUE(a.reserve(Iova(0x3000), 2 * kPage));
+  auto big = a.allocate({.size = 8 * kPage});
+  ASSERT_TRUE(big) << big.error().describe();
+  EXPECT_EQ(big->value(), 0x5000u);
+  EXPECT_EQ(a.allocation_count(), 2u);
 }
 
 TEST(IovaAllocator, FixedReservationsRefuseOverlapsAndAddressesOutsideTheRanges) {

@@ -93,6 +93,7 @@ Result<void> IovaAllocator::set_usable(std::vector<IovaRange> usable) {
                   fmt::format("the mapping at 0x{:x} (0x{:x} bytes) lies outside the new valid ranges", start, size));
   }
   recycled_count_ = 0;  // the free space is rebuilt from the ranges below
+  size_cache_.clear();
   usable_ = std::move(clean);
   rebuild_free();
   return {};
@@ -114,16 +115,28 @@ Result<Iova> IovaAllocator::allocate_searching(const IovaRequest& request) {
     return Iova(start);
   }
   flush_recycled();
-  for (auto it = maps_->free.begin(); it != maps_->free.end(); ++it) {
-    const uint64_t start = it->first, last = it->second;
-    if (start > request.last_usable) break;
-    uint64_t at;
-    if (!align_up(std::max(start, granule_), align, at)) break;
-    const uint64_t end = std::min(last, request.last_usable);
-    if (at > end || size - 1 > end - at) continue;
-    carve(it, at, size);
-    record(at, size);
-    return Iova(at);
+  if (auto cached = take_cached(size, align, request.last_usable)) {
+    record(*cached, size);
+    return Iova(*cached);
+  }
+  // First fit in the free tree; when nothing fits, the cached blocks are
+  // merged back (they may join into a block that does) and it is tried again.
+  for (int pass = 0; pass < 2; ++pass) {
+    if (pass == 1) {
+      if (size_cache_.empty()) break;
+      flush_size_cache();
+    }
+    for (auto it = maps_->free.begin(); it != maps_->free.end(); ++it) {
+      const uint64_t start = it->first, last = it->second;
+      if (start > request.last_usable) break;
+      uint64_t at;
+      if (!align_up(std::max(start, granule_), align, at)) break;
+      const uint64_t end = std::min(last, request.last_usable);
+      if (at > end || size - 1 > end - at) continue;
+      carve(it, at, size);
+      record(at, size);
+      return Iova(at);
+    }
   }
   return fail(
       Errc::out_of_range, "IOVA allocator",
@@ -134,6 +147,7 @@ Result<Iova> IovaAllocator::allocate_searching(const IovaRequest& request) {
 
 Result<void> IovaAllocator::reserve(Iova iova, uint64_t size) {
   flush_recycled();
+  flush_size_cache();
   settle_newest();
   const uint64_t start = iova.value();
   if (size == 0) return fail(Errc::invalid_argument, "IOVA allocator", "a mapping of 0 bytes");
@@ -222,9 +236,44 @@ void IovaAllocator::move_newest_into_tree() {
 }
 
 void IovaAllocator::flush_recycled() {
-  for (size_t i = 0; i < recycled_count_; ++i)
-    insert_free(recycled_[i].first, recycled_[i].first + recycled_[i].second - 1);
+  for (size_t i = 0; i < recycled_count_; ++i) {
+    const auto [start, size] = recycled_[i];
+    if (!cache_block(start, size)) insert_free(start, start + size - 1);
+  }
   recycled_count_ = 0;
+}
+
+bool IovaAllocator::cache_block(uint64_t start, uint64_t size) {
+  const uint64_t granules = size / granule_;
+  if (granules > kCachedGranules) return false;
+  if (size_cache_.empty()) size_cache_.resize(kCachedGranules + 1);
+  auto& cache = size_cache_[granules];
+  if (cache.size() == kCachedPerSize) return false;
+  cache.push_back(start);
+  return true;
+}
+
+std::optional<uint64_t> IovaAllocator::take_cached(uint64_t size, uint64_t align, uint64_t last_usable) {
+  const uint64_t granules = size / granule_;
+  if (granules > kCachedGranules || size_cache_.empty()) return std::nullopt;
+  auto& cache = size_cache_[granules];
+  // The newest first; a few more when it does not suit the alignment or the
+  // device's limit, then the free tree.
+  constexpr size_t kLook = 8;
+  for (size_t i = cache.size(), looked = 0; i-- > 0 && looked < kLook; ++looked) {
+    const uint64_t start = cache[i];
+    if ((start & (align - 1)) || start + (size - 1) > last_usable) continue;
+    cache[i] = cache.back();
+    cache.pop_back();
+    return start;
+  }
+  return std::nullopt;
+}
+
+void IovaAllocator::flush_size_cache() {
+  for (size_t granules = 0; granules < size_cache_.size(); ++granules)
+    for (uint64_t start : size_cache_[granules]) insert_free(start, start + granules * granule_ - 1);
+  size_cache_.clear();
 }
 
 uint64_t IovaAllocator::settled_allocation_size(Iova iova) const {

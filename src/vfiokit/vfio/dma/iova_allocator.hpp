@@ -33,9 +33,10 @@ class IovaAllocator {
   // addresses are multiples of it.
   explicit IovaAllocator(std::vector<IovaRange> usable = {}, uint64_t granule = 4096);
 
-  // Lowest-address first fit, except that a block released a moment ago is
-  // handed out again first to a request it fits exactly (the map/unmap loop
-  // of a driver costs no tree walk then). Never returns IOVA 0: devices and
+  // Lowest-address first fit, except that released blocks are handed out
+  // again first to a request of their size: the one released a moment ago
+  // (the map/unmap loop of a driver costs no tree walk then), then those
+  // the per-size caches hold. Never returns IOVA 0: devices and
   // drivers commonly read a zero DMA address as "not programmed".
   // The reuse of the block released last is inline: it is the whole
   // allocator cost of a map/unmap loop, and under emulation (the lab's TCG)
@@ -121,8 +122,21 @@ class IovaAllocator {
     if (newest_size_) move_newest_into_tree();
   }
   void move_newest_into_tree();
-  // Merges the recycled blocks back into the free tree.
+  // Moves the recycled blocks into the per-size caches, or the free tree.
   void flush_recycled();
+  // Released blocks of up to kCachedGranules granules, by size: handed out
+  // again to a request of that size before the free tree is searched, as
+  // the kernel's IOVA rcache does (drivers/iommu/iova.c), so a workload of
+  // many live mappings of mixed sizes pays no first-fit walk over the holes
+  // between them. A cached block stays out of `free` (not merged with its
+  // neighbours) until the caches are flushed: before a reservation, after
+  // a search found nothing, and when the ranges change.
+  static constexpr size_t kCachedGranules = 512;  // 2 MiB of 4 KiB pages
+  static constexpr size_t kCachedPerSize = 256;
+  std::vector<std::vector<uint64_t>> size_cache_;  // [size / granule] -> starts
+  bool cache_block(uint64_t start, uint64_t size);
+  std::optional<uint64_t> take_cached(uint64_t size, uint64_t align, uint64_t last_usable);
+  void flush_size_cache();
   // Records an allocation as the newest.
   void record(uint64_t start, uint64_t size);
   std::unique_ptr<Maps> maps_ = std::make_unique<Maps>();
