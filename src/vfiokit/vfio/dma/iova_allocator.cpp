@@ -59,11 +59,12 @@ void IovaAllocator::insert_free(uint64_t start, uint64_t last) {
 
 void IovaAllocator::rebuild_free() {
   maps_->free.clear();
+  const auto allocations = allocated_.sorted();
   for (const auto& r : usable_) {
     uint64_t cursor = r.start;
     bool done = false;
-    for (auto it = maps_->allocated.lower_bound(r.start); it != maps_->allocated.end() && it->first <= r.last && !done;
-         ++it) {
+    auto it = std::lower_bound(allocations.begin(), allocations.end(), std::pair<uint64_t, uint64_t>(r.start, 0));
+    for (; it != allocations.end() && it->first <= r.last && !done; ++it) {
       if (it->first > cursor) insert_free(cursor, it->first - 1);
       const uint64_t end = it->first + it->second - 1;
       if (end >= r.last) done = true;
@@ -85,7 +86,7 @@ Result<void> IovaAllocator::set_usable(std::vector<IovaRange> usable) {
   }
   std::sort(clean.begin(), clean.end());
   settle_newest();
-  for (const auto& [start, size] : maps_->allocated) {
+  for (const auto& [start, size] : allocated_.sorted()) {
     const bool inside =
         std::any_of(clean.begin(), clean.end(), [&](const IovaRange& r) { return r.contains(start, size); });
     if (!inside)
@@ -163,16 +164,15 @@ Result<void> IovaAllocator::reserve(Iova iova, uint64_t size) {
                             describe_usable()));
   auto it = maps_->free.upper_bound(start);
   if (it == maps_->free.begin() || std::prev(it)->second < start || std::prev(it)->second - start < size - 1) {
-    // Name the mapping it collides with.
-    auto hit = maps_->allocated.upper_bound(start + (size - 1));
-    while (hit != maps_->allocated.begin()) {
-      --hit;
-      if (hit->first + hit->second - 1 >= start)
-        return fail(Errc::invalid_argument, "IOVA allocator",
-                    fmt::format("0x{:x}-0x{:x} overlaps the mapping at 0x{:x}-0x{:x}", start, start + (size - 1),
-                                hit->first, hit->first + hit->second - 1));
-      break;
-    }
+    // Name the mapping it collides with (the lowest, when several do).
+    std::optional<std::pair<uint64_t, uint64_t>> hit;
+    allocated_.for_each([&](uint64_t at, uint64_t bytes) {
+      if (at <= start + (size - 1) && at + (bytes - 1) >= start && (!hit || at < hit->first)) hit.emplace(at, bytes);
+    });
+    if (hit)
+      return fail(Errc::invalid_argument, "IOVA allocator",
+                  fmt::format("0x{:x}-0x{:x} overlaps the mapping at 0x{:x}-0x{:x}", start, start + (size - 1),
+                              hit->first, hit->first + hit->second - 1));
     return fail(Errc::invalid_argument, "IOVA allocator", fmt::format("0x{:x} is not free", start));
   }
   --it;
@@ -197,17 +197,13 @@ void IovaAllocator::carve(std::pmr::map<uint64_t, uint64_t>::iterator block, uin
 }
 
 Result<void> IovaAllocator::release_searching(Iova iova) {
-  auto& m = *maps_;
   uint64_t start = iova.value(), size = 0;
   if (newest_size_ && newest_start_ == start) {
     size = std::exchange(newest_size_, 0);
   } else {
-    auto it = m.allocated.find(start);
-    if (it == m.allocated.end())
+    size = allocated_.erase(start);
+    if (size == 0)
       return fail(Errc::invalid_argument, "IOVA allocator", fmt::format("no mapping starts at {}", iova.str()));
-    size = it->second;
-    auto node = m.allocated.extract(it);
-    if (m.spare.empty()) m.spare = std::move(node);
   }
   // Inside the usable ranges, as every allocation (see release).
   if (recycled_count_ == recycled_.size()) flush_recycled();
@@ -222,17 +218,8 @@ void IovaAllocator::record(uint64_t start, uint64_t size) {
 }
 
 void IovaAllocator::move_newest_into_tree() {
-  auto& m = *maps_;
   const uint64_t start = newest_start_, size = std::exchange(newest_size_, 0);
-  // The spare node of a released allocation is re-keyed: no allocation.
-  if (m.spare.empty()) {
-    m.allocated.emplace(start, size);
-    return;
-  }
-  m.spare.key() = start;
-  m.spare.mapped() = size;
-  auto placed = m.allocated.insert(std::move(m.spare));
-  if (!placed.inserted) m.spare = std::move(placed.node);  // cannot happen: callers hand out free space only
+  allocated_.insert(start, size);
 }
 
 void IovaAllocator::flush_recycled() {
@@ -276,9 +263,6 @@ void IovaAllocator::flush_size_cache() {
   size_cache_.clear();
 }
 
-uint64_t IovaAllocator::settled_allocation_size(Iova iova) const {
-  auto it = maps_->allocated.find(iova.value());
-  return it == maps_->allocated.end() ? 0 : it->second;
-}
+uint64_t IovaAllocator::settled_allocation_size(Iova iova) const { return allocated_.find(iova.value()); }
 
 }  // namespace vfiokit::vfio

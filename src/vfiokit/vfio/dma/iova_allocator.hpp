@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "vfiokit/base/error.hpp"
+#include "vfiokit/vfio/dma/allocation_index.hpp"
 #include "vfiokit/vfio/dma/iova.hpp"
 
 namespace vfiokit::vfio {
@@ -74,7 +75,7 @@ class IovaAllocator {
 
   uint64_t granule() const { return granule_; }
   const std::vector<IovaRange>& usable() const { return usable_; }
-  size_t allocation_count() const { return maps_->allocated.size() + (newest_size_ ? 1 : 0); }
+  size_t allocation_count() const { return allocated_.size() + (newest_size_ ? 1 : 0); }
   // Size of the allocation starting at `iova`, 0 when there is none.
   uint64_t allocation_size(Iova iova) const {
     if (newest_size_ != 0 && newest_start_ == iova.value()) return newest_size_;
@@ -94,17 +95,14 @@ class IovaAllocator {
 
   std::vector<IovaRange> usable_;
   uint64_t granule_;
-  // Map nodes come from a pool and are re-keyed rather than re-allocated, so
-  // an allocate/release pair costs no malloc: it sits on every DMA map. The
-  // pool and its maps live and move together. A released allocation's node
-  // is kept (`spare`) and re-keyed by the next allocation, which saves the
-  // pool's bookkeeping on the map + unmap path.
+  // The free tree's nodes come from a pool and are re-keyed rather than
+  // re-allocated where a block only moves, so carving costs no malloc. The
+  // pool and its map live and move together.
   struct Maps {
     std::pmr::unsynchronized_pool_resource pool;
-    std::pmr::map<uint64_t, uint64_t> free{&pool};       // start -> last (inclusive), coalesced
-    std::pmr::map<uint64_t, uint64_t> allocated{&pool};  // start -> size
-    std::pmr::map<uint64_t, uint64_t>::node_type spare;
+    std::pmr::map<uint64_t, uint64_t> free{&pool};  // start -> last (inclusive), coalesced
   };
+  AllocationIndex allocated_;  // every allocation but the newest: start -> size
   // The state a map + unmap loop touches is held in the allocator itself,
   // next to the backend that holds it, not with the trees: the loop then
   // touches no memory beyond the backend object and the stack. Under the
@@ -112,10 +110,10 @@ class IovaAllocator {
   // Released blocks not yet merged back into `free` (start, size).
   std::array<std::pair<uint64_t, uint64_t>, 16> recycled_{};
   size_t recycled_count_ = 0;
-  // The newest allocation is held here, not in `allocated`, until the next
+  // The newest allocation is held here, not in `allocated_`, until the next
   // one: a driver's map + unmap loop then touches no tree at all.
   uint64_t newest_start_ = 0, newest_size_ = 0;  // size 0: none
-  // Moves the newest allocation into `allocated`; every walk of all
+  // Moves the newest allocation into `allocated_`; every walk of all
   // allocations does this first. The test is inline: a map/unmap loop
   // finds nothing to move on every allocation.
   void settle_newest() {
