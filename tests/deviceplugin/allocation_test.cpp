@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "support/temp_dir.hpp"
+#include "vfiokit/host/sysfs/confinement.hpp"
 
 namespace vfiokit::deviceplugin {
 namespace {
@@ -102,6 +103,27 @@ TEST_F(AllocationTest, AFunctionWithoutACdevIsRefusedForCdevNodes) {
   auto a = allocate(tree.root(), resource(DeviceNodes::cdev), devices, {"0000:04:00.0"});
   ASSERT_FALSE(a);
   EXPECT_NE(a.error().describe().find("no VFIO cdev"), std::string::npos);
+}
+
+TEST_F(AllocationTest, AHandedOverTreeIsReadConfinedToIt) {
+  // A function whose directory is a link out of the tree, to one that looks
+  // whole on vfio-pci: read confined, as the plugin reads such a tree, it is
+  // not there at all.
+  testing::TempDir outside;
+  fs::create_directories(outside.path() / "fn/vfio-dev/vfio9");
+  fs::create_symlink("/nonexistent/kernel/iommu_groups/13", outside.path() / "fn/iommu_group");
+  fs::create_symlink("/nonexistent/drivers/vfio-pci", outside.path() / "fn/driver");
+  const fs::path link = tree.root().path() / "bus/pci/devices" / kB.str();
+  fs::remove_all(link);
+  fs::create_symlink(outside.path() / "fn", link);
+  EXPECT_FALSE(why_unhealthy(tree.root(), devices[1])) << "unconfined, the link is followed";
+  auto confinement = host::Confinement::open(tree.root().path());
+  ASSERT_TRUE(confinement) << confinement.error().describe();
+  host::ConfinedTree confined(std::move(*confinement));
+  const auto why = why_unhealthy(tree.root(), devices[1]);
+  ASSERT_TRUE(why);
+  EXPECT_EQ(*why, "0000:04:00.0 is gone");
+  EXPECT_FALSE(allocate(tree.root(), resource(DeviceNodes::cdev), devices, {"0000:04:00.0"}));
 }
 
 TEST(PreferredAllocation, StaysOnTheNumaNodeOfWhatMustBeIncluded) {

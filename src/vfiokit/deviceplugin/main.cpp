@@ -16,6 +16,7 @@
 #include "vfiokit/deviceplugin/daemon/plugin_daemon.hpp"
 #include "vfiokit/deviceplugin/events/kubelet_dir_watch.hpp"
 #include "vfiokit/host/binding/persistence.hpp"
+#include "vfiokit/host/sysfs/source.hpp"
 #include "vfiokit/version.hpp"
 
 namespace {
@@ -87,7 +88,15 @@ int main(int argc, char** argv) {
   options.config = std::move(*config);
   options.plugin_dir = std::filesystem::absolute(plugin_dir);  // gRPC takes unix:// paths as absolute
   options.simulate = simulate;
-  options.root = host::SysfsRoot(!simulate.empty() ? simulate : sysfs_root.empty() ? "/sys" : sysfs_root);
+  // A tree handed over (--sysfs-root, --simulate) is read confined to it
+  // for the plugin's whole life, as every read-only command reads one.
+  std::optional<host::SysfsSource> source;
+  if (!simulate.empty() || !sysfs_root.empty()) {
+    auto opened = host::SysfsSource::open(!simulate.empty() ? simulate : sysfs_root);
+    if (!opened) return fail_with(opened.error());
+    source.emplace(std::move(*opened));
+  }
+  options.root = source ? source->root() : host::SysfsRoot("/sys");
   if (!check) options.log = log_line;  // --check prints the list once, on stdout
   const bool binds = std::any_of(options.config.resources.begin(), options.config.resources.end(),
                                  [](const auto& r) { return r.bind; });

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "vfiokit/base/printable.hpp"
+#include "vfiokit/host/sysfs/dir.hpp"
 
 namespace vfiokit::deviceplugin {
 
@@ -44,9 +45,11 @@ Result<std::vector<const PluginDevice*>> lookup(const std::vector<PluginDevice>&
 // The cdev of a function bound to vfio-pci: DIR/vfio-dev/vfioN
 // (drivers/vfio/vfio_main.c names it after the device's index).
 Result<std::string> cdev_of(const host::SysfsRoot& root, const pci::Bdf& bdf) {
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(root.device_dir(bdf) / "vfio-dev", ec)) {
-    const std::string name = e.path().filename().string();
+  // Listed through SysfsDir: confined to the tree when it is not /sys.
+  auto dir = host::SysfsDir::open(root.device_dir(bdf) / "vfio-dev");
+  auto entries = dir ? dir->list() : Result<std::vector<host::DirEntry>>(std::unexpected(dir.error()));
+  for (const auto& e : entries ? *entries : std::vector<host::DirEntry>{}) {
+    const std::string& name = e.name;
     if (name.size() > 4 && name.size() < 16 && name.starts_with("vfio") &&
         std::all_of(name.begin() + 4, name.end(), [](char c) { return c >= '0' && c <= '9'; }))
       return "/dev/vfio/devices/" + name;
