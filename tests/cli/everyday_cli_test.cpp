@@ -296,5 +296,27 @@ TEST(CliStatus, ListsPersistedRules) {
   EXPECT_EQ(j["persisted"][0]["driver"], "vfio-pci");
 }
 
+// What a command loads at start: libarchive and libxml2 (eleven shared
+// objects with their own dependencies, ICU among them) only when a snapshot
+// or a domain's XML is read, and libpci never. The dynamic linker's own
+// account (LD_DEBUG=files) says which objects were loaded.
+TEST(EverydayCli, StartingLoadsNeitherLibarchiveNorLibxml2NorLibpci) {
+  const auto loaded = [](const std::vector<std::string>& argv) {
+    const auto r = run_process(argv, {"LD_DEBUG=files"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.err;
+  };
+  const std::string version = loaded({VFIOKIT_BIN, "--version"});
+  EXPECT_NE(version.find("libc.so.6"), std::string::npos) << version;  // the account is there
+  for (const char* lib : {"libarchive", "libxml2", "libicu", "libpci", "libudev"})
+    EXPECT_EQ(version.find(lib), std::string::npos) << lib << " loaded by --version:\n" << version;
+  testing::TempDir dir;
+  const std::string listed = loaded({VFIOKIT_BIN, "list", "--sysfs-root", unpacked_fixture(dir) + "/sys"});
+  EXPECT_EQ(listed.find("libarchive"), std::string::npos) << listed;
+  // A snapshot archive does load it.
+  const std::string example = loaded({VFIOKIT_BIN, "list", "--sysfs-root", fixture()});
+  EXPECT_NE(example.find("libarchive.so.13"), std::string::npos) << example;
+}
+
 }  // namespace
 }  // namespace vfiokit

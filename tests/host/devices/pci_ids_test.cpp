@@ -175,6 +175,16 @@ class Libpci {
   char buf_[512];
 };
 
+// vfiokit reads the file libpci reads: the path found when vfiokit was
+// configured is the one libpci's pci_alloc() gives now.
+TEST(PciIds, TheDatabaseIsTheOneLibpciReads) {
+  pci_access* a = pci_alloc();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(a->id_file_name, nullptr);
+  EXPECT_EQ(PciNames::database_path(), a->id_file_name);
+  pci_cleanup(a);
+}
+
 // Every entry of the installed pci.ids, and random IDs around them, get the
 // name libpci gives.
 TEST(PciIds, EveryEntryOfTheInstalledDatabaseIsNamedAsLibpciNamesIt) {

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/host/archive/archive_reader.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -16,25 +14,27 @@
 #include "vfiokit/base/printable.hpp"
 #include "vfiokit/base/unique_fd.hpp"
 #include "vfiokit/host/archive/tree_path.hpp"
+#include "vfiokit/host/internal/libarchive_api.hpp"
 
 namespace vfiokit::host {
 namespace {
 
 struct ArchiveCloser {
-  void operator()(archive* a) const { archive_read_free(a); }
+  decltype(&::archive_read_free) read_free;
+  void operator()(archive* a) const { read_free(a); }
 };
 using ArchivePtr = std::unique_ptr<archive, ArchiveCloser>;
 
-ArchivePtr new_reader() {
-  ArchivePtr a(archive_read_new());
+ArchivePtr new_reader(const LibArchive& la) {
+  ArchivePtr a(la.archive_read_new(), ArchiveCloser{la.archive_read_free});
   // Only the formats and filters a snapshot uses, each decoded by the
   // library itself: archive_read_support_filter_all would also accept
   // formats that libarchive hands to an external program.
-  archive_read_support_format_tar(a.get());
-  archive_read_support_filter_gzip(a.get());
-  archive_read_support_filter_xz(a.get());
-  archive_read_support_filter_zstd(a.get());
-  archive_read_support_filter_none(a.get());
+  la.archive_read_support_format_tar(a.get());
+  la.archive_read_support_filter_gzip(a.get());
+  la.archive_read_support_filter_xz(a.get());
+  la.archive_read_support_filter_zstd(a.get());
+  la.archive_read_support_filter_none(a.get());
   return a;
 }
 
@@ -51,13 +51,14 @@ const char* type_name(mode_t type) {
 class Unpacker {
  public:
   // With `scan_only`, every entry is checked and nothing is made.
-  Unpacker(archive* a, std::string name, const PrivateDir& into, const ArchiveLimits& limits, bool scan_only)
-      : a_(a), name_(std::move(name)), into_(into), limits_(limits), scan_only_(scan_only) {}
+  Unpacker(const LibArchive& la, archive* a, std::string name, const PrivateDir& into, const ArchiveLimits& limits,
+           bool scan_only)
+      : la_(la), a_(a), name_(std::move(name)), into_(into), limits_(limits), scan_only_(scan_only) {}
 
   Result<UnpackSummary> run() {
     for (;;) {
       archive_entry* entry = nullptr;
-      const int r = archive_read_next_header(a_, &entry);
+      const int r = la_.archive_read_next_header(a_, &entry);
       if (r == ARCHIVE_EOF) break;
       if (r != ARCHIVE_OK && r != ARCHIVE_WARN) return damaged();
       if (++summary_.entries > limits_.entries) return too_large(fmt::format("more than {} entries", limits_.entries));
@@ -68,7 +69,7 @@ class Unpacker {
 
  private:
   std::unexpected<Error> damaged() const {
-    const char* why = archive_error_string(a_);
+    const char* why = la_.archive_error_string(a_);
     return fail(Errc::malformed, name_,
                 fmt::format("not a readable snapshot archive: {}", printable(why ? why : "unknown error")));
   }
@@ -81,7 +82,7 @@ class Unpacker {
   }
 
   Result<void> unpack(archive_entry* entry) {
-    const char* raw = archive_entry_pathname(entry);
+    const char* raw = la_.archive_entry_pathname(entry);
     const std::string path = raw ? raw : "";
     if (path.size() > limits_.path_bytes)
       return too_large(fmt::format("a path longer than {} bytes", limits_.path_bytes));
@@ -89,8 +90,8 @@ class Unpacker {
     if (!parts) return std::unexpected(parts.error());
     if (parts->size() > limits_.depth)
       return too_large(fmt::format("a path deeper than {} directories", limits_.depth));
-    if (archive_entry_hardlink(entry)) return refuse(path, "a hard link; a snapshot holds none");
-    const mode_t type = archive_entry_filetype(entry);
+    if (la_.archive_entry_hardlink(entry)) return refuse(path, "a hard link; a snapshot holds none");
+    const mode_t type = la_.archive_entry_filetype(entry);
     if (parts->empty()) {
       // The archive's "./": the root exists already, 0700, whatever mode
       // the archive gives it.
@@ -105,9 +106,10 @@ class Unpacker {
     switch (type) {
       case AE_IFDIR: return make_dir(*parent, leaf, path);
       case AE_IFREG:
-        return write_file(*parent, leaf, path, archive_entry_size_is_set(entry) ? archive_entry_size(entry) : -1);
+        return write_file(*parent, leaf, path,
+                          la_.archive_entry_size_is_set(entry) ? la_.archive_entry_size(entry) : -1);
       case AE_IFLNK: {
-        const char* target = archive_entry_symlink(entry);
+        const char* target = la_.archive_entry_symlink(entry);
         if (!target || !link_stays_inside(target, parts->size()))
           return refuse(path, fmt::format("a link to '{}' leaves the snapshot", printable(target ? target : "")));
         if (::symlinkat(target, *parent, leaf.c_str()) != 0)
@@ -126,7 +128,7 @@ class Unpacker {
   Result<void> check(archive_entry* entry, mode_t type, const std::vector<std::string>& dirs, const std::string& path) {
     if (type == AE_IFDIR) return {};
     if (type == AE_IFREG) {
-      const int64_t size = archive_entry_size_is_set(entry) ? archive_entry_size(entry) : 0;
+      const int64_t size = la_.archive_entry_size_is_set(entry) ? la_.archive_entry_size(entry) : 0;
       if (size > 0 && static_cast<uint64_t>(size) > limits_.file_bytes)
         return too_large(
             fmt::format("'{}' declares {} bytes, more than {}", printable(path), size, limits_.file_bytes));
@@ -136,7 +138,7 @@ class Unpacker {
       return {};
     }
     if (type == AE_IFLNK) {
-      const char* target = archive_entry_symlink(entry);
+      const char* target = la_.archive_entry_symlink(entry);
       if (!target || !link_stays_inside(target, dirs.size()))
         return refuse(path, fmt::format("a link to '{}' leaves the snapshot", printable(target ? target : "")));
       return {};
@@ -184,7 +186,7 @@ class Unpacker {
     std::array<char, 16384> buffer;
     uint64_t written = 0;
     for (;;) {
-      const la_ssize_t n = archive_read_data(a_, buffer.data(), buffer.size());
+      const la_ssize_t n = la_.archive_read_data(a_, buffer.data(), buffer.size());
       if (n == 0) break;
       if (n < 0) return damaged();
       written += static_cast<uint64_t>(n);
@@ -205,6 +207,7 @@ class Unpacker {
     return {};
   }
 
+  const LibArchive& la_;
   archive* a_;
   std::string name_;
   const PrivateDir& into_;
@@ -225,13 +228,16 @@ namespace {
 template <class Open>
 Result<UnpackSummary> scan_then_unpack(const std::string& name, const PrivateDir& into, const ArchiveLimits& limits,
                                        Open open) {
+  auto loaded = libarchive();
+  if (!loaded) return std::unexpected(loaded.error());
+  const LibArchive& la = **loaded;
   for (const bool scan : {true, false}) {
-    ArchivePtr a = new_reader();
-    if (!open(a.get()))
-      return fail(Errc::malformed, name,
-                  fmt::format("not a readable snapshot archive: {}",
-                              printable(archive_error_string(a.get()) ? archive_error_string(a.get()) : "")));
-    auto done = Unpacker(a.get(), name, into, limits, scan).run();
+    ArchivePtr a = new_reader(la);
+    if (!open(la, a.get())) {
+      const char* why = la.archive_error_string(a.get());
+      return fail(Errc::malformed, name, fmt::format("not a readable snapshot archive: {}", printable(why ? why : "")));
+    }
+    auto done = Unpacker(la, a.get(), name, into, limits, scan).run();
     if (!done || !scan) return done;
   }
   return fail(Errc::io, name, "cannot be read");  // not reached
@@ -249,15 +255,15 @@ Result<UnpackSummary> unpack_archive(const std::filesystem::path& archive_path, 
   if (::fstat(fd.get(), &st) != 0) return std::unexpected(Error::from_errno(errno, name, "cannot open the snapshot"));
   if (!S_ISREG(st.st_mode))
     return fail(Errc::invalid_argument, name, "not a regular file; a snapshot is a .tar.gz file");
-  return scan_then_unpack(name, into, limits, [&](archive* a) {
-    return ::lseek(fd.get(), 0, SEEK_SET) == 0 && archive_read_open_fd(a, fd.get(), 64 * 1024) == ARCHIVE_OK;
+  return scan_then_unpack(name, into, limits, [&](const LibArchive& la, archive* a) {
+    return ::lseek(fd.get(), 0, SEEK_SET) == 0 && la.archive_read_open_fd(a, fd.get(), 64 * 1024) == ARCHIVE_OK;
   });
 }
 
 Result<UnpackSummary> unpack_archive_bytes(std::span<const uint8_t> bytes, const std::string& name,
                                            const PrivateDir& into, const ArchiveLimits& limits) {
-  return scan_then_unpack(name, into, limits, [&](archive* a) {
-    return archive_read_open_memory(a, bytes.data(), bytes.size()) == ARCHIVE_OK;
+  return scan_then_unpack(name, into, limits, [&](const LibArchive& la, archive* a) {
+    return la.archive_read_open_memory(a, bytes.data(), bytes.size()) == ARCHIVE_OK;
   });
 }
 

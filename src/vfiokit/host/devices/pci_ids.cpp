@@ -129,17 +129,20 @@ PciIds PciIds::load(const std::string& path) {
                      !(magic[0] == 0x1f && magic[1] == 0x8b);  // gzip's magic (RFC 1952)
   if (plain) {
     // Read, not mapped: a file cut short while mapped would fault on access
-    // (SIGBUS), a read just ends sooner.
-    std::string text(static_cast<size_t>(st.st_size), '\0');
-    size_t done = 0;
-    while (done < text.size()) {
-      const ssize_t n = ::pread(fd, text.data() + done, text.size() - done, static_cast<off_t>(done));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      done += static_cast<size_t>(n);
-    }
+    // (SIGBUS), a read just ends sooner. The buffer is not zeroed first:
+    // 1.3 MB of memset was a tenth of `vfiokit list` on a small host.
+    std::string text;
+    text.resize_and_overwrite(static_cast<size_t>(st.st_size), [fd](char* buf, size_t size) {
+      size_t done = 0;
+      while (done < size) {
+        const ssize_t n = ::pread(fd, buf + done, size - done, static_cast<off_t>(done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        done += static_cast<size_t>(n);
+      }
+      return done;
+    });
     ::close(fd);
-    text.resize(done);
     return PciIds(std::move(text));
   }
   gzFile f = gzdopen(fd, "rb");  // owns fd from here

@@ -1,10 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/host/devices/pci_names.hpp"
 
-extern "C" {
-#include <pci/pci.h>
-}
-
 #include <fmt/format.h>
 
 #include <unordered_map>
@@ -30,13 +26,9 @@ struct PciNames::Impl {
 };
 
 std::string PciNames::database_path() {
-  // Where this system's libpci looks (pci_alloc() sets id_file_name from its
-  // build configuration), so vfiokit and lspci read the same file.
-  pci_access* a = pci_alloc();
-  if (!a) return {};
-  std::string path = a->id_file_name ? a->id_file_name : "";
-  pci_cleanup(a);
-  return path;
+  // Where this system's libpci looks, asked of libpci when vfiokit was
+  // configured (CMakeLists.txt), so vfiokit and lspci read the same file.
+  return VFIOKIT_PCI_IDS_PATH;
 }
 
 PciNames::PciNames() : impl_(std::make_unique<Impl>()) {}

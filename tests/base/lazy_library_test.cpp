@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "vfiokit/base/lazy_library.hpp"
+
+#include <gtest/gtest.h>
+
+namespace vfiokit {
+namespace {
+
+TEST(LazyLibrary, ResolvesAFunctionTypedAsDeclared) {
+  LazyLibrary libc("libc.so.6");
+  size_t (*length)(const char*) = nullptr;
+  ASSERT_TRUE(libc.resolve("strlen", length));
+  EXPECT_EQ(length("vfiokit"), 7u);
+}
+
+TEST(LazyLibrary, AMissingLibraryIsAnErrorNamingIt) {
+  LazyLibrary missing("libvfiokit-no-such-library.so.1");
+  auto r = missing.symbol("anything");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), Errc::unsupported);
+  EXPECT_EQ(r.error().subject(), "libvfiokit-no-such-library.so.1");
+  EXPECT_NE(r.error().message().find("cannot be loaded"), std::string::npos) << r.error().message();
+  // Asked again, the same answer, without trying again.
+  EXPECT_FALSE(missing.symbol("anything"));
+}
+
+TEST(LazyLibrary, AMissingSymbolIsAnErrorNamingIt) {
+  LazyLibrary libc("libc.so.6");
+  auto r = libc.symbol("vfiokit_no_such_function");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("has no vfiokit_no_such_function"), std::string::npos) << r.error().message();
+}
+
+}  // namespace
+}  // namespace vfiokit
