@@ -63,5 +63,22 @@ TEST(DirtyBitmap, MergeIsABitwiseOrOfTheSameRangeOnly) {
   EXPECT_FALSE(small->merge(*other_base));
 }
 
+// The vectorized merge (AVX2 where the CPU has it, SSE2 otherwise) ORs
+// every word, at every length and alignment: the 16-word steps, the 8-word
+// steps and the tail word by word.
+TEST(DirtyBitmap, OrWordsOrsEveryWordAtEveryLengthAndOffset) {
+  std::mt19937_64 rng(7);
+  std::vector<uint64_t> src(80), dst(80);
+  for (size_t offset = 0; offset < 4; ++offset)
+    for (size_t n = 0; n + offset <= src.size(); ++n) {
+      for (auto& w : src) w = rng();
+      for (auto& w : dst) w = rng();
+      std::vector<uint64_t> want = dst;
+      for (size_t i = offset; i < offset + n; ++i) want[i] |= src[i];
+      or_words(dst.data() + offset, src.data() + offset, n);
+      ASSERT_EQ(dst, want) << "offset " << offset << ", " << n << " words";
+    }
+}
+
 }  // namespace
 }  // namespace vfiokit::vfio
