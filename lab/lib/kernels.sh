@@ -112,6 +112,7 @@ lab_custom_kernel() {
       mv "$src.tmp" "$src"
     fi
     obj=$LAB_CACHE/build/custom-$hash
+    local t0=$EPOCHREALTIME
     rm -rf "$obj" && mkdir -p "$obj"
     lab_log "configuring the custom kernel (tinyconfig + $(basename "$frag"))"
     make -s -C "$src" O="$obj" tinyconfig >/dev/null
@@ -136,8 +137,10 @@ lab_custom_kernel() {
     cp "$obj/.config" "$dir/boot/config-$KVER"
     make -s -C "$src" O="$obj" INSTALL_MOD_PATH="$dir" modules_install >/dev/null
     rm -rf "$obj"
+    # Configure, build and install, for scripts/test's report.
+    awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f\n", b - a }' >"$dir/build-seconds"
     touch "$dir/.complete"
-    lab_log "custom kernel $KVER ready"
+    lab_log "custom kernel $KVER ready, built in $(cat "$dir/build-seconds") s"
   fi
   lab_use_kernel_dir "$dir"
 }
