@@ -23,8 +23,11 @@ size_t append_escaped(std::string& out, std::string_view text, bool keep_layout,
   while (p < end) {
     const unsigned char c = *p;
     if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-      ++p;
+      // A run of plain ASCII at once: byte by byte, escaping was a tenth
+      // of `list --json` at 4,096 functions.
+      const auto* run = p;
+      while (p < end && *p >= 0x20 && *p < 0x7f) ++p;
+      out.append(reinterpret_cast<const char*>(run), static_cast<size_t>(p - run));
       continue;
     }
     if (keep_layout && (c == '\n' || c == '\t')) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/host/devices/pci_ids.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -148,6 +149,34 @@ TEST(PciIds, LoadsPlainAndCompressedFilesAndTriesTheNameWithoutGz) {
   // Only pci.ids exists: "pci.ids.gz" finds it, as in libpci's pci_open().
   EXPECT_EQ(PciIds::load(plain.string() + ".gz").vendor(0x1af4), "Red Hat, Inc.");
   EXPECT_TRUE(PciIds::load((dir.path() / "missing").string()).empty());
+}
+
+// A plain file is read through in 64 KiB pieces and its blocks read again
+// when asked for: a block cut by a piece's end, and a last line with no
+// newline, are found as in the whole text; a copy of the index shares the
+// file; a file cut short since it was indexed only yields less.
+TEST(PciIds, AStreamedFileAnswersAsItsWholeText) {
+  std::string text = "# filler\n";
+  for (int v = 0; v < 6000; ++v) {
+    text += fmt::format("{:04x}  Vendor {}\n", v, v);
+    text += fmt::format("\t{:04x}  Device {} of {}\n", v ^ 0x5a5a, v, v);
+  }
+  text += "ffff  Last vendor\n\t0001  Last device";  // no newline at the end
+  ASSERT_GT(text.size(), 3 * 64 * 1024u);
+  testing::TempDir dir;
+  const auto path = dir.path() / "pci.ids";
+  std::ofstream(path) << text;
+  const PciIds streamed = PciIds::load(path.string()), whole{std::string(text)};
+  for (int v = 0; v < 6000; v += 7) {
+    const auto id = static_cast<uint16_t>(v), device = static_cast<uint16_t>(v ^ 0x5a5a);
+    ASSERT_EQ(streamed.vendor(id), whole.vendor(id)) << v;
+    ASSERT_EQ(streamed.device(id, device), fmt::format("Device {} of {}", v, v)) << v;
+  }
+  EXPECT_EQ(streamed.device(0xffff, 0x0001), "Last device");
+  const PciIds copy = streamed;
+  EXPECT_EQ(copy.vendor(0x0abc), "Vendor 2748");
+  std::filesystem::resize_file(path, 1000);
+  EXPECT_EQ(copy.vendor(0x1000), std::nullopt);  // its block is gone: no name, no crash
 }
 
 // libpci, asked as vfiokit used to ask it: names from pci.ids only.

@@ -5,16 +5,20 @@
 // libpci parses the whole file into a hash of ~40,000 entries before its
 // first answer: ~5 ms of CPU on every command, half of `vfiokit list` on a
 // small host. A command asks for a handful of names, so the file is only
-// indexed by its top-level blocks (vendors, classes) and each lookup reads
-// one block.
+// indexed by its top-level blocks (vendors, classes), read through once,
+// and each lookup reads one block.
 //
 // Where libpci rejects the whole file (a malformed line, a duplicate entry:
 // its error callback, which must not return), a malformed line here is only
 // skipped, and the first of two duplicates is the one found.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,9 +37,6 @@ class PciIds {
   static PciIds load(const std::string& path);
 
   bool empty() const { return vendors_.empty() && classes_.empty(); }
-  // The database's text, which every name found is a piece of.
-  std::string_view text() const { return text_; }
-
   // Each is the name of that exact entry, or nothing.
   std::optional<std::string_view> vendor(uint16_t vendor_id) const;
   std::optional<std::string_view> device(uint16_t vendor_id, uint16_t device_id) const;
@@ -46,22 +47,40 @@ class PciIds {
   std::optional<std::string_view> device_class(uint8_t base) const;
   std::optional<std::string_view> subclass(uint8_t base, uint8_t sub) const;
 
-  // Where a top-level line is and where the lines nested in it begin.
+  // Where a top-level line is, where the lines nested in it begin, and
+  // where the next top-level line is (file offsets).
   struct Block {
     size_t line = 0;
     size_t body = 0;
+    size_t end = 0;
   };
 
  private:
-  // Builds the index of `text_`.
-  void index();
+  // Indexes the complete lines `t`, which start at `offset` in the file;
+  // `open` is the block the lines so far left open, whose end is the next
+  // top-level line.
+  void index_lines(std::string_view t, size_t offset, Block*& open);
+  // The text of `block`, from its own line to its end: a piece of the
+  // text held, or read from the file when first asked for.
+  std::string_view block_text(const Block& block) const;
   // The name on the first line nested once in `block` whose ID (`width`
   // hex digits) is `id`.
   std::optional<std::string_view> child(const Block* block, size_t width, int id) const;
 
-  // The file's bytes, shared by copies of the index.
+  // The whole text, when it was given or decompressed; shared by copies.
   std::shared_ptr<const std::string> data_;
   std::string_view text_;
+  // Otherwise the open file and the blocks read from it so far (their
+  // strings stay where they are, so names found stay valid), shared by
+  // copies of the index.
+  struct File {
+    explicit File(int f) : fd(f) {}
+    ~File() { ::close(fd); }
+    int fd;
+    std::mutex mutex;
+    std::map<size_t, std::string> blocks;
+  };
+  std::shared_ptr<File> file_;
   std::unordered_map<uint16_t, Block> vendors_;
   std::unordered_map<uint16_t, Block> generic_subsystems_;
   std::unordered_map<uint8_t, Block> classes_;
