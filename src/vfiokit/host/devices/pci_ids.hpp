@@ -37,6 +37,11 @@ class PciIds {
   static PciIds load(const std::string& path);
 
   bool empty() const { return vendors_.empty() && classes_.empty(); }
+  // The whole text when the index holds it (given, or decompressed), which
+  // every name found is then a piece of; empty when it reads a file's
+  // blocks as they are asked for.
+  std::string_view text() const { return text_; }
+
   // Each is the name of that exact entry, or nothing.
   std::optional<std::string_view> vendor(uint16_t vendor_id) const;
   std::optional<std::string_view> device(uint16_t vendor_id, uint16_t device_id) const;
