@@ -31,5 +31,31 @@ TEST(LazyLibrary, AMissingSymbolIsAnErrorNamingIt) {
   EXPECT_NE(r.error().message().find("has no vfiokit_no_such_function"), std::string::npos) << r.error().message();
 }
 
+struct LibcTable {
+  size_t (*strlen)(const char*) = nullptr;
+};
+Result<void> fill_libc(LazyLibrary& library, LibcTable& table) {
+  VFIOKIT_RESOLVE(library, table, strlen);
+  return {};
+}
+struct MissingTable {
+  void (*vfiokit_no_such_function)() = nullptr;
+};
+Result<void> fill_missing(LazyLibrary& library, MissingTable& table) {
+  VFIOKIT_RESOLVE(library, table, vfiokit_no_such_function);
+  return {};
+}
+
+TEST(LazyLibrary, ATableIsMadeOnceOrItsErrorKept) {
+  auto first = load_table_once<LibcTable>("libc.so.6", fill_libc);
+  ASSERT_TRUE(first);
+  EXPECT_EQ((*first)->strlen("abc"), 3u);
+  EXPECT_EQ(*load_table_once<LibcTable>("libc.so.6", fill_libc), *first);  // the same table
+  auto missing = load_table_once<MissingTable>("libc.so.6", fill_missing);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message().find("has no vfiokit_no_such_function"), std::string::npos);
+  EXPECT_FALSE(load_table_once<MissingTable>("libc.so.6", fill_missing));
+}
+
 }  // namespace
 }  // namespace vfiokit

@@ -40,9 +40,24 @@ class LazyLibrary {
   std::string error_;
 };
 
+// A table of one library's functions, made once for the process by `fill`
+// (which resolves each entry, VFIOKIT_RESOLVE) on the first call: the
+// library's own loader is then one line (host/internal/libarchive_api.hpp).
+template <class Table>
+Result<const Table*> load_table_once(const char* soname, Result<void> (*fill)(LazyLibrary&, Table&)) {
+  static LazyLibrary library(soname);  // one per table type, as the table
+  static const Result<Table> table = [&]() -> Result<Table> {
+    Table t;
+    if (auto filled = fill(library, t); !filled) return std::unexpected(filled.error());
+    return t;
+  }();
+  if (!table) return std::unexpected(table.error());
+  return &*table;
+}
+
 }  // namespace vfiokit
 
-// Inside a function returning Result<...>: resolves `table.name` from
+// Inside a function returning Result<void>: resolves `table.name` from
 // `library` under the symbol's own name, or returns the error.
 #define VFIOKIT_RESOLVE(library, table, name)                                                                        \
   do {                                                                                                               \

@@ -6,21 +6,15 @@
 namespace vfiokit::host {
 namespace {
 
-Result<LibArchive> load() {
-  static LazyLibrary library("libarchive.so.13");
-  LibArchive table;
+Result<void> fill_libarchive(LazyLibrary& library, LibArchive& table) {
 #define VFIOKIT_LOAD(name) VFIOKIT_RESOLVE(library, table, name);
   VFIOKIT_LIBARCHIVE_FUNCTIONS(VFIOKIT_LOAD)
 #undef VFIOKIT_LOAD
-  return table;
+  return {};
 }
 
 }  // namespace
 
-Result<const LibArchive*> libarchive() {
-  static const Result<LibArchive> table = load();  // thread-safe once
-  if (!table) return std::unexpected(table.error());
-  return &*table;
-}
+Result<const LibArchive*> libarchive() { return load_table_once<LibArchive>("libarchive.so.13", fill_libarchive); }
 
 }  // namespace vfiokit::host

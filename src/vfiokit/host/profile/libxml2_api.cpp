@@ -6,22 +6,15 @@
 namespace vfiokit::host {
 namespace {
 
-Result<LibXml2> load() {
-  static LazyLibrary library("libxml2.so.2");
-  LibXml2 table;
+Result<void> fill_libxml2(LazyLibrary& library, LibXml2& table) {
 #define VFIOKIT_LOAD(name) VFIOKIT_RESOLVE(library, table, name);
   VFIOKIT_LIBXML2_FUNCTIONS(VFIOKIT_LOAD)
 #undef VFIOKIT_LOAD
-  if (auto r = library.resolve("xmlFree", table.free); !r) return std::unexpected(r.error());
-  return table;
+  return library.resolve("xmlFree", table.free);
 }
 
 }  // namespace
 
-Result<const LibXml2*> libxml2() {
-  static const Result<LibXml2> table = load();  // thread-safe once
-  if (!table) return std::unexpected(table.error());
-  return &*table;
-}
+Result<const LibXml2*> libxml2() { return load_table_once<LibXml2>("libxml2.so.2", fill_libxml2); }
 
 }  // namespace vfiokit::host
