@@ -8,18 +8,36 @@
 
 LAB_GUEST_MODULES="vfio-pci vfio_iommu_type1 iommufd e1000e e1000 nvme virtio_net pci-stub"
 
+# Libraries vfiokit opens only when a command first needs them
+# (base/lazy_library.hpp), which ldd of its binaries does not show: the
+# guest writes snapshots (libarchive) and may run the libvirt hook (libxml2).
+LAB_GUEST_LAZY_LIBRARIES="libarchive.so.13 libxml2.so.2"
+
+lab_copy_libs_of() {  # FILE ROOT: the shared libraries FILE needs into ROOT/lab/lib
+  local lib
+  for lib in $(ldd "$1" | grep -oE '/[^ ]+\.so[^ ]*'); do
+    case $lib in
+    */ld-linux*) mkdir -p "$2$(dirname "$lib")" && cp -L "$lib" "$2$lib" ;;
+    *) cp -Ln "$lib" "$2/lab/lib/" ;;
+    esac
+  done
+}
+
 lab_copy_with_libs() {  # BINARY ROOT: the binary into ROOT/lab/bin, its libraries into ROOT/lab/lib
-  local bin=$1 root=$2 lib
+  local bin=$1 root=$2
   [ -x "$bin" ] || lab_die "$bin is not built (cmake --build build)"
   # Without debug info: the guest needs no line tables (symbols stay for
   # backtraces), and the unpacked initramfs must fit a small guest's memory.
   strip --strip-debug -o "$root/lab/bin/$(basename "$bin")" "$bin" || lab_die "strip --strip-debug failed on $bin"
-  for lib in $(ldd "$bin" | grep -oE '/[^ ]+\.so[^ ]*'); do
-    case $lib in
-    */ld-linux*) mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib" ;;
-    *) cp -Ln "$lib" "$root/lab/lib/" ;;
-    esac
-  done
+  lab_copy_libs_of "$bin" "$root"
+}
+
+lab_copy_library_with_libs() {  # SONAME ROOT: an installed library and its libraries into ROOT/lab/lib
+  local path
+  path=$(ldconfig -p | awk -v n="$1" '$1 == n && /x86-64/ { print $NF; exit }')
+  [ -n "$path" ] || lab_die "$1 is not installed (ldconfig -p does not list it)"
+  cp -Ln "$path" "$2/lab/lib/$1"
+  lab_copy_libs_of "$path" "$2"
 }
 
 lab_initramfs() {  # OUT.cpio
@@ -54,6 +72,7 @@ lab_initramfs() {  # OUT.cpio
 
   lab_copy_with_libs /usr/bin/lspci "$ir"
   for bin in "${LAB_GUEST_BINARIES[@]}"; do lab_copy_with_libs "$bin" "$ir"; done
+  for m in $LAB_GUEST_LAZY_LIBRARIES; do lab_copy_library_with_libs "$m" "$ir"; done
   if [ -n "${LAB_GUEST_QEMU:-}" ]; then
     lab_copy_with_libs "$LAB_GUEST_QEMU" "$ir"
     mkdir -p "$ir/lab/share/qemu"
