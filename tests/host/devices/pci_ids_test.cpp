@@ -151,6 +151,24 @@ TEST(PciIds, LoadsPlainAndCompressedFilesAndTriesTheNameWithoutGz) {
   EXPECT_TRUE(PciIds::load((dir.path() / "missing").string()).empty());
 }
 
+// A compressed file is inflated only up to a cap (64 MiB): a vendor
+// beyond it is not named, and the read ends.
+TEST(PciIds, ACompressedFileIsInflatedOnlySoFar) {
+  testing::TempDir dir;
+  const auto packed = dir.path() / "pci.ids.gz";
+  gzFile f = gzopen(packed.c_str(), "wb1");
+  ASSERT_NE(f, nullptr);
+  gzputs(f, "8086  Intel Corporation\n");
+  const std::string comments(1 << 20, '#');
+  for (int i = 0; i < 70; ++i) gzwrite(f, comments.data(), static_cast<unsigned>(comments.size()));
+  gzputs(f, "\n1af4  Red Hat, Inc.\n");
+  gzclose(f);
+  const PciIds ids = PciIds::load(packed.string());
+  EXPECT_EQ(ids.vendor(0x8086), "Intel Corporation");
+  EXPECT_EQ(ids.vendor(0x1af4), std::nullopt);
+  EXPECT_LE(ids.text().size(), (64u << 20) + (256u << 10));
+}
+
 // A plain file is read through in 64 KiB pieces and its blocks read again
 // when asked for: a block cut by a piece's end, and a last line with no
 // newline, are found as in the whole text; a copy of the index shares the
