@@ -34,7 +34,9 @@ lab_copy_with_libs() {  # BINARY ROOT: the binary into ROOT/lab/bin, its librari
 
 lab_copy_library_with_libs() {  # SONAME ROOT: an installed library and its libraries into ROOT/lab/lib
   local path
-  path=$(ldconfig -p | awk -v n="$1" '$1 == n && /x86-64/ { print $NF; exit }')
+  # awk reads to the end: leaving early would end ldconfig with SIGPIPE,
+  # which pipefail turns into a failed build.
+  path=$(ldconfig -p | awk -v n="$1" '$1 == n && /x86-64/ && p == "" { p = $NF } END { print p }')
   [ -n "$path" ] || lab_die "$1 is not installed (ldconfig -p does not list it)"
   cp -Ln "$path" "$2/lab/lib/$1"
   lab_copy_libs_of "$path" "$2"
