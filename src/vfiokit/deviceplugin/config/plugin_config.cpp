@@ -2,7 +2,6 @@
 #include "vfiokit/deviceplugin/config/plugin_config.hpp"
 
 #include <fmt/format.h>
-#include <toml++/toml.h>
 
 #include <algorithm>
 #include <cctype>

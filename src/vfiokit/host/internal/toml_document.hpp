@@ -6,12 +6,12 @@
 #pragma once
 
 #include <fmt/format.h>
-#include <toml++/toml.h>
 
 #include <string>
 #include <string_view>
 
 #include "vfiokit/base/error.hpp"
+#include "vfiokit/host/internal/toml.hpp"
 
 namespace vfiokit::host {
 

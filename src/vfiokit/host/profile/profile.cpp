@@ -2,7 +2,6 @@
 #include "vfiokit/host/profile/profile.hpp"
 
 #include <fmt/format.h>
-#include <toml++/toml.h>
 
 #include <algorithm>
 #include <charconv>
