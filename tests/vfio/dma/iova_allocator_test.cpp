@@ -25,6 +25,43 @@ TEST(IovaAllocator, NeverHandsOutZeroAndAlignsToTheGranule) {
   EXPECT_EQ(second->value(), 2 * kPage);
 }
 
+TEST(IovaAllocator, IovaZeroReservedAndReleasedIsNotHandedOut) {
+  IovaAllocator a(kQ35, kPage);
+  ASSERT_TRUE(a.reserve(Iova(0), kPage));
+  ASSERT_TRUE(a.release(Iova(0)));
+  for (int i = 0; i < 4; ++i) {
+    auto iova = a.allocate({.size = kPage});
+    ASSERT_TRUE(iova);
+    EXPECT_NE(iova->value(), 0u);
+  }
+  ASSERT_TRUE(a.reserve(Iova(0), kPage));  // and it is free again
+}
+
+TEST(IovaAllocator, TheBlockReleasedLastGoesOnlyToARequestItSuits) {
+  IovaAllocator a(kQ35, kPage);
+  auto first = a.allocate({.size = 2 * kPage});
+  ASSERT_TRUE(first && a.release(*first));
+  // Another size, an alignment or a DMA limit it does not meet: elsewhere.
+  auto other = a.allocate({.size = kPage});
+  ASSERT_TRUE(other);
+  EXPECT_NE(other->value(), first->value());
+  ASSERT_TRUE(a.release(*other));
+  auto aligned = a.allocate({.size = kPage, .align = 1 << 20});
+  ASSERT_TRUE(aligned);
+  EXPECT_EQ(aligned->value() % (1 << 20), 0u);
+  ASSERT_TRUE(a.release(*aligned));
+  // The same size again: the same block, and a release of it twice fails.
+  auto again = a.allocate({.size = kPage});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->value(), aligned->value());
+  EXPECT_EQ(a.allocation_size(*again), kPage);
+  ASSERT_TRUE(a.release(*again));
+  EXPECT_FALSE(a.release(*again));
+  auto low = a.allocate({.size = kPage, .last_usable = kPage - 1});
+  EXPECT_FALSE(low);  // only page 0 lies below, and it is never handed out
+  EXPECT_EQ(a.allocation_count(), 0u);
+}
+
 TEST(IovaAllocator, HonoursAlignmentAndTheDevicesAddressLimit) {
   IovaAllocator a(kQ35, kPage);
   ASSERT_TRUE(a.allocate({.size = kPage}));

@@ -38,23 +38,28 @@ std::string IovaAllocator::describe_usable() const {
 }
 
 void IovaAllocator::insert_free(uint64_t start, uint64_t last) {
-  auto next = maps_->free.lower_bound(start);
-  const bool merge_next = next != maps_->free.end() && last != UINT64_MAX && last + 1 == next->first;
-  if (next != maps_->free.begin()) {
+  auto& free = maps_->free;
+  auto next = free.upper_bound(last);  // the first block above
+  const bool merge_next = next != free.end() && last != UINT64_MAX && last + 1 == next->second;
+  if (next != free.begin()) {
     auto prev = std::prev(next);
-    if (prev->second != UINT64_MAX && prev->second + 1 == start) {
-      prev->second = merge_next ? next->second : last;
-      if (merge_next) maps_->free.erase(next);
+    if (prev->first != UINT64_MAX && prev->first + 1 == start) {
+      if (merge_next) {  // the three join: the block above starts lower
+        next->second = prev->second;
+        free.erase(prev);
+        return;
+      }
+      auto node = free.extract(prev);  // the block below ends higher: same node, new key
+      node.key() = last;
+      free.insert(next, std::move(node));
       return;
     }
   }
-  if (merge_next) {  // the next block grows downwards: same node, new key
-    auto node = maps_->free.extract(next);
-    node.key() = start;
-    maps_->free.insert(std::move(node));
+  if (merge_next) {  // the block above starts lower: its key stays
+    next->second = start;
     return;
   }
-  maps_->free.emplace(start, last);
+  free.emplace_hint(next, last, start);
 }
 
 void IovaAllocator::rebuild_free() {
@@ -94,13 +99,14 @@ Result<void> IovaAllocator::set_usable(std::vector<IovaRange> usable) {
                   fmt::format("the mapping at 0x{:x} (0x{:x} bytes) lies outside the new valid ranges", start, size));
   }
   recycled_count_ = 0;  // the free space is rebuilt from the ranges below
+  spare_size_ = 0;
   size_cache_.clear();
   usable_ = std::move(clean);
   rebuild_free();
   return {};
 }
 
-Result<Iova> IovaAllocator::allocate_searching(const IovaRequest& request) {
+Result<Iova> IovaAllocator::allocate_searching(IovaRequest request) {
   if (request.size == 0) return fail(Errc::invalid_argument, "IOVA allocator", "a mapping of 0 bytes");
   const uint64_t align = std::max(request.align, granule_);
   if (!is_power_of_two(align))
@@ -108,6 +114,7 @@ Result<Iova> IovaAllocator::allocate_searching(const IovaRequest& request) {
   uint64_t size;
   if (!align_up(request.size, granule_, size))
     return fail(Errc::invalid_argument, "IOVA allocator", "size overflows the IOVA space");
+  store_spare();
   for (size_t i = recycled_count_; i-- > 0;) {
     const auto [start, block] = recycled_[i];
     if (block != size || (start & (align - 1)) || start + (size - 1) > request.last_usable) continue;
@@ -128,7 +135,7 @@ Result<Iova> IovaAllocator::allocate_searching(const IovaRequest& request) {
       flush_size_cache();
     }
     for (auto it = maps_->free.begin(); it != maps_->free.end(); ++it) {
-      const uint64_t start = it->first, last = it->second;
+      const uint64_t start = it->second, last = it->first;
       if (start > request.last_usable) break;
       uint64_t at;
       if (!align_up(std::max(start, granule_), align, at)) break;
@@ -162,8 +169,8 @@ Result<void> IovaAllocator::reserve(Iova iova, uint64_t size) {
     return fail(Errc::out_of_range, "IOVA allocator",
                 fmt::format("0x{:x}-0x{:x} lies outside the valid IOVA ranges ({})", start, start + (size - 1),
                             describe_usable()));
-  auto it = maps_->free.upper_bound(start);
-  if (it == maps_->free.begin() || std::prev(it)->second < start || std::prev(it)->second - start < size - 1) {
+  auto it = maps_->free.lower_bound(start);  // the first block ending at or above it
+  if (it == maps_->free.end() || it->second > start || it->first - start < size - 1) {
     // Name the mapping it collides with (the lowest, when several do).
     std::optional<std::pair<uint64_t, uint64_t>> hit;
     allocated_.for_each([&](uint64_t at, uint64_t bytes) {
@@ -175,24 +182,29 @@ Result<void> IovaAllocator::reserve(Iova iova, uint64_t size) {
                               hit->first, hit->first + hit->second - 1));
     return fail(Errc::invalid_argument, "IOVA allocator", fmt::format("0x{:x} is not free", start));
   }
-  --it;
   carve(it, start, size);
-  record(start, size);
+  // Into the index at once, not held as the newest: a reservation may lie
+  // at IOVA 0, which allocate's reuse of the newest must never hand out
+  // (release_searching keeps 0 out of its reuse).
+  store_spare();
+  settle_newest();
+  allocated_.insert(start, size);
   return {};
 }
 
 void IovaAllocator::carve(std::pmr::map<uint64_t, uint64_t>::iterator block, uint64_t at, uint64_t size) {
-  const uint64_t start = block->first, last = block->second;
-  const bool left = at > start, right = at + size - 1 < last;
-  if (left) {
-    block->second = at - 1;  // the block keeps its node for the part below
-    if (right) maps_->free.emplace(at + size, last);
-  } else if (right) {
-    auto node = maps_->free.extract(block);  // the part above: same node, new key
-    node.key() = at + size;
-    maps_->free.insert(std::move(node));
+  auto& free = maps_->free;
+  const uint64_t start = block->second, last = block->first;
+  const bool below = at > start, above = at + size - 1 < last;
+  if (above) {
+    block->second = at + size;  // the block keeps its node and key for the part above
+    if (below) free.emplace_hint(block, at - 1, start);
+  } else if (below) {
+    auto node = free.extract(block);  // the part below: same node, new key
+    node.key() = at - 1;
+    free.insert(std::move(node));
   } else {
-    maps_->free.erase(block);
+    free.erase(block);
   }
 }
 
@@ -205,14 +217,40 @@ Result<void> IovaAllocator::release_searching(Iova iova) {
     if (size == 0)
       return fail(Errc::invalid_argument, "IOVA allocator", fmt::format("no mapping starts at {}", iova.str()));
   }
+  // IOVA 0, reserved at a fixed address, goes straight back to the free
+  // tree, whose first fit skips it: a recycled block would be handed out
+  // again as it is, and allocate never returns 0.
+  if (start == 0) {
+    insert_free(0, size - 1);
+    return {};
+  }
   // Inside the usable ranges, as every allocation (see release).
   if (recycled_count_ == recycled_.size()) flush_recycled();
   recycled_[recycled_count_++] = {start, size};
   return {};
 }
 
+void IovaAllocator::store_spare() {
+  if (spare_size_ == 0) return;
+  if (recycled_count_ == recycled_.size()) flush_recycled();
+  recycled_[recycled_count_++] = {spare_start_, std::exchange(spare_size_, 0)};
+}
+
+void IovaAllocator::set_inline_reuse(bool on) {
+  inline_reuse_ = on;
+  if (!on) {
+    store_spare();
+    settle_newest();
+  }
+}
+
 void IovaAllocator::record(uint64_t start, uint64_t size) {
+  store_spare();
   settle_newest();
+  if (!inline_reuse_) {
+    allocated_.insert(start, size);
+    return;
+  }
   newest_start_ = start;
   newest_size_ = size;
 }
@@ -223,6 +261,10 @@ void IovaAllocator::move_newest_into_tree() {
 }
 
 void IovaAllocator::flush_recycled() {
+  if (spare_size_ != 0) {  // joins the others (store_spare would call back here when they are full)
+    const uint64_t start = spare_start_, size = std::exchange(spare_size_, 0);
+    if (!cache_block(start, size)) insert_free(start, start + size - 1);
+  }
   for (size_t i = 0; i < recycled_count_; ++i) {
     const auto [start, size] = recycled_[i];
     if (!cache_block(start, size)) insert_free(start, start + size - 1);

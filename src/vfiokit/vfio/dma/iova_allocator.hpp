@@ -41,33 +41,65 @@ class IovaAllocator {
   // drivers commonly read a zero DMA address as "not programmed".
   // The reuse of the block released last is inline: it is the whole
   // allocator cost of a map/unmap loop, and under emulation (the lab's TCG)
-  // every call and return the loop makes shows in its time.
-  Result<Iova> allocate(const IovaRequest& request) {
-    if (recycled_count_ != 0 && newest_size_ == 0 && request.align <= granule_) {
-      const auto [start, size] = recycled_[recycled_count_ - 1];
-      if (size == request.size && start + (size - 1) <= request.last_usable) {
-        --recycled_count_;
-        newest_start_ = start;
-        newest_size_ = size;
-        return Iova(start);
-      }
-    }
+  // every call and return the loop makes shows in its time. The request is
+  // taken by value: a caller's default placement then folds away here.
+  Result<Iova> allocate(IovaRequest request) {
+    uint64_t start;
+    if (take_spare(request, start)) [[likely]]
+      return Iova(start);
     return allocate_searching(request);
+  }
+  // allocate's reuse of the block released last alone: true, with its
+  // start, when it suits the request. The DMA map path tries this first
+  // and calls allocate only when it fails.
+  bool take_spare(const IovaRequest& request, uint64_t& start) {
+    // A spare block exists only while no allocation is the newest (see
+    // release), so it becomes the newest without moving one into the index.
+    if (spare_size_ != request.size || request.size == 0 || request.align > granule_ ||
+        spare_start_ + (spare_size_ - 1) > request.last_usable)
+      return false;
+    start = spare_start_;
+    newest_start_ = start;
+    newest_size_ = std::exchange(spare_size_, 0);
+    return true;
   }
   // Claims exactly [iova, iova + size) for a mapping at a fixed address.
   Result<void> reserve(Iova iova, uint64_t size);
   // Gives back an allocation or reservation, by its start. Releasing the
   // newest allocation is inline, as allocate's reuse.
   Result<void> release(Iova iova) {
-    if (newest_size_ != 0 && newest_start_ == iova.value() && recycled_count_ != recycled_.size()) {
-      // Every allocation lies inside the usable ranges (allocate and
-      // reserve hand out only usable space, and set_usable refuses ranges
-      // that would leave one outside), so it goes back as it is.
-      recycled_[recycled_count_++] = {iova.value(), std::exchange(newest_size_, 0)};
+    if (is_newest(iova)) {
+      release_newest();
       return {};
     }
     return release_searching(iova);
   }
+  // The newest allocation, when there is one and it starts at `iova`, and
+  // its release: the DMA unmap path's allocator work, inline.
+  bool is_newest(Iova iova) const { return newest_size_ != 0 && newest_start_ == iova.value(); }
+  uint64_t newest_size() const { return newest_size_; }
+  // release_newest with what the caller knows of it: no loads.
+  void release_newest(Iova iova, uint64_t size) {
+    spare_start_ = iova.value();
+    spare_size_ = size;
+    newest_size_ = 0;
+  }
+  void release_newest() {
+    // Every allocation lies inside the usable ranges (allocate and
+    // reserve hand out only usable space, and set_usable refuses ranges
+    // that would leave one outside), so it goes back as it is. No block is
+    // spare while an allocation is the newest: record() stores a spare one
+    // away before it makes another allocation the newest.
+    spare_start_ = newest_start_;
+    spare_size_ = std::exchange(newest_size_, 0);
+  }
+
+  // Off: no allocation is held as the newest (each goes into the index at
+  // once), so none is released inline and no block is spare, and the inline
+  // paths above never match. A backend whose process is held to a memlock
+  // limit turns it off: its DMA map path, which accounts pinned memory
+  // process-wide only out of line, then always goes there. On by default.
+  void set_inline_reuse(bool on);
 
   // The usable ranges change as devices attach; existing allocations must
   // stay inside the new ones.
@@ -78,14 +110,14 @@ class IovaAllocator {
   size_t allocation_count() const { return allocated_.size() + (newest_size_ ? 1 : 0); }
   // Size of the allocation starting at `iova`, 0 when there is none.
   uint64_t allocation_size(Iova iova) const {
-    if (newest_size_ != 0 && newest_start_ == iova.value()) return newest_size_;
+    if (is_newest(iova)) return newest_size_;
     return settled_allocation_size(iova);
   }
 
   std::string describe_usable() const;
 
  private:
-  Result<Iova> allocate_searching(const IovaRequest& request);
+  Result<Iova> allocate_searching(IovaRequest request);
   Result<void> release_searching(Iova iova);
   uint64_t settled_allocation_size(Iova iova) const;
   void rebuild_free();
@@ -100,7 +132,10 @@ class IovaAllocator {
   // pool and its map live and move together.
   struct Maps {
     std::pmr::unsynchronized_pool_resource pool;
-    std::pmr::map<uint64_t, uint64_t> free{&pool};  // start -> last (inclusive), coalesced
+    // last (inclusive) -> start, coalesced. Keyed by the end, so that the
+    // common carve, from a block's bottom (first fit), and a release just
+    // below a free block change a value, not a key: no rebalancing.
+    std::pmr::map<uint64_t, uint64_t> free{&pool};
   };
   AllocationIndex allocated_;  // every allocation but the newest: start -> size
   // The state a map + unmap loop touches is held in the allocator itself,
@@ -113,6 +148,13 @@ class IovaAllocator {
   // The newest allocation is held here, not in `allocated_`, until the next
   // one: a driver's map + unmap loop then touches no tree at all.
   uint64_t newest_start_ = 0, newest_size_ = 0;  // size 0: none
+  // The newest allocation once released, until the next allocation takes
+  // it or it joins `recycled_` (size 0: none). Never set while an
+  // allocation is the newest.
+  uint64_t spare_start_ = 0, spare_size_ = 0;
+  bool inline_reuse_ = true;
+  // Moves the spare block into `recycled_`.
+  void store_spare();
   // Moves the newest allocation into `allocated_`; every walk of all
   // allocations does this first. The test is inline: a map/unmap loop
   // finds nothing to move on every allocation.
