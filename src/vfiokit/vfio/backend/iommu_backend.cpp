@@ -65,13 +65,13 @@ Result<void> IommuBackend::set_valid_ranges(std::vector<IovaRange> backend_range
   if (granule != allocator_.granule()) {
     if (allocator_.allocation_count() != 0)
       return fail(Errc::unsupported, describe(), "the IOMMU page size changed while mappings exist");
-    allocator_ = IovaAllocator({}, granule);
+    allocator_ = fresh_allocator(granule);
   }
   return allocator_.set_usable(subtract_ranges(std::move(backend_ranges), holes));
 }
 
 void IommuBackend::forget_mappings() {
-  allocator_ = IovaAllocator({}, allocator_.granule());
+  allocator_ = fresh_allocator(allocator_.granule());
   account(-int64_t(mapped_bytes_));
 }
 
@@ -88,6 +88,49 @@ Error IommuBackend::no_mapping_at(Iova iova) const {
   return Error(Errc::invalid_argument, describe(), fmt::format("no DMA mapping starts at {}", iova.str()));
 }
 
+Result<Iova> IommuBackend::map_dma_searching(const void* vaddr, uint64_t size, DmaAccess access, uint64_t align,
+                                             uint64_t last_usable) {
+  if (!mappable(vaddr, size)) return fail(misaligned(vaddr, size));
+  if (!dma_.ready()) return fail(not_ready());
+  if (memlock_limit_ != UINT64_MAX)
+    if (auto ok = check_memlock(size, process_pinned_bytes(), memlock_limit_); !ok) return fail(std::move(ok.error()));
+  auto iova = allocator_.allocate({.size = size, .align = align, .last_usable = last_usable});
+  if (!iova) return fail(allocator_refused(iova.error()));
+  if (const int err = dma_.map(vaddr, iova->value(), size, access)) return finish_map(err, vaddr, *iova, size, access);
+  account(int64_t(size));  // page-aligned, so exactly what the allocator took
+  return *iova;
+}
+
+Result<void> IommuBackend::unmap_dma_searching(Iova iova) {
+  const uint64_t size = allocator_.allocation_size(iova);
+  if (size == 0) return fail(no_mapping_at(iova));
+  uint64_t unmapped = 0;
+  if (const int err = dma_.unmap(iova.value(), size, unmapped); err != 0 || unmapped != size)
+    return finish_unmap(err, iova, unmapped, size);
+  (void)allocator_.release(iova);
+  account(-int64_t(size));
+  return {};
+}
+
+Result<Iova> IommuBackend::finish_map(int err, const void* vaddr, Iova iova, uint64_t size, DmaAccess access) {
+  while (err == EINTR) err = dma_.map(vaddr, iova.value(), size, access);
+  if (err != 0) {
+    (void)allocator_.release(iova);
+    return fail(dma_.ready() ? map_failed(err, iova, size) : not_ready());
+  }
+  account(int64_t(size));
+  return iova;
+}
+
+Result<void> IommuBackend::finish_unmap(int err, Iova iova, uint64_t unmapped, uint64_t size) {
+  while (err == EINTR) err = dma_.unmap(iova.value(), size, unmapped);
+  if (err != 0) return fail(unmap_failed(err, iova, size));
+  if (unmapped != size) return fail(short_unmap(iova, unmapped, size));
+  (void)allocator_.release(iova);
+  account(-int64_t(size));
+  return {};
+}
+
 Result<void> IommuBackend::map_dma_at(const void* vaddr, Iova iova, uint64_t size, DmaAccess access) {
   if (!mappable(vaddr, size)) return fail(misaligned(vaddr, size));
   if (!dma_.ready()) return fail(not_ready());
@@ -99,14 +142,25 @@ Result<void> IommuBackend::map_dma_at(const void* vaddr, Iova iova, uint64_t siz
       return fail(ok.error());
     }
   if (const int err = dma_.map(vaddr, iova.value(), size, access)) {
-    (void)allocator_.release(iova);
-    return fail(map_failed(err, iova, size));
+    auto mapped = finish_map(err, vaddr, iova, size, access);  // accounts what it maps
+    if (!mapped) return fail(std::move(mapped.error()));
+    return {};
   }
   account(int64_t(size));
   return {};
 }
 
-IommuBackend::IommuBackend(host::SysfsRoot root) : root_(std::move(root)), memlock_limit_(dma_memlock_limit()) {}
+IommuBackend::IommuBackend(host::SysfsRoot root) : root_(std::move(root)), memlock_limit_(dma_memlock_limit()) {
+  allocator_ = fresh_allocator(allocator_.granule());
+}
+
+IovaAllocator IommuBackend::fresh_allocator(uint64_t granule) const {
+  IovaAllocator allocator({}, granule);
+  // The inline map and unmap paths do not account process-wide: a process
+  // held to a limit goes the other way every time (see set_inline_reuse).
+  allocator.set_inline_reuse(memlock_limit_ == UINT64_MAX);
+  return allocator;
+}
 
 IommuBackend::~IommuBackend() { account(-int64_t(mapped_bytes_)); }
 

@@ -87,11 +87,25 @@ class IommuBackend {
   [[gnu::cold]] Error misaligned(const void* vaddr, uint64_t size) const;
   [[gnu::cold]] Error allocator_refused(const Error& e) const;
   [[gnu::cold]] Error no_mapping_at(Iova iova) const;
+  // The paths of map_dma and unmap_dma beyond a driver's loop: an
+  // allocator search, memlock accounting, the errors.
+  Result<Iova> map_dma_searching(const void* vaddr, uint64_t size, DmaAccess access, uint64_t align,
+                                 uint64_t last_usable);
+  Result<void> unmap_dma_searching(Iova iova);
+  // After a map ioctl that failed with `err`, from an allocated `iova`:
+  // retried on EINTR; refused (or no ioctl: not ready), the IOVA goes back
+  // to the allocator.
+  [[gnu::cold]] Result<Iova> finish_map(int err, const void* vaddr, Iova iova, uint64_t size, DmaAccess access);
+  // After an unmap ioctl that failed (`err`) or unmapped short of `size`.
+  [[gnu::cold]] Result<void> finish_unmap(int err, Iova iova, uint64_t unmapped, uint64_t size);
   // Re-reads the valid ranges after an attach (they can only shrink).
   Result<void> set_valid_ranges(std::vector<IovaRange> backend_ranges, uint64_t granule,
                                 const std::vector<unsigned>& groups);
   // After the last device left, the kernel dropped every mapping.
   void forget_mappings();
+  // An allocator for this backend: inline reuse only where the process is
+  // not held to a memlock limit.
+  IovaAllocator fresh_allocator(uint64_t granule) const;
   Result<void> record_kernel_chosen(Iova iova, uint64_t size);
   // Pinned-byte accounting, for this backend and the process.
   // Only a process held to a limit needs the process-wide sum (for
@@ -113,36 +127,34 @@ class IommuBackend {
   uint64_t memlock_limit_ = 0;
 };
 
+// The map and unmap of a driver's loop: the block the last unmap released
+// is reused and the newest mapping is unmapped. Everything else goes out of
+// line, with nothing the loop's path must keep for it across the ioctl: a
+// process held to a memlock limit too, whose allocator holds no newest
+// mapping and no spare block (fresh_allocator).
 inline Result<Iova> IommuBackend::map_dma(const void* vaddr, uint64_t size, DmaAccess access, IovaRequest placement) {
-  if (!mappable(vaddr, size)) [[unlikely]]
-    return fail(misaligned(vaddr, size));
-  if (!dma_.ready()) [[unlikely]]
-    return fail(not_ready());
-  if (memlock_limit_ != UINT64_MAX) [[unlikely]]
-    if (auto ok = check_memlock(size, process_pinned_bytes(), memlock_limit_); !ok) return fail(std::move(ok.error()));
   placement.size = size;
-  auto iova = allocator_.allocate(placement);
-  if (!iova) [[unlikely]]
-    return fail(allocator_refused(iova.error()));
-  if (const int err = dma_.map(vaddr, iova->value(), size, access)) [[unlikely]] {
-    (void)allocator_.release(*iova);
-    return fail(map_failed(err, *iova, size));
-  }
-  account(int64_t(size));  // page-aligned, so exactly what the allocator took
-  return *iova;
+  uint64_t start;
+  // dma_.map refuses when it is not ready(), which finish_map reports.
+  if (!mappable(vaddr, size) || !allocator_.take_spare(placement, start)) [[unlikely]]
+    return map_dma_searching(vaddr, size, access, placement.align, placement.last_usable);
+  if (const int err = dma_.map(vaddr, start, size, access)) [[unlikely]]
+    return finish_map(err, vaddr, Iova(start), size, access);
+  mapped_bytes_ += size;
+  return Iova(start);
 }
 
 inline Result<void> IommuBackend::unmap_dma(Iova iova) {
-  const uint64_t size = allocator_.allocation_size(iova);
-  if (size == 0) [[unlikely]]
-    return fail(no_mapping_at(iova));
+  if (!allocator_.is_newest(iova)) [[unlikely]]
+    return unmap_dma_searching(iova);
   uint64_t unmapped = 0;
-  if (const int err = dma_.unmap(iova.value(), size, unmapped)) [[unlikely]]
-    return fail(unmap_failed(err, iova, size));
-  if (unmapped != size) [[unlikely]]
-    return fail(short_unmap(iova, unmapped, size));
-  (void)allocator_.release(iova);
-  account(-int64_t(size));
+  const int err = dma_.unmap(iova.value(), allocator_.newest_size(), unmapped);
+  // The size is read again rather than kept across the call, which would
+  // spill it to the stack and back; nothing but this object changes it.
+  if (err != 0 || unmapped != allocator_.newest_size()) [[unlikely]]
+    return finish_unmap(err, iova, unmapped, allocator_.newest_size());
+  allocator_.release_newest(iova, unmapped);
+  mapped_bytes_ -= unmapped;
   return {};
 }
 

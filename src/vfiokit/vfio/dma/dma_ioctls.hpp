@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstdint>
 
 namespace vfiokit::vfio {
@@ -53,6 +54,10 @@ struct IommuIoasUnmap {
   uint64_t length = 0;  // in/out: bytes unmapped
 };
 static_assert(sizeof(IommuIoasUnmap) == 24);
+static_assert(sizeof(vfio_iommu_type1_dma_unmap) == sizeof(IommuIoasUnmap) &&
+              offsetof(vfio_iommu_type1_dma_unmap, flags) == offsetof(IommuIoasUnmap, ioas_id) &&
+              offsetof(vfio_iommu_type1_dma_unmap, iova) == offsetof(IommuIoasUnmap, iova) &&
+              offsetof(vfio_iommu_type1_dma_unmap, size) == offsetof(IommuIoasUnmap, length));
 
 }  // namespace uapi
 
@@ -82,8 +87,9 @@ class DmaIoctls {
   const char* map_name() const { return abi_ == Abi::iommufd ? "IOMMU_IOAS_MAP" : "VFIO_IOMMU_MAP_DMA"; }
   const char* unmap_name() const { return abi_ == Abi::iommufd ? "IOMMU_IOAS_UNMAP" : "VFIO_IOMMU_UNMAP_DMA"; }
 
-  // Maps [vaddr, vaddr + size) at `iova`. 0, or the errno of the call
-  // (EINTR is retried, as checked_ioctl does). Needs ready().
+  // Maps [vaddr, vaddr + size) at `iova`. 0, or the errno of the call;
+  // the caller retries EINTR (IommuBackend::finish_map), as checked_ioctl
+  // does. ENODEV when not ready().
   int map(const void* vaddr, uint64_t iova, uint64_t size, DmaAccess access) const {
     const uint32_t a = uint32_t(access);
     if (abi_ == Abi::type1) {
@@ -95,6 +101,8 @@ class DmaIoctls {
           .size = size};
       return call(map_request_, &m);
     }
+    if (abi_ != Abi::iommufd) [[unlikely]]
+      return ENODEV;  // not ready(): the map path tests that here, after the fact, not before
     uapi::IommuIoasMap m;
     m.flags = uapi::kIoasMapFixedIova | (a & 1 ? uapi::kIoasMapReadable : 0u) | (a & 2 ? uapi::kIoasMapWriteable : 0u);
     m.ioas_id = ioas_;
@@ -105,17 +113,13 @@ class DmaIoctls {
   }
 
   // Unmaps what lies in [iova, iova + size); `unmapped` is what the kernel
-  // says it unmapped (both uAPIs write it back). 0 or the errno.
+  // says it unmapped (both uAPIs write it back). 0 or the errno. Only
+  // called for a mapping, so ready().
   int unmap(uint64_t iova, uint64_t size, uint64_t& unmapped) const {
-    if (abi_ == Abi::type1) {
-      vfio_iommu_type1_dma_unmap u{};
-      u.argsz = sizeof(u);
-      u.iova = iova;
-      u.size = size;
-      const int err = call(unmap_request_, &u);
-      unmapped = u.size;
-      return err;
-    }
+    // type1's vfio_iommu_type1_dma_unmap {argsz, flags, iova, size} and
+    // iommufd's iommu_ioas_unmap {size, ioas_id, iova, length} lie alike
+    // but for the second word, where type1 wants flags 0 and its ioas_ is
+    // 0: one struct serves both, and the path takes no branch.
     uapi::IommuIoasUnmap u;
     u.ioas_id = ioas_;
     u.iova = iova;
@@ -129,11 +133,9 @@ class DmaIoctls {
   DmaIoctls(Abi abi, int fd, uint32_t ioas, unsigned long map, unsigned long unmap)
       : fd_(fd), ioas_(ioas), abi_(abi), map_request_(map), unmap_request_(unmap) {}
 
-  int call(unsigned long request, void* arg) const {
-    if (::ioctl(fd_, request, arg) >= 0) [[likely]]
-      return 0;
-    return errno == EINTR ? call(request, arg) : errno;
-  }
+  // No retry here on EINTR: the caller's path after a successful call then
+  // keeps nothing alive across it for a retry, and knows the result is 0.
+  int call(unsigned long request, void* arg) const { return ::ioctl(fd_, request, arg) >= 0 ? 0 : errno; }
 
   int fd_ = -1;
   uint32_t ioas_ = 0;
