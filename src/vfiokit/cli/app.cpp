@@ -13,15 +13,61 @@
 
 namespace vfiokit::cli {
 
-std::vector<Runner> add_commands(CLI::App& app) {
-  return {
-      add_decode_command(app),       add_show_command(app),     add_list_command(app),    add_groups_command(app),
-      add_explain_command(app),      add_snapshot_command(app), add_probe_command(app),   add_bind_command(app),
-      add_release_command(app),      add_recover_command(app),  add_status_command(app),  add_virt_config_command(app),
-      add_rebar_command(app),        add_power_command(app),    add_mdev_command(app),    add_migrate_command(app),
-      add_up_command(app),           add_down_command(app),     add_profile_command(app), add_libvirt_hook_command(app),
-      add_proxmox_hook_command(app),
+std::span<const CommandEntry> command_table() {
+  static constexpr CommandEntry kCommands[] = {
+      {"decode", add_decode_command},
+      {"show", add_show_command},
+      {"list", add_list_command},
+      {"groups", add_groups_command},
+      {"explain", add_explain_command},
+      {"snapshot", add_snapshot_command},
+      {"probe", add_probe_command},
+      {"bind", add_bind_command},
+      {"release", add_release_command},
+      {"recover", add_recover_command},
+      {"status", add_status_command},
+      {"virt-config", add_virt_config_command},
+      {"rebar", add_rebar_command},
+      {"power", add_power_command},
+      {"mdev", add_mdev_command},
+      {"migrate", add_migrate_command},
+      {"up", add_up_command},
+      {"down", add_down_command},
+      {"profile", add_profile_command},
+      {"libvirt-hook", add_libvirt_hook_command},
+      {"proxmox-hook", add_proxmox_hook_command},
   };
+  return kCommands;
+}
+
+std::vector<std::string> command_names() {
+  std::vector<std::string> names;
+  for (const auto& command : command_table()) names.emplace_back(command.name);
+  return names;
+}
+
+std::string_view command_word(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (argv[i][0] != '\0' && argv[i][0] != '-') return argv[i];
+  return {};
+}
+
+std::vector<Runner> add_commands(CLI::App& app) {
+  std::vector<Runner> runners;
+  for (const auto& command : command_table()) runners.push_back(command.add(app));
+  return runners;
+}
+
+std::vector<Runner> add_commands_for(CLI::App& app, int argc, char** argv) {
+  const std::string_view word = command_word(argc, argv);
+  for (const auto& command : command_table())
+    if (command.name == word) return {command.add(app)};
+  if (word.empty()) {
+    bool version = false, other = false;
+    for (int i = 1; i < argc; ++i) (std::string_view(argv[i]) == "--version" ? version : other) = true;
+    if (version && !other) return {};
+  }
+  return add_commands(app);
 }
 
 int write_man_pages(const CLI::App& app, int argc, char** argv) {

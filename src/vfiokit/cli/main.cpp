@@ -14,25 +14,23 @@
 
 namespace {
 
-std::vector<std::string> command_names(CLI::App& app) {
-  std::vector<std::string> names;
-  for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) names.push_back(sub->get_name());
+// Every command's name, help's too.
+std::vector<std::string> all_command_names() {
+  auto names = vfiokit::cli::command_names();
+  names.emplace_back("help");
   return names;
 }
 
 // The first word that is not an option names the command; CLI11 alone would
 // say only that a subcommand is required.
-int refuse_unknown_command(CLI::App& app, int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string word = argv[i];
-    if (word.empty() || word[0] == '-') continue;
-    const auto names = command_names(app);
-    if (std::find(names.begin(), names.end(), word) != names.end()) return -1;
-    const auto nearest = vfiokit::cli::nearest_name(word, names);
-    return vfiokit::cli::usage_error(nearest ? fmt::format("unknown command '{}'; did you mean {}?", word, *nearest)
-                                             : fmt::format("unknown command '{}'; 'vfiokit help' lists them", word));
-  }
-  return -1;
+int refuse_unknown_command(int argc, char** argv) {
+  const std::string word(vfiokit::cli::command_word(argc, argv));
+  if (word.empty()) return -1;
+  const auto names = all_command_names();
+  if (std::find(names.begin(), names.end(), word) != names.end()) return -1;
+  const auto nearest = vfiokit::cli::nearest_name(word, names);
+  return vfiokit::cli::usage_error(nearest ? fmt::format("unknown command '{}'; did you mean {}?", word, *nearest)
+                                           : fmt::format("unknown command '{}'; 'vfiokit help' lists them", word));
 }
 
 vfiokit::cli::Runner add_help_command(CLI::App& app) {
@@ -51,7 +49,7 @@ vfiokit::cli::Runner add_help_command(CLI::App& app) {
         fmt::print("{}", sub->help(app.get_name()));
         return vfiokit::cli::kExitOk;
       }
-    const auto nearest = vfiokit::cli::nearest_name(*topic, command_names(app));
+    const auto nearest = vfiokit::cli::nearest_name(*topic, all_command_names());
     return vfiokit::cli::usage_error(nearest ? fmt::format("no command '{}'; did you mean {}?", *topic, *nearest)
                                              : fmt::format("no command '{}'", *topic));
   };
@@ -69,14 +67,18 @@ int main(int argc, char** argv) {
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
     return fmt::format("vfiokit: {}\nRun with --help for more information.\n", e.what());
   });
-  std::vector<vfiokit::cli::Runner> runners = vfiokit::cli::add_commands(app);
-  runners.push_back(add_help_command(app));
   // The hidden tools that read the command model itself: the man pages
   // the build installs, and the shells' completion.
-  if (argc >= 2 && std::string_view(argv[1]) == "__man") return vfiokit::cli::write_man_pages(app, argc, argv);
-  if (argc >= 2 && std::string_view(argv[1]) == "__complete") return vfiokit::cli::complete(app, argc, argv);
+  const bool whole_model =
+      argc >= 2 && (std::string_view(argv[1]) == "__man" || std::string_view(argv[1]) == "__complete");
+  if (!whole_model)
+    if (const int refused = refuse_unknown_command(argc, argv); refused >= 0) return refused;
+  std::vector<vfiokit::cli::Runner> runners =
+      whole_model ? vfiokit::cli::add_commands(app) : vfiokit::cli::add_commands_for(app, argc, argv);
+  runners.push_back(add_help_command(app));
+  if (whole_model && std::string_view(argv[1]) == "__man") return vfiokit::cli::write_man_pages(app, argc, argv);
+  if (whole_model) return vfiokit::cli::complete(app, argc, argv);
 
-  if (const int refused = refuse_unknown_command(app, argc, argv); refused >= 0) return refused;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
