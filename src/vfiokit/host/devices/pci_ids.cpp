@@ -150,6 +150,10 @@ PciIds PciIds::load(const std::string& path) {
     PciIds ids;
     ids.file_ = std::make_shared<File>(fd);
     std::string chunk;
+    // One buffer for the whole file: the cut line a chunk leaves for the
+    // next is short, and a buffer grown per chunk came fresh from mmap each
+    // time (past malloc's threshold), every page of it a fault.
+    chunk.reserve(2 * kChunk);
     size_t offset = 0;  // of chunk's first byte in the file
     Block* open = nullptr;
     for (;;) {
@@ -243,15 +247,40 @@ std::optional<std::string_view> PciIds::vendor(uint16_t vendor_id) const {
   return e ? std::optional(e->name) : std::nullopt;
 }
 
+size_t PciIds::child_line(const Block& block, std::string_view text, size_t width, int id) const {
+  const ChildIndex* index;
+  {
+    std::lock_guard lock(child_indexes_->mutex);
+    auto [it, added] = child_indexes_->by_block.try_emplace(block.line);
+    if (added) {
+      // As for_each_nested walks the block, but a line nested twice or more
+      // (a subsystem) is passed over unread: no lookup here wants it.
+      for (size_t at = block.body - block.line; at < text.size();) {
+        if (text.compare(at, 2, "\t\t") == 0) {
+          const size_t nl = text.find('\n', at);
+          at = nl == std::string_view::npos ? text.size() : nl + 1;
+          continue;
+        }
+        const Line line = read_line(text, at);
+        const size_t here = std::exchange(at, line.next);
+        if (line.skip) continue;
+        if (line.nest == 0) break;
+        if (auto e = entry(line.body, {width})) it->second.emplace_back(e->ids[0], here);
+      }
+      std::sort(it->second.begin(), it->second.end());
+    }
+    index = &it->second;
+  }
+  const auto it = std::lower_bound(index->begin(), index->end(), std::pair<int, size_t>(id, 0));
+  return it != index->end() && it->first == id ? it->second : std::string_view::npos;
+}
+
 std::optional<std::string_view> PciIds::child(const Block* block, size_t width, int id) const {
   if (!block) return std::nullopt;
-  std::optional<std::string_view> out;
-  for_each_nested(block_text(*block), block->body - block->line, [&](const Line& l) {
-    if (l.nest != 1) return true;
-    if (auto e = entry(l.body, {width}); e && e->ids[0] == id) out = e->name;
-    return !out;
-  });
-  return out;
+  const std::string_view text = block_text(*block);
+  const size_t at = child_line(*block, text, width, id);
+  if (at == std::string_view::npos) return std::nullopt;
+  return entry(read_line(text, at).body, {width})->name;  // indexed, so it is an entry
 }
 
 std::optional<std::string_view> PciIds::device(uint16_t vendor_id, uint16_t device_id) const {
@@ -262,9 +291,13 @@ std::optional<std::string_view> PciIds::subsystem(uint16_t vendor_id, uint16_t d
                                                   uint16_t subdevice) const {
   const Block* block = find(vendors_, vendor_id);
   if (!block) return std::nullopt;
+  const std::string_view text = block_text(*block);
+  // From the device's first line: the entries under it follow it.
+  const size_t device_line = child_line(*block, text, 4, device_id);
+  if (device_line == std::string_view::npos) return std::nullopt;
   std::optional<std::string_view> out;
   bool in_device = false;  // the lines after the device's own
-  for_each_nested(block_text(*block), block->body - block->line, [&](const Line& l) {
+  for_each_nested(text, device_line, [&](const Line& l) {
     if (l.nest == 1) {
       if (in_device) return false;  // the next device: this one has no such entry
       auto e = entry(l.body, {4});

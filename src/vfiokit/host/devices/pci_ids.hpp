@@ -23,6 +23,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace vfiokit::host {
 
@@ -71,6 +73,21 @@ class PciIds {
   // The name on the first line nested once in `block` whose ID (`width`
   // hex digits) is `id`.
   std::optional<std::string_view> child(const Block* block, size_t width, int id) const;
+  // Where in `text` (block_text of `block`) the first line nested once
+  // with that ID starts; npos when there is none.
+  size_t child_line(const Block& block, std::string_view text, size_t width, int id) const;
+
+  // The lines nested once in a block, by ID: (ID, offset in the block's
+  // text), sorted, so the first of duplicates comes first. Built on the
+  // block's first lookup in one pass that reads only those lines: a
+  // vendor's block is up to a few thousand lines (Intel's), most of them
+  // subsystems, and every device of the vendor looked it up again.
+  using ChildIndex = std::vector<std::pair<int, size_t>>;
+  struct ChildIndexes {
+    std::mutex mutex;
+    std::unordered_map<size_t, ChildIndex> by_block;  // by Block::line; elements stay where they are
+  };
+  std::shared_ptr<ChildIndexes> child_indexes_ = std::make_shared<ChildIndexes>();
 
   // The whole text, when it was given or decompressed; shared by copies.
   std::shared_ptr<const std::string> data_;
