@@ -59,9 +59,17 @@ vfiokit::cli::Runner add_help_command(CLI::App& app) {
 
 int main(int argc, char** argv) {
   vfiokit::cli::make_output_printable();
+  const std::string version = std::string("vfiokit ") + vfiokit::kVersion +
+                              (vfiokit::host::test_hooks_built() ? " (test build: fault injection on)" : "");
+  // A bare --version is answered here: CLI11 reports it by throwing, and
+  // the unwinder's first use touches pages of .eh_frame a run that throws
+  // nothing never reads.
+  if (argc == 2 && std::string_view(argv[1]) == "--version") {
+    fmt::print("{}\n", version);
+    return vfiokit::cli::kExitOk;
+  }
   CLI::App app{"vfiokit: see, prepare and use PCI devices for VFIO device assignment", "vfiokit"};
-  app.set_version_flag("--version", std::string("vfiokit ") + vfiokit::kVersion +
-                                        (vfiokit::host::test_hooks_built() ? " (test build: fault injection on)" : ""));
+  app.set_version_flag("--version", version);
   app.require_subcommand(1);
   // Every error line starts "vfiokit:", CLI11's too.
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
