@@ -98,8 +98,7 @@ Result<void> IovaAllocator::set_usable(std::vector<IovaRange> usable) {
       return fail(Errc::out_of_range, "IOVA allocator",
                   fmt::format("the mapping at 0x{:x} (0x{:x} bytes) lies outside the new valid ranges", start, size));
   }
-  recycled_count_ = 0;  // the free space is rebuilt from the ranges below
-  spare_size_ = 0;
+  spare_size_ = 0;  // the free space is rebuilt from the ranges below
   size_cache_.clear();
   usable_ = std::move(clean);
   rebuild_free();
@@ -115,14 +114,6 @@ Result<Iova> IovaAllocator::allocate_searching(IovaRequest request) {
   if (!align_up(request.size, granule_, size))
     return fail(Errc::invalid_argument, "IOVA allocator", "size overflows the IOVA space");
   store_spare();
-  for (size_t i = recycled_count_; i-- > 0;) {
-    const auto [start, block] = recycled_[i];
-    if (block != size || (start & (align - 1)) || start + (size - 1) > request.last_usable) continue;
-    recycled_[i] = recycled_[--recycled_count_];
-    record(start, size);
-    return Iova(start);
-  }
-  flush_recycled();
   if (auto cached = take_cached(size, align, request.last_usable)) {
     record(*cached, size);
     return Iova(*cached);
@@ -154,7 +145,7 @@ Result<Iova> IovaAllocator::allocate_searching(IovaRequest request) {
 }
 
 Result<void> IovaAllocator::reserve(Iova iova, uint64_t size) {
-  flush_recycled();
+  store_spare();
   flush_size_cache();
   settle_newest();
   const uint64_t start = iova.value();
@@ -217,23 +208,20 @@ Result<void> IovaAllocator::release_searching(Iova iova) {
     if (size == 0)
       return fail(Errc::invalid_argument, "IOVA allocator", fmt::format("no mapping starts at {}", iova.str()));
   }
-  // IOVA 0, reserved at a fixed address, goes straight back to the free
-  // tree, whose first fit skips it: a recycled block would be handed out
-  // again as it is, and allocate never returns 0.
-  if (start == 0) {
-    insert_free(0, size - 1);
-    return {};
-  }
-  // Inside the usable ranges, as every allocation (see release).
-  if (recycled_count_ == recycled_.size()) flush_recycled();
-  recycled_[recycled_count_++] = {start, size};
+  put_back(start, size);
   return {};
 }
 
+void IovaAllocator::put_back(uint64_t start, uint64_t size) {
+  // Inside the usable ranges, as every allocation (see release). IOVA 0,
+  // reserved at a fixed address, goes straight back to the free tree, whose
+  // first fit skips it: a cached block is handed out again as it is, and
+  // allocate never returns 0.
+  if (start == 0 || !cache_block(start, size)) insert_free(start, start + size - 1);
+}
+
 void IovaAllocator::store_spare() {
-  if (spare_size_ == 0) return;
-  if (recycled_count_ == recycled_.size()) flush_recycled();
-  recycled_[recycled_count_++] = {spare_start_, std::exchange(spare_size_, 0)};
+  if (spare_size_ != 0) put_back(spare_start_, std::exchange(spare_size_, 0));
 }
 
 void IovaAllocator::set_inline_reuse(bool on) {
@@ -258,18 +246,6 @@ void IovaAllocator::record(uint64_t start, uint64_t size) {
 void IovaAllocator::move_newest_into_tree() {
   const uint64_t start = newest_start_, size = std::exchange(newest_size_, 0);
   allocated_.insert(start, size);
-}
-
-void IovaAllocator::flush_recycled() {
-  if (spare_size_ != 0) {  // joins the others (store_spare would call back here when they are full)
-    const uint64_t start = spare_start_, size = std::exchange(spare_size_, 0);
-    if (!cache_block(start, size)) insert_free(start, start + size - 1);
-  }
-  for (size_t i = 0; i < recycled_count_; ++i) {
-    const auto [start, size] = recycled_[i];
-    if (!cache_block(start, size)) insert_free(start, start + size - 1);
-  }
-  recycled_count_ = 0;
 }
 
 bool IovaAllocator::cache_block(uint64_t start, uint64_t size) {

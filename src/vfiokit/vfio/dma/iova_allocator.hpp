@@ -142,19 +142,18 @@ class IovaAllocator {
   // next to the backend that holds it, not with the trees: the loop then
   // touches no memory beyond the backend object and the stack. Under the
   // lab's TCG that measurably shortens the cycle (bench/lab_dma_bench.cpp).
-  // Released blocks not yet merged back into `free` (start, size).
-  std::array<std::pair<uint64_t, uint64_t>, 16> recycled_{};
-  size_t recycled_count_ = 0;
   // The newest allocation is held here, not in `allocated_`, until the next
   // one: a driver's map + unmap loop then touches no tree at all.
   uint64_t newest_start_ = 0, newest_size_ = 0;  // size 0: none
   // The newest allocation once released, until the next allocation takes
-  // it or it joins `recycled_` (size 0: none). Never set while an
+  // it or goes back (size 0: none). Never set while an
   // allocation is the newest.
   uint64_t spare_start_ = 0, spare_size_ = 0;
   bool inline_reuse_ = true;
-  // Moves the spare block into `recycled_`.
+  // Puts the spare block back.
   void store_spare();
+  // A released block: into its size's cache, or the free tree.
+  void put_back(uint64_t start, uint64_t size);
   // Moves the newest allocation into `allocated_`; every walk of all
   // allocations does this first. The test is inline: a map/unmap loop
   // finds nothing to move on every allocation.
@@ -162,8 +161,6 @@ class IovaAllocator {
     if (newest_size_) move_newest_into_tree();
   }
   void move_newest_into_tree();
-  // Moves the recycled blocks into the per-size caches, or the free tree.
-  void flush_recycled();
   // Released blocks of up to kCachedGranules granules, by size: handed out
   // again to a request of that size before the free tree is searched, as
   // the kernel's IOVA rcache does (drivers/iommu/iova.c), so a workload of
