@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/host/devices/function_attributes.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -107,6 +108,36 @@ TEST(FunctionAttributes, ASummaryReadsAVirtualFunctionsConfigOnlyForItsResizable
     ASSERT_EQ(f.problems.size(), 1u);
     EXPECT_NE(f.problems[0].describe().find("only 7 bytes"), std::string::npos) << f.problems[0].describe();
   }
+}
+
+TEST(FunctionAttributes, ResourceLinesAreThreeHexFieldsAndAMalformedOneIsAProblem) {
+  testing::FakeSysfs sysfs;
+  const auto path = add_endpoint(sysfs, pci::Bdf(0, 3, 0, 0), 0x8086, 0x10d3);
+  std::ofstream(path / "resource", std::ios::trunc)
+      << "0x00000000fe000000 0x00000000fe01ffff 0x0000000000040200\n"  // as resource_show writes it
+      << "0x0 0x0 0x0  \t\n"                                           // short fields, trailing blanks
+      << "0xFE000000\t0xFE00FFFF 0x200\n"                              // either case, any blanks between
+      << "0x1 0x2\n"                                                   // a field short
+      << "0x1 0x2 0x3 4\n"                                             // something after
+      << "0x1 0x2 0x-3\n"                                              // not hex
+      << "0x1 0x2 0x10000000000000000\n"                               // past 64 bits
+      << " 0x1 0x2 0x3\n"                                              // a blank before
+      << "0x10x2 0x3\n";                                               // no blank between
+  auto dir = SysfsDir::open(path);
+  ASSERT_TRUE(dir);
+  PciFunction f;
+  read_function_attributes(*dir, Attr::of(entries({"uevent", "config", "resource"})), Detail::summary, f);
+  ASSERT_EQ(f.resources.size(), 3u);
+  EXPECT_EQ(f.resources[0].start, 0xfe000000u);
+  EXPECT_EQ(f.resources[0].end, 0xfe01ffffu);
+  EXPECT_EQ(f.resources[0].flags, 0x40200u);
+  EXPECT_EQ(f.resources[1].size(), 0u);
+  EXPECT_EQ(f.resources[2].size(), 0x10000u);
+  EXPECT_EQ(f.resources[2].flags, 0x200u);
+  ASSERT_EQ(f.problems.size(), 6u);
+  for (size_t i = 0; i < f.problems.size(); ++i)
+    EXPECT_NE(f.problems[i].describe().find(fmt::format("line {} is not", i + 4)), std::string::npos)
+        << f.problems[i].describe();
 }
 
 }  // namespace
