@@ -62,11 +62,6 @@ std::vector<Runner> add_commands_for(CLI::App& app, int argc, char** argv) {
   const std::string_view word = command_word(argc, argv);
   for (const auto& command : command_table())
     if (command.name == word) return {command.add(app)};
-  if (word.empty()) {
-    bool version = false, other = false;
-    for (int i = 1; i < argc; ++i) (std::string_view(argv[i]) == "--version" ? version : other) = true;
-    if (version && !other) return {};
-  }
   return add_commands(app);
 }
 

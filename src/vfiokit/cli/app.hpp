@@ -30,8 +30,8 @@ std::string_view command_word(int argc, char** argv);
 // Adds every command to `app`; each runner runs its command when parsed.
 std::vector<Runner> add_commands(CLI::App& app);
 // Adds what this command line needs: only the command it names (a known
-// one), nothing for a bare `--version`, and every command otherwise (help
-// and a usage error list them). The whole command model is most of what a
+// one), and every command otherwise (help and a usage error list them; a
+// bare `--version` never gets here, main answers it). The whole command model is most of what a
 // run of vfiokit spends before its own work (1.8M instructions of CLI11
 // for 21 commands); one command's options are a few percent of it.
 std::vector<Runner> add_commands_for(CLI::App& app, int argc, char** argv);

@@ -6,7 +6,6 @@
 // ioctl, with the ranges named.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
