@@ -20,14 +20,31 @@ lab_apt_download() {  # PACKAGE DIR -> prints the .deb path
 }
 
 # The newest stock package for a series; VFIOKIT_LAB_PKG_6_1 / _6_12 pin one.
+# apt-cache takes over a second a query, so the answer is kept beside the
+# kernels and asked again only when apt's package lists have changed.
 lab_debian_package() {
-  local series=$1 pinned
+  local series=$1 pinned lists answer stamp pkg
   pinned=VFIOKIT_LAB_PKG_${series//./_}
   if [ -n "${!pinned:-}" ]; then
     echo "${!pinned}"
     return
   fi
-  case $series in
+  answer=$LAB_CACHE/kernels/newest-$series
+  lists=$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -printf '%p %T@ %s\n' 2>/dev/null | sort | sha256sum | cut -c1-16)
+  if [ -r "$answer" ] && read -r stamp pkg <"$answer" && [ "$stamp" = "$lists" ] && [ -n "$pkg" ]; then
+    echo "$pkg"
+    return
+  fi
+  pkg=$(lab_debian_package_query "$series")
+  if [ -n "$pkg" ]; then
+    mkdir -p "$LAB_CACHE/kernels"
+    echo "$lists $pkg" >"$answer.tmp" && mv "$answer.tmp" "$answer"
+  fi
+  echo "$pkg"
+}
+
+lab_debian_package_query() {
+  case $1 in
   6.1)  # what the linux-image-amd64 metapackage of bookworm depends on
     apt-cache depends linux-image-amd64 2>/dev/null |
       awk '$1 == "Depends:" && $2 ~ /^linux-image-6\.1\.0-[0-9]+-amd64$/ { print $2 "-unsigned"; exit }' ;;
@@ -39,7 +56,7 @@ lab_debian_package() {
 
 # A cached kernel directory holds boot/vmlinuz-$KVER, boot/config-$KVER and
 # lib/modules/$KVER, and for a kernel with a PVH entry boot/vmlinux-$KVER,
-# which is booted instead.
+# which is booted instead (the lab's own kernel has only that one).
 lab_use_kernel_dir() {
   KVER=$(ls "$1/lib/modules")
   KIMAGE=$1/boot/vmlinuz-$KVER
@@ -128,11 +145,12 @@ lab_custom_kernel() {
     local jobs
     jobs=$(nproc)
     lab_log "building the custom kernel with -j$jobs (several minutes on 2 cores; once per fragment)"
-    make -s -C "$src" O="$obj" -j"$jobs" bzImage modules >"$obj/build.log" 2>&1 ||
+    # vmlinux, not bzImage: the lab boots the ELF kernel (PVH), so the
+    # compressed image and its decompressor would be built for nothing.
+    make -s -C "$src" O="$obj" -j"$jobs" vmlinux modules >"$obj/build.log" 2>&1 ||
       { tail -30 "$obj/build.log" >&2; lab_die "custom kernel build failed"; }
     KVER=$(make -s -C "$src" O="$obj" kernelrelease)
     rm -rf "$dir" && mkdir -p "$dir/boot"
-    cp "$obj/arch/x86/boot/bzImage" "$dir/boot/vmlinuz-$KVER"
     cp "$obj/vmlinux" "$dir/boot/vmlinux-$KVER"  # booted through its PVH entry
     cp "$obj/.config" "$dir/boot/config-$KVER"
     make -s -C "$src" O="$obj" INSTALL_MOD_PATH="$dir" modules_install >/dev/null

@@ -15,14 +15,16 @@
 # the files against the signed Sources index.
 lab_qemu_source() {  # DIR -> the .dsc's path
   local dir=$1 uri apt_dir
-  uri=$(apt-cache policy | awk '/ bookworm\/main / { print $2; exit }')
-  [ -n "$uri" ] || lab_die "apt knows no Debian 12 (bookworm) main archive to fetch QEMU's source from"
-  apt_dir=$dir/apt
-  mkdir -p "$apt_dir/lists/partial" "$dir/dl"
-  echo "deb-src $uri bookworm main" >"$apt_dir/sources.list"
-  local -a opts=(-q -o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
-    -o "Dir::State::Lists=$apt_dir/lists" -o APT::Sandbox::User=root)
+  mkdir -p "$dir/dl"
+  # apt-cache policy takes over a second: asked only when downloading.
   if ! find "$dir/dl" -maxdepth 1 -name 'qemu_*.dsc' | grep -q .; then
+    uri=$(apt-cache policy | awk '/ bookworm\/main / { print $2; exit }')
+    [ -n "$uri" ] || lab_die "apt knows no Debian 12 (bookworm) main archive to fetch QEMU's source from"
+    apt_dir=$dir/apt
+    mkdir -p "$apt_dir/lists/partial"
+    echo "deb-src $uri bookworm main" >"$apt_dir/sources.list"
+    local -a opts=(-q -o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+      -o "Dir::State::Lists=$apt_dir/lists" -o APT::Sandbox::User=root)
     lab_log "fetching Debian's qemu source package from $uri"
     timeout 600 apt-get "${opts[@]}" update >&2 || lab_die "apt-get update of the deb-src list failed"
     (cd "$dir/dl" && timeout 900 apt-get "${opts[@]}" source --download-only qemu >&2) ||
