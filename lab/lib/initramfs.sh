@@ -8,10 +8,10 @@
 
 LAB_GUEST_MODULES="vfio-pci vfio_iommu_type1 iommufd e1000e e1000 nvme virtio_net pci-stub"
 
-# Libraries vfiokit opens only when a command first needs them
-# (base/lazy_library.hpp), which ldd of its binaries does not show: the
-# guest writes snapshots (libarchive) and may run the libvirt hook (libxml2).
-LAB_GUEST_LAZY_LIBRARIES="libarchive.so.13 libxml2.so.2"
+# LAB_GUEST_LAZY_LIBRARIES (set by lab/run): libraries vfiokit opens only
+# when a command first needs them (base/lazy_library.hpp), which ldd of its
+# binaries does not show: the guest writes snapshots (libarchive) and may
+# run the libvirt hook (libxml2).
 
 lab_copy_libs_of() {  # FILE ROOT: the shared libraries FILE needs into ROOT/lab/lib
   local lib
