@@ -80,7 +80,7 @@ TEST_F(RealDevices, EveryFunctionDecodesLikeLspci) {
   for (const auto& d : all) {
     SCOPED_TRACE(d.bdf.str());
     const auto decoded = decode_live(root, d.bdf);
-    const auto ours = cli::device_json({d.bdf, "", 0}, decoded, names);
+    const auto ours = cli::device_json({d.bdf, "", 0, {}}, decoded, names);
     ASSERT_TRUE(blocks.count(d.bdf.str()));
     testing::expect_same_capabilities(testing::view_of_vfiokit(nlohmann::json::parse(ours.dump())),
                                       testing::parse_lspci(blocks.at(d.bdf.str())));
@@ -104,8 +104,8 @@ TEST_F(RealDevices, EveryFunctionReadToItsLastCapabilityDecodesAsTheWholeFile) {
     ASSERT_TRUE(dir->on_sysfs());
     auto partial = host::read_device_config(*dir);
     ASSERT_TRUE(partial) << partial.error().describe();
-    const auto ours = cli::device_json({d.bdf, "", 0}, pci::decode_device(partial->config), names);
-    const auto whole = cli::device_json({d.bdf, "", 0}, decode_live(root, d.bdf), names);
+    const auto ours = cli::device_json({d.bdf, "", 0, {}}, pci::decode_device(partial->config), names);
+    const auto whole = cli::device_json({d.bdf, "", 0, {}}, decode_live(root, d.bdf), names);
     EXPECT_EQ(ours.dump(2), whole.dump(2));
 
     auto t0 = std::chrono::steady_clock::now();
