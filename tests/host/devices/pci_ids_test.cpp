@@ -71,6 +71,43 @@ TEST(PciIds, LinesEndAsLibpciReadsThem) {
   EXPECT_EQ(ids.device(0x8086, 3), "three");
 }
 
+// Nested lines are passed over 16 bytes a step: every entry is found
+// wherever its line starts within a step, after nested lines, comments,
+// blank lines and CRLF ends of every length, and at the text's very end.
+TEST(PciIds, EveryLineIsFoundWhereverItStartsInAStep) {
+  for (size_t pad = 0; pad < 40; ++pad) {
+    std::string text = "0001  First\n";
+    std::string filler(pad, 'x');
+    for (int d = 1; d <= 40; ++d) {
+      text += fmt::format("\t{:04x}  dev{}{}\n", d, d, filler.substr(0, size_t(d) % (pad + 1)));
+      text += fmt::format("\t\t{:04x} {:04x}  sub{}{}\n", d, d, d, filler.substr(0, size_t(d * 7) % (pad + 1)));
+      if (d % 5 == 0) text += "\t# nested comment" + filler.substr(0, pad / 2) + "\n";
+      if (d % 7 == 0) text += "\n";
+      if (d % 3 == 0) text += fmt::format("\t\t{:04x} 0000  crlf{}\r\n", d, filler.substr(0, pad / 3));
+    }
+    for (int v = 2; v <= 20; ++v) {
+      text += fmt::format("{:04x}  Vendor{}{}\n", v, v, filler.substr(0, size_t(v) % (pad + 1)));
+      text += fmt::format("\t{:04x}  only{}\n", v, filler.substr(0, size_t(v * 3) % (pad + 1)));
+    }
+    text += "0015  Last";  // no newline at the end
+    const PciIds ids{std::string(text)};
+    SCOPED_TRACE(pad);
+    EXPECT_EQ(ids.vendor(1), "First");
+    for (int d = 1; d <= 40; ++d) {
+      EXPECT_EQ(ids.device(1, uint16_t(d)), fmt::format("dev{}{}", d, filler.substr(0, size_t(d) % (pad + 1))));
+      EXPECT_EQ(ids.subsystem(1, uint16_t(d), uint16_t(d), uint16_t(d)),
+                fmt::format("sub{}{}", d, filler.substr(0, size_t(d * 7) % (pad + 1))));
+      if (d % 3 == 0) EXPECT_EQ(ids.subsystem(1, uint16_t(d), uint16_t(d), 0), "crlf" + filler.substr(0, pad / 3));
+    }
+    for (int v = 2; v <= 20; ++v) {
+      EXPECT_EQ(ids.vendor(uint16_t(v)), fmt::format("Vendor{}{}", v, filler.substr(0, size_t(v) % (pad + 1))));
+      EXPECT_EQ(ids.device(uint16_t(v), uint16_t(v)), "only" + filler.substr(0, size_t(v * 3) % (pad + 1)));
+      EXPECT_FALSE(ids.device(uint16_t(v), 1));
+    }
+    EXPECT_EQ(ids.vendor(0x15), "Last");
+  }
+}
+
 TEST(PciIds, UpperCaseHexIsAccepted) {
   const PciIds ids{std::string("ABCD  Vendor\n\t00FF  Device\nC 0A  Class\n")};
   EXPECT_EQ(ids.vendor(0xabcd), "Vendor");
