@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Suite "rebar-device": real resizes of the lab's Resizable BAR test device
 # (lab/topologies/rebar-device.topo, on the lab's own QEMU).
+# lab-needs: libarchive
 # Alone under a root port: what vfiokit reads equals lspci and the kernel's
 # resourceN_resize; the size write really happens, growing and shrinking
 # BAR2; a size the device does not offer is refused before any change; one

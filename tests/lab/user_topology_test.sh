@@ -16,7 +16,7 @@ device edu,bus=mine1
 device e1000,bus=pcie.0,addr=0x4
 TOPO
 out=$build/lab/user-topology
-"$here/lab/run" --kernel custom --topology "$dir/mine.topo" --suite smoke --build "$build" --out "$out"
+"$here/lab/run" --kernel custom --topology "$dir/mine.topo" --suite smoke --build "$build" --out "$out" --snapshot
 status=$?
 [ "$status" = 0 ] || { echo "user_topology_test: lab/run exited $status"; exit 1; }
 ids=$(cat "$out"/sysfs/sys/devices/pci0000:00/*/vendor "$out"/sysfs/sys/devices/pci0000:00/*/*/vendor 2>/dev/null | sort | uniq -c)
