@@ -47,10 +47,19 @@ lab_gtest() {
   fi
 }
 
+# The VFIO modules (no devices to probe; they share dependencies, which two
+# modprobes must not load at once) one after the other, then the device
+# drivers side by side: their probes mostly wait (e1000's PHY reset took
+# 0.34 s of Debian 6.12's boot, each e1000e 0.1 s), and one driver's waits
+# overlap the others' loading.
 lab_load_modules() {
-  for _m in vfio-pci vfio_iommu_type1 iommufd e1000e e1000 nvme virtio_net pci-stub; do
+  for _m in vfio-pci vfio_iommu_type1 iommufd pci-stub; do
     modprobe "$_m" 2>/dev/null
   done
+  for _m in e1000e e1000 nvme virtio_net; do
+    modprobe "$_m" 2>/dev/null &
+  done
+  wait
   lab_wait_nvme
 }
 
