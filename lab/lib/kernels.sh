@@ -31,7 +31,10 @@ lab_debian_package() {
   fi
   answer=$LAB_CACHE/kernels/newest-$series
   lists=$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -printf '%p %T@ %s\n' 2>/dev/null | sort | sha256sum | cut -c1-16)
-  if [ -r "$answer" ] && read -r stamp pkg <"$answer" && [ "$stamp" = "$lists" ] && [ -n "$pkg" ]; then
+  # The kept answer names a directory and a download: it is used only when
+  # it has a kernel package's shape, like the query's own answer.
+  if [ -r "$answer" ] && read -r stamp pkg <"$answer" && [ "$stamp" = "$lists" ] &&
+    [[ $pkg =~ ^linux-image-[0-9][0-9a-z.+-]*-amd64-unsigned$ ]]; then
     echo "$pkg"
     return
   fi
