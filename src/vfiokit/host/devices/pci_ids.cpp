@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -14,6 +13,8 @@
 #include <array>
 #include <cerrno>
 #include <initializer_list>
+
+#include "vfiokit/host/internal/libz_api.hpp"
 
 namespace vfiokit::host {
 namespace {
@@ -217,7 +218,10 @@ PciIds PciIds::load(const std::string& path) {
     if (open) open->end = offset + chunk.size();
     return ids;
   }
-  gzFile f = gzdopen(fd, "rb");  // owns fd from here
+  // A libz that cannot be loaded leaves the file unreadable, as a
+  // damaged one would: names are a courtesy.
+  const auto z = libz();
+  gzFile f = z ? (*z)->gzdopen(fd, "rb") : nullptr;  // owns fd from here
   if (!f) {
     ::close(fd);
     return {};
@@ -228,11 +232,11 @@ PciIds PciIds::load(const std::string& path) {
   // file that inflates without end (or /dev/zero in its place) must not
   // take the machine's memory.
   while (text.size() < kInflatedLimit) {
-    const int n = gzread(f, chunk.data(), static_cast<unsigned>(chunk.size()));
+    const int n = (*z)->gzread(f, chunk.data(), static_cast<unsigned>(chunk.size()));
     if (n <= 0) break;
     text.append(chunk.data(), static_cast<size_t>(n));
   }
-  gzclose(f);
+  (*z)->gzclose(f);
   return PciIds(std::move(text));
 }
 
