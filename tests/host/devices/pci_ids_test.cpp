@@ -97,7 +97,9 @@ TEST(PciIds, EveryLineIsFoundWhereverItStartsInAStep) {
       EXPECT_EQ(ids.device(1, uint16_t(d)), fmt::format("dev{}{}", d, filler.substr(0, size_t(d) % (pad + 1))));
       EXPECT_EQ(ids.subsystem(1, uint16_t(d), uint16_t(d), uint16_t(d)),
                 fmt::format("sub{}{}", d, filler.substr(0, size_t(d * 7) % (pad + 1))));
-      if (d % 3 == 0) EXPECT_EQ(ids.subsystem(1, uint16_t(d), uint16_t(d), 0), "crlf" + filler.substr(0, pad / 3));
+      if (d % 3 == 0) {
+        EXPECT_EQ(ids.subsystem(1, uint16_t(d), uint16_t(d), 0), "crlf" + filler.substr(0, pad / 3));
+      }
     }
     for (int v = 2; v <= 20; ++v) {
       EXPECT_EQ(ids.vendor(uint16_t(v)), fmt::format("Vendor{}{}", v, filler.substr(0, size_t(v) % (pad + 1))));
@@ -207,14 +209,23 @@ TEST(PciIds, ACompressedFileIsInflatedOnlySoFar) {
 }
 
 // A plain file is read through in 64 KiB pieces and its blocks read again
-// when asked for: a block cut by a piece's end, and a last line with no
-// newline, are found as in the whole text; a copy of the index shares the
-// file; a file cut short since it was indexed only yields less.
+// when asked for: a block cut by a piece's end, a vendor whose block spans
+// several pieces (as Intel's does), and a last line with no newline, are
+// found as in the whole text; a copy of the index shares the file; a file
+// cut short since it was indexed only yields less.
 TEST(PciIds, AStreamedFileAnswersAsItsWholeText) {
   std::string text = "# filler\n";
   for (int v = 0; v < 6000; ++v) {
     text += fmt::format("{:04x}  Vendor {}\n", v, v);
     text += fmt::format("\t{:04x}  Device {} of {}\n", v ^ 0x5a5a, v, v);
+  }
+  // Devices in no order, each with subsystems, some behind a comment.
+  text += "fffe  Large vendor\n";
+  for (int d = 0; d < 4000; ++d) {
+    const int device = (d * 7919) & 0xffff;
+    text += fmt::format("\t{:04x}  Large device {}\n", device, d);
+    if (d % 5 == 0) text += "# a comment among the subsystems\n";
+    for (int s = 0; s < 2; ++s) text += fmt::format("\t\t{:04x} {:04x}  Subsystem {}.{}\n", s, d & 0xffff, d, s);
   }
   text += "ffff  Last vendor\n\t0001  Last device";  // no newline at the end
   ASSERT_GT(text.size(), 3 * 64 * 1024u);
@@ -228,6 +239,14 @@ TEST(PciIds, AStreamedFileAnswersAsItsWholeText) {
     ASSERT_EQ(streamed.device(id, device), fmt::format("Device {} of {}", v, v)) << v;
   }
   EXPECT_EQ(streamed.device(0xffff, 0x0001), "Last device");
+  for (int d = 0; d < 4000; d += 13) {
+    const auto device = static_cast<uint16_t>((d * 7919) & 0xffff);
+    ASSERT_EQ(streamed.device(0xfffe, device), fmt::format("Large device {}", d)) << d;
+    ASSERT_EQ(streamed.subsystem(0xfffe, device, 1, static_cast<uint16_t>(d)), fmt::format("Subsystem {}.1", d)) << d;
+    ASSERT_EQ(whole.subsystem(0xfffe, device, 1, static_cast<uint16_t>(d)), fmt::format("Subsystem {}.1", d)) << d;
+    // Another device's subsystem is not this one's.
+    ASSERT_EQ(streamed.subsystem(0xfffe, device, 0, static_cast<uint16_t>(d + 1)), std::nullopt) << d;
+  }
   const PciIds copy = streamed;
   EXPECT_EQ(copy.vendor(0x0abc), "Vendor 2748");
   std::filesystem::resize_file(path, 1000);

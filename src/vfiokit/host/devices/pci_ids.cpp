@@ -13,6 +13,7 @@
 #include <array>
 #include <cerrno>
 #include <initializer_list>
+#include <tuple>
 
 #include "vfiokit/host/internal/libz_api.hpp"
 
@@ -129,6 +130,45 @@ std::optional<Entry> entry(std::string_view body, std::initializer_list<size_t> 
   return out;
 }
 
+// Reads `n` bytes at `offset` into `buf`, fewer only at the file's end or
+// on an error; returns how many.
+size_t pread_full(int fd, char* buf, size_t n, size_t offset) {
+  size_t done = 0;
+  while (done < n) {
+    const ssize_t r = ::pread(fd, buf + done, n - done, static_cast<off_t>(offset + done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    done += static_cast<size_t>(r);
+  }
+  return done;
+}
+
+// Reads the file's bytes from `from` to `to` (or to its end) through
+// `chunk`, kChunk at a time, and hands `visit` the complete lines of each
+// with their offset (the last line whole or not); `visit` returns false to
+// stop. A line too long for any name (kLineLimit) stops the reading there.
+// Returns where the reading stopped.
+template <class Visit>
+size_t read_lines(int fd, size_t from, size_t to, std::string& chunk, Visit visit) {
+  chunk.clear();
+  size_t offset = from;  // of chunk's first byte in the file
+  for (;;) {
+    const size_t kept = chunk.size();
+    const size_t want = std::min(kChunk, to - offset - kept);
+    chunk.resize_and_overwrite(
+        kept + want, [&](char* buf, size_t) { return kept + pread_full(fd, buf + kept, want, offset + kept); });
+    const bool at_end = chunk.size() == kept;
+    // Complete lines only; the last, cut one waits for the next chunk.
+    const size_t nl = chunk.rfind('\n');
+    const size_t whole = at_end ? chunk.size() : nl == std::string::npos ? 0 : nl + 1;
+    if (!visit(std::string_view(chunk).substr(0, whole), offset) || at_end) break;
+    if (whole == 0 && chunk.size() >= kLineLimit) break;
+    chunk.erase(0, whole);
+    offset += whole;
+  }
+  return offset + chunk.size();
+}
+
 }  // namespace
 
 PciIds::PciIds(std::string text) {
@@ -190,32 +230,18 @@ PciIds PciIds::load(const std::string& path) {
     // cost 6 ms of page faults on the lab's VM (0.6 ms streamed).
     PciIds ids;
     ids.file_ = std::make_shared<File>(fd);
-    std::string chunk;
-    // One buffer for the whole file: the cut line a chunk leaves for the
-    // next is short, and a buffer grown per chunk came fresh from mmap each
-    // time (past malloc's threshold), every page of it a fault.
+    // One buffer for the whole file, kept for reading blocks later: the cut
+    // line a chunk leaves for the next is short, and a buffer grown per
+    // chunk came fresh from mmap each time (past malloc's threshold), every
+    // page of it a fault.
+    std::string& chunk = ids.file_->chunk;
     chunk.reserve(2 * kChunk);
-    size_t offset = 0;  // of chunk's first byte in the file
     Block* open = nullptr;
-    for (;;) {
-      const size_t kept = chunk.size();
-      chunk.resize_and_overwrite(kept + kChunk, [&](char* buf, size_t size) {
-        ssize_t n;
-        do n = ::pread(fd, buf + kept, size - kept, static_cast<off_t>(offset + kept));
-        while (n < 0 && errno == EINTR);
-        return kept + static_cast<size_t>(std::max<ssize_t>(n, 0));
-      });
-      const bool at_end = chunk.size() == kept;
-      // Complete lines only; the last, cut one waits for the next chunk.
-      const size_t nl = chunk.rfind('\n');
-      const size_t whole = at_end ? chunk.size() : nl == std::string::npos ? 0 : nl + 1;
-      ids.index_lines(std::string_view(chunk).substr(0, whole), offset, open);
-      if (at_end) break;
-      if (whole == 0 && chunk.size() >= kLineLimit) break;  // a line too long for any name: stop there
-      chunk.erase(0, whole);
-      offset += whole;
-    }
-    if (open) open->end = offset + chunk.size();
+    const size_t end = read_lines(fd, 0, SIZE_MAX, chunk, [&](std::string_view lines, size_t offset) {
+      ids.index_lines(lines, offset, open);
+      return true;
+    });
+    if (open) open->end = end;
     return ids;
   }
   // A libz that cannot be loaded leaves the file unreadable, as a
@@ -263,84 +289,104 @@ const PciIds::Block* find(const Map& blocks, typename Map::key_type id) {
 
 }  // namespace
 
-std::string_view PciIds::block_text(const Block& block) const {
-  if (data_) return text_.substr(block.line, block.end - block.line);
+std::string_view PciIds::piece(size_t from, size_t to) const {
+  if (data_) return text_.substr(std::min(from, text_.size()), to - from);
   std::lock_guard lock(file_->mutex);
-  auto [it, added] = file_->blocks.try_emplace(block.line);
-  if (added) {
-    // Bounded: a block is never longer than the file said it was, and a
-    // file changed since is only read as far as it now goes.
-    const size_t size = std::min(block.end - block.line, kBlockLimit);
-    it->second.resize_and_overwrite(size, [&](char* buf, size_t n) {
-      size_t done = 0;
-      while (done < n) {
-        const ssize_t r = ::pread(file_->fd, buf + done, n - done, static_cast<off_t>(block.line + done));
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        done += static_cast<size_t>(r);
-      }
-      return done;
-    });
-  }
+  auto [it, added] = file_->pieces.try_emplace({from, to});
+  // A file cut short since it was indexed only yields less.
+  if (added)
+    it->second.resize_and_overwrite(to - from,
+                                    [&](char* buf, size_t n) { return pread_full(file_->fd, buf, n, from); });
   return it->second;
+}
+
+const PciIds::ChildIndex& PciIds::children(const Block& block, size_t width) const {
+  std::lock_guard lock(child_indexes_->mutex);
+  auto [it, added] = child_indexes_->by_block.try_emplace(block.line);
+  ChildIndex& out = it->second;
+  if (!added) return out;
+  size_t open = SIZE_MAX;  // the last line found, whose nested lines run on
+  // As for_each_nested walks the block, but a line nested twice or more (a
+  // subsystem) is passed over unread: no lookup here wants it. Takes the
+  // complete lines `t`, which start `base` bytes into the block, and says
+  // whether the block goes on past them.
+  const auto index = [&](std::string_view t, size_t base) {
+    for (size_t at = 0; at < t.size();) {
+      if (t.compare(at, 2, "\t\t") == 0) {
+        at = skip_nested(t, at, 2);
+        continue;
+      }
+      const Line line = read_line(t, at);
+      const size_t here = base + std::exchange(at, line.next);
+      if (line.skip) continue;
+      // Any line nested less ends the lines under the one before it.
+      if (open != SIZE_MAX) out[open].end = static_cast<uint32_t>(here);
+      open = SIZE_MAX;
+      if (line.nest == 0) return false;
+      if (auto e = entry(line.body, {width})) {
+        out.push_back({e->ids[0], static_cast<uint32_t>(here), static_cast<uint32_t>(base + line.next), 0});
+        open = out.size() - 1;
+      }
+    }
+    return true;
+  };
+  // Bounded: a block is never read past kBlockLimit, and a file changed
+  // since it was indexed only as far as it now goes.
+  size_t end = std::min({block.end, block.line + kBlockLimit, data_ ? text_.size() : SIZE_MAX});
+  if (end <= block.body) return out;  // a top-level line as long as a block may be (a given text's)
+  // Room for as many lines as the block could hold (an entry's line is at
+  // least 9 bytes), so the index is never moved as it grows: memory that is
+  // reserved but not written costs nothing, and growing by doubling wrote
+  // twice Intel's index, 40 page faults more.
+  out.reserve((end - block.body) / 9);
+  if (data_) {
+    index(text_.substr(block.body, end - block.body), block.body - block.line);
+  } else {
+    std::lock_guard file_lock(file_->mutex);
+    end = read_lines(file_->fd, block.body, end, file_->chunk,
+                     [&](std::string_view lines, size_t offset) { return index(lines, offset - block.line); });
+  }
+  if (open != SIZE_MAX) out[open].end = static_cast<uint32_t>(end - block.line);
+  std::sort(out.begin(), out.end(),
+            [](const Child& a, const Child& b) { return std::tie(a.id, a.line) < std::tie(b.id, b.line); });
+  return out;
+}
+
+const PciIds::Child* PciIds::child(const Block* block, size_t width, int id) const {
+  if (!block) return nullptr;
+  const ChildIndex& index = children(*block, width);
+  const auto it = std::lower_bound(index.begin(), index.end(), id, [](const Child& c, int v) { return c.id < v; });
+  return it != index.end() && it->id == id ? &*it : nullptr;
+}
+
+std::optional<std::string_view> PciIds::child_name(const Block* block, size_t width, int id) const {
+  const Child* c = child(block, width, id);
+  if (!c) return std::nullopt;
+  const std::string_view line = piece(block->line + c->line, block->line + c->next);
+  auto e = entry(read_line(line, 0).body, {width});
+  return e ? std::optional(e->name) : std::nullopt;  // an entry when indexed, unless the file changed since
 }
 
 std::optional<std::string_view> PciIds::vendor(uint16_t vendor_id) const {
   const Block* block = find(vendors_, vendor_id);
-  auto e = block ? entry(read_line(block_text(*block), 0).body, {4}) : std::nullopt;
+  auto e = block ? entry(read_line(piece(block->line, block->body), 0).body, {4}) : std::nullopt;
   return e ? std::optional(e->name) : std::nullopt;
 }
 
-size_t PciIds::child_line(const Block& block, std::string_view text, size_t width, int id) const {
-  const ChildIndex* index;
-  {
-    std::lock_guard lock(child_indexes_->mutex);
-    auto [it, added] = child_indexes_->by_block.try_emplace(block.line);
-    if (added) {
-      // As for_each_nested walks the block, but a line nested twice or more
-      // (a subsystem) is passed over unread: no lookup here wants it.
-      for (size_t at = block.body - block.line; at < text.size();) {
-        if (text.compare(at, 2, "\t\t") == 0) {
-          at = skip_nested(text, at, 2);
-          continue;
-        }
-        const Line line = read_line(text, at);
-        const size_t here = std::exchange(at, line.next);
-        if (line.skip) continue;
-        if (line.nest == 0) break;
-        if (auto e = entry(line.body, {width})) it->second.emplace_back(e->ids[0], here);
-      }
-      std::sort(it->second.begin(), it->second.end());
-    }
-    index = &it->second;
-  }
-  const auto it = std::lower_bound(index->begin(), index->end(), std::pair<int, size_t>(id, 0));
-  return it != index->end() && it->first == id ? it->second : std::string_view::npos;
-}
-
-std::optional<std::string_view> PciIds::child(const Block* block, size_t width, int id) const {
-  if (!block) return std::nullopt;
-  const std::string_view text = block_text(*block);
-  const size_t at = child_line(*block, text, width, id);
-  if (at == std::string_view::npos) return std::nullopt;
-  return entry(read_line(text, at).body, {width})->name;  // indexed, so it is an entry
-}
-
 std::optional<std::string_view> PciIds::device(uint16_t vendor_id, uint16_t device_id) const {
-  return child(find(vendors_, vendor_id), 4, device_id);
+  return child_name(find(vendors_, vendor_id), 4, device_id);
 }
 
 std::optional<std::string_view> PciIds::subsystem(uint16_t vendor_id, uint16_t device_id, uint16_t subvendor,
                                                   uint16_t subdevice) const {
   const Block* block = find(vendors_, vendor_id);
-  if (!block) return std::nullopt;
-  const std::string_view text = block_text(*block);
-  // From the device's first line: the entries under it follow it.
-  const size_t device_line = child_line(*block, text, 4, device_id);
-  if (device_line == std::string_view::npos) return std::nullopt;
+  const Child* device = child(block, 4, device_id);
+  if (!device) return std::nullopt;
+  // The device's own line and the entries under it, which follow it.
+  const std::string_view text = piece(block->line + device->line, block->line + device->end);
   std::optional<std::string_view> out;
   bool in_device = false;  // the lines after the device's own
-  for_each_nested(text, device_line, [&](const Line& l) {
+  for_each_nested(text, 0, [&](const Line& l) {
     if (l.nest == 1) {
       if (in_device) return false;  // the next device: this one has no such entry
       auto e = entry(l.body, {4});
@@ -354,17 +400,17 @@ std::optional<std::string_view> PciIds::subsystem(uint16_t vendor_id, uint16_t d
 }
 
 std::optional<std::string_view> PciIds::generic_subsystem(uint16_t subvendor, uint16_t subdevice) const {
-  return child(find(generic_subsystems_, subvendor), 4, subdevice);
+  return child_name(find(generic_subsystems_, subvendor), 4, subdevice);
 }
 
 std::optional<std::string_view> PciIds::device_class(uint8_t base) const {
   const Block* block = find(classes_, base);
-  auto e = block ? entry(read_line(block_text(*block), 0).body.substr(2), {2}) : std::nullopt;
+  auto e = block ? entry(read_line(piece(block->line, block->body), 0).body.substr(2), {2}) : std::nullopt;
   return e ? std::optional(e->name) : std::nullopt;
 }
 
 std::optional<std::string_view> PciIds::subclass(uint8_t base, uint8_t sub) const {
-  return child(find(classes_, base), 2, sub);
+  return child_name(find(classes_, base), 2, sub);
 }
 
 }  // namespace vfiokit::host
