@@ -118,6 +118,51 @@ lab_plain_nvme() {
 
 lab_driver_of() { _l=$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null) && basename "$_l"; }
 
+# The state checks below run after every step of every change a suite
+# makes, so they use the shell's builtins only: under TCG each process is
+# milliseconds, and the readlink, cat and sed they started for every
+# function were a third of the profile suite's time.
+
+# lab_link_name PATH: the last component of the link PATH's target, in _ln
+# ("" when PATH is no link). The shell's own cd -P resolves a link to a
+# directory; readlink reads one that leads nowhere (a snapshot holds no
+# driver directories).
+lab_link_name() {
+  _ln="" _lwd=$PWD
+  [ -L "$1" ] || return 0
+  if cd -P "$1" 2>/dev/null; then
+    _ln=${PWD##*/}
+    cd "$_lwd" || return 1
+  else
+    _ln=$(readlink "$1")
+    _ln=${_ln##*/}
+  fi
+}
+
+# lab_function_state SYSFS [BDF...]: a line per function under SYSFS (/sys,
+# or a snapshot's), every one or those named: "BDF driver override
+# group=N" and the sizes of BARs 0-5 from `resource` ("-" for one with no
+# address, whatever its line says).
+lab_function_state() {
+  _st_sys=$1
+  shift
+  [ $# -gt 0 ] || set -- "$_st_sys"/bus/pci/devices/*
+  for _st_p in "$@"; do
+    _st_p=$_st_sys/bus/pci/devices/${_st_p##*/}
+    lab_link_name "$_st_p/driver"
+    _st_line="${_st_p##*/} $_ln"
+    _st_o=""
+    read -r _st_o 2>/dev/null <"$_st_p/driver_override"
+    lab_link_name "$_st_p/iommu_group"
+    _st_line="$_st_line $_st_o group=$_ln" _st_n=0
+    while [ "$_st_n" -lt 6 ] && read -r _st_s _st_e _st_f; do
+      if [ $((_st_s)) = 0 ]; then _st_line="$_st_line -"; else _st_line="$_st_line $((_st_e - _st_s + 1))"; fi
+      _st_n=$((_st_n + 1))
+    done 2>/dev/null <"$_st_p/resource"
+    echo "$_st_line"
+  done
+}
+
 # lab_bind_vfio BDF: hands the function to vfio-pci (setup for tests; the
 # product's own binding is `vfiokit bind`).
 lab_bind_vfio() {

@@ -7,13 +7,11 @@
 
 lab_host_drivers
 
-# "BDF driver override" for every function of the group holding $1.
+# The state of every function of the group holding $1 (lab_function_state).
 _group_state() {
-  _g=$(basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")")
-  for _d in "/sys/kernel/iommu_groups/$_g"/devices/*; do
-    _b=${_d##*/}
-    echo "$_b $(lab_driver_of "$_b") $(cat "/sys/bus/pci/devices/$_b/driver_override")"
-  done
+  lab_link_name "/sys/bus/pci/devices/$1/iommu_group"
+  # shellcheck disable=SC2154  # _ln: lab_link_name's answer (guest/lib.sh)
+  lab_function_state /sys "/sys/kernel/iommu_groups/$_ln"/devices/*
 }
 
 # lab_same_state NAME BDF BEFORE-FILE: the group is exactly as recorded.

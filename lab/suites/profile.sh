@@ -17,18 +17,8 @@ _nic=${_dev%.0}.1
 lab_check "the test device $_dev and the e1000e $_nic share a slot" sh -c \
   "test -n '$_dev' && test \"\$(cat /sys/bus/pci/devices/$_nic/device)\" = 0x10d3"
 
-# "BDF driver override group BAR0..5 sizes" of every function.
-_profile_state() {
-  for _p in /sys/bus/pci/devices/*; do
-    _drv=$(readlink "$_p/driver" 2>/dev/null)
-    _grp=$(readlink "$_p/iommu_group" 2>/dev/null)
-    printf '%s %s %s group=%s' "${_p##*/}" "${_drv##*/}" "$(cat "$_p/driver_override")" "${_grp##*/}"
-    sed -n '1,6p' "$_p/resource" | while read -r _s _e _f; do printf ' %d' $((_e - _s + (_e > 0))); done
-    echo
-  done
-}
 _same_state() {
-  _profile_state >/tmp/state.now
+  lab_function_state /sys >/tmp/state.now
   if cmp -s /tmp/state.before /tmp/state.now; then lab_pass "$1"; else
     lab_fail "$1" "$(diff /tmp/state.before /tmp/state.now | grep '^[-+][^-+]' | tr '\n' ';')"
   fi
@@ -46,7 +36,7 @@ d3cold_allowed = true"
 awk -v extra="$_extra" '{ print } /^\[device.device\]$/ { print extra }' /tmp/created.toml >/tmp/vm.toml
 cat /tmp/vm.toml
 
-_profile_state >/tmp/state.before
+lab_function_state /sys >/tmp/state.before
 cat /tmp/state.before
 lab_check "up --dry-run prints the plan" sh -c \
   "vfiokit up /tmp/vm.toml --dry-run | tee /tmp/plan; grep -q 'write 8 to resource2_resize' /tmp/plan &&

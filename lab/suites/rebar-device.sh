@@ -30,25 +30,14 @@ _bar_size() {
 # just before, and the two outcomes must be equal: exit status and error;
 # which functions were removed and found again (the kernel's "pci BDF:
 # [vvvv:dddd] type" lines, the simulator's "removed:" log); and every
-# function's BAR sizes, driver, driver_override and IOMMU group. Each
-# scenario prints a "LAB-SIM" row for the test command's table.
-_state() {  # SYSFS-ROOT: one line per function
-  for _p in "$1"/bus/pci/devices/*; do
-    _drv=$(readlink "$_p/driver" 2>/dev/null)
-    _grp=$(readlink "$_p/iommu_group" 2>/dev/null)
-    printf '%s %s %s group=%s' "${_p##*/}" "${_drv##*/}" "$(cat "$_p/driver_override")" "${_grp##*/}"
-    # BARs 0-5 (an unassigned one, whatever its lines say, is "-")
-    sed -n '1,6p' "$_p/resource" | while read -r _s _e _f; do
-      if [ $((_s)) = 0 ]; then printf ' -'; else printf ' %d' $((_e - _s + 1)); fi
-    done
-    echo
-  done
-}
+# function's BAR sizes, driver, driver_override and IOMMU group
+# (lab_function_state). Each scenario prints a "LAB-SIM" row for the test
+# command's table.
 _outcome() {  # STATUS OUTPUT REMOVED SYSFS-ROOT
   if [ "$1" = 0 ]; then echo "exit 0"; else echo "exit $1: $(tail -n 1 "$2" | sed 's/.*: //')"; fi
   _found=$(echo "$3" | grep . | sort -u | tr '\n' ' ' | sed 's/ *$//')
   echo "found again: ${_found:-none}"
-  _state "$4"
+  lab_function_state "$4"
 }
 _both() {
   _name=$1
@@ -100,7 +89,7 @@ cat "$_d/resource" >/tmp/resource.before
 _both "a size the BAR does not offer (BAR4 1 GiB)" "$_dev" --bar 4 --size 1G
 lab_check "a size BAR4 does not offer is refused (status 1)" grep -q '^exit 1: resource4_resize offers' /tmp/real.outcome
 lab_check "and nothing changed" cmp -s "$_d/resource" /tmp/resource.before
-_state /sys >/tmp/state.before-enospc
+lab_function_state /sys >/tmp/state.before-enospc
 _both "a size that cannot fit (2 MiB -> 64 GiB)" "$_dev" --bar 2 --size 64G
 lab_check "64 GiB cannot fit: the kernel's error, rolled back" grep -q '^exit 1: No space left on device' /tmp/real.outcome
 lab_check "every function's sizes, driver, override and group as before" sh -c \
@@ -122,14 +111,10 @@ _sib_port=$(basename "$(dirname "$(readlink -f "/sys/bus/pci/devices/$_sib")")")
 lab_check "the device $_gpu and its sibling $_sib behind the switch" test -n "$_gpu" -a "$_gpu" != "$_sib"
 lab_check "the sibling on vfio-pci by override" lab_bind_vfio "$_sib"
 
-# "BDF driver override group BAR2 BAR4" of every function behind the switch.
-_switch_state() {
-  for _b in $(lab_find 1234:ba12 104c:8233); do
-    _s=/sys/bus/pci/devices/$_b
-    echo "$_b $(lab_driver_of "$_b") $(cat "$_s/driver_override") group=$(basename "$(readlink "$_s/iommu_group")")" \
-      "bar2=$(_bar_size "$_b" 2) bar4=$(_bar_size "$_b" 4)"
-  done
-}
+# The state of every function behind the switch (lab_function_state).
+_switch_functions=$(lab_find 1234:ba12 104c:8233)
+# shellcheck disable=SC2086  # the BDFs are words
+_switch_state() { lab_function_state /sys $_switch_functions; }
 _same_switch_state() {
   _switch_state >/tmp/switch.now
   if cmp -s /tmp/switch.expected /tmp/switch.now; then lab_pass "$1"; else
@@ -144,7 +129,8 @@ lab_check "the plan empties the switch: the sibling's port leaves, windows up to
   "vfiokit rebar $_gpu --bar 2 --size 256M --dry-run | tee /tmp/plan; grep -q 'soft-remove $_sib_port and 1 function(s) below it' /tmp/plan &&
    grep -q 'windows the kernel releases and re-sizes: .*; placed in the host bridge aperture' /tmp/plan && grep -q 'pci=hpmmioprefsize' /tmp/plan"
 cat /tmp/plan
-_switch_state | sed "s/^\($_gpu .* bar2=\)[0-9]*/\1$((256 << 20))/" >/tmp/switch.expected
+# BAR2 is the seventh field: BDF, driver, override, group, BAR0, BAR1.
+_switch_state | sed "s/^\($_gpu [^ ]* [^ ]* [^ ]* [^ ]* [^ ]*\) [^ ]*/\1 $((256 << 20))/" >/tmp/switch.expected
 dmesg -c >/dev/null
 _both "behind a switch with a sibling (16 MiB -> 256 MiB)" "$_gpu" --bar 2 --size 256M
 _same_switch_state "256 MiB; the sibling back with its BARs, vfio-pci and override; groups as before"
