@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "vfiokit/base/populate.hpp"
 #include "vfiokit/host/devices/function_attributes.hpp"
 #include "vfiokit/host/devices/function_tree_walk.hpp"
 #include "vfiokit/host/devices/virtual_function_parents.hpp"
@@ -81,6 +82,8 @@ std::vector<PciFunction> read_pci_functions(const SysfsRoot& root, std::vector<E
   std::sort(order.begin(), order.end(), [](const PciFunction* a, const PciFunction* b) { return a->bdf < b->bdf; });
   std::vector<PciFunction> out;
   out.reserve(wanted.size());
+  // Every slot is written below: 2.4 MB at 4,096 functions.
+  populate_for_writing(out.data(), wanted.size() * sizeof(PciFunction));
   auto next = order.begin();
   for (const auto& bdf : wanted) {
     while (next != order.end() && (*next)->bdf < bdf) ++next;  // in the tree, not on the bus: not shown
