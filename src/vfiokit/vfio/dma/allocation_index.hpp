@@ -46,7 +46,7 @@ class AllocationIndex {
     uint64_t start = 0;
     uint64_t size = 0;  // 0: empty
   };
-  size_t mask() const { return slots_.size() - 1; }
+  size_t mask() const { return mask_; }
   // Fibonacci hashing of the page number: IOVAs are page-aligned and often
   // consecutive, which the multiplication spreads over the table.
   size_t home(uint64_t start) const { return static_cast<size_t>(((start >> 12) * 0x9e3779b97f4a7c15ull) >> shift_); }
@@ -55,6 +55,11 @@ class AllocationIndex {
   std::vector<Slot> slots_;  // a power of two
   size_t count_ = 0;
   unsigned shift_ = 64;
+  // Kept beside the table rather than worked out from its size at every
+  // insert and probe: the table's size minus one, and the count at which
+  // it grows (70% full).
+  size_t mask_ = 0;
+  size_t grow_at_ = 0;
 };
 
 }  // namespace vfiokit::vfio

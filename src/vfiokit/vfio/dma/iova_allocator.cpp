@@ -26,7 +26,8 @@ constexpr bool is_power_of_two(uint64_t v) { return v && !(v & (v - 1)); }
 }  // namespace
 
 IovaAllocator::IovaAllocator(std::vector<IovaRange> usable, uint64_t granule)
-    : granule_(is_power_of_two(granule) ? granule : 4096) {
+    : granule_(is_power_of_two(granule) ? granule : 4096),
+      granule_shift_(static_cast<unsigned>(__builtin_ctzll(granule_))) {
   (void)set_usable(std::move(usable));
 }
 
@@ -220,10 +221,6 @@ void IovaAllocator::put_back(uint64_t start, uint64_t size) {
   if (start == 0 || !cache_block(start, size)) insert_free(start, start + size - 1);
 }
 
-void IovaAllocator::store_spare() {
-  if (spare_size_ != 0) put_back(spare_start_, std::exchange(spare_size_, 0));
-}
-
 void IovaAllocator::set_inline_reuse(bool on) {
   inline_reuse_ = on;
   if (!on) {
@@ -249,7 +246,7 @@ void IovaAllocator::move_newest_into_tree() {
 }
 
 bool IovaAllocator::cache_block(uint64_t start, uint64_t size) {
-  const uint64_t granules = size / granule_;
+  const uint64_t granules = size >> granule_shift_;
   if (granules > kCachedGranules) return false;
   if (size_cache_.empty()) size_cache_.resize(kCachedGranules + 1);
   auto& cache = size_cache_[granules];
@@ -259,7 +256,7 @@ bool IovaAllocator::cache_block(uint64_t start, uint64_t size) {
 }
 
 std::optional<uint64_t> IovaAllocator::take_cached(uint64_t size, uint64_t align, uint64_t last_usable) {
-  const uint64_t granules = size / granule_;
+  const uint64_t granules = size >> granule_shift_;
   if (granules > kCachedGranules || size_cache_.empty()) return std::nullopt;
   auto& cache = size_cache_[granules];
   // The newest first; a few more when it does not suit the alignment or the
