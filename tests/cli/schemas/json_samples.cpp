@@ -32,7 +32,7 @@ cli::ProbeResult probe_with_everything() {
   r.device = "0000:01:00.0";
   r.backend = "iommufd";
   r.backend_detail = "vfio cdev /dev/vfio/devices/vfio0 bound to /dev/iommu";
-  r.info = {0x2 | 0x1, 9, 5};
+  r.info = {0x2 | 0x1, 9, 5, {}};
   r.vendor_id = 0x1234;
   r.device_id = 0x11e8;
   vfio::RegionInfo bar0{0, 0x7, 1 << 20, 0, std::vector<vfio::SparseArea>{{0, 4096}}, std::nullopt, true, {}};
