@@ -57,6 +57,14 @@ Result<const Table*> load_table_once(const char* soname, Result<void> (*fill)(La
 
 }  // namespace vfiokit
 
+// A table of functions is declared from an X-macro list of their names
+// (host/internal/libarchive_api.hpp): VFIOKIT_LAZY_MEMBER makes each a
+// member typed from the library's header, so a call checks against the
+// header as a direct call would, and VFIOKIT_RESOLVE_EACH, inside a fill
+// function whose parameters are `library` and `table`, resolves each.
+#define VFIOKIT_LAZY_MEMBER(name) decltype(&::name) name = nullptr;
+#define VFIOKIT_RESOLVE_EACH(name) VFIOKIT_RESOLVE(library, table, name);
+
 // Inside a function returning Result<void>: resolves `table.name` from
 // `library` under the symbol's own name, or returns the error.
 #define VFIOKIT_RESOLVE(library, table, name)                                                                        \

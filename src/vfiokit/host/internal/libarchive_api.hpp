@@ -9,6 +9,7 @@
 #include <archive_entry.h>
 
 #include "vfiokit/base/error.hpp"
+#include "vfiokit/base/lazy_library.hpp"
 
 // libarchive.so.13 is the 3.x series' ABI (libarchive/build/cmake: the
 // soname is the major version plus 10).
@@ -58,9 +59,7 @@ static_assert(ARCHIVE_VERSION_NUMBER >= 3000000 && ARCHIVE_VERSION_NUMBER < 4000
 namespace vfiokit::host {
 
 struct LibArchive {
-#define VFIOKIT_DECLARE(name) decltype(&::name) name = nullptr;
-  VFIOKIT_LIBARCHIVE_FUNCTIONS(VFIOKIT_DECLARE)
-#undef VFIOKIT_DECLARE
+  VFIOKIT_LIBARCHIVE_FUNCTIONS(VFIOKIT_LAZY_MEMBER)
 };
 
 // The table, loaded once; an error when libarchive cannot be loaded.

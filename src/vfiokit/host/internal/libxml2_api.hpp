@@ -9,6 +9,7 @@
 #include <libxml/xmlversion.h>
 
 #include "vfiokit/base/error.hpp"
+#include "vfiokit/base/lazy_library.hpp"
 
 // libxml2.so.2 has been the soname of every 2.x release.
 #ifdef LIBXML_THREAD_ALLOC_ENABLED
@@ -30,9 +31,7 @@ static_assert(LIBXML_VERSION >= 20900 && LIBXML_VERSION < 30000, "vfiokit loads 
 namespace vfiokit::host {
 
 struct LibXml2 {
-#define VFIOKIT_DECLARE(name) decltype(&::name) name = nullptr;
-  VFIOKIT_LIBXML2_FUNCTIONS(VFIOKIT_DECLARE)
-#undef VFIOKIT_DECLARE
+  VFIOKIT_LIBXML2_FUNCTIONS(VFIOKIT_LAZY_MEMBER)
   // xmlFree is a variable holding the deallocator (libxml/globals.h).
   xmlFreeFunc* free = nullptr;
 };

@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "vfiokit/base/error.hpp"
+#include "vfiokit/base/lazy_library.hpp"
 
 // libz.so.1 is the soname of every zlib 1.x (zlib's Makefile: SHAREDLIBM).
 static_assert(ZLIB_VER_MAJOR == 1, "vfiokit loads libz.so.1, the soname of zlib 1");
@@ -24,9 +25,7 @@ static_assert(ZLIB_VER_MAJOR == 1, "vfiokit loads libz.so.1, the soname of zlib 
 namespace vfiokit::host {
 
 struct LibZ {
-#define VFIOKIT_DECLARE(name) decltype(&::name) name = nullptr;
-  VFIOKIT_LIBZ_FUNCTIONS(VFIOKIT_DECLARE)
-#undef VFIOKIT_DECLARE
+  VFIOKIT_LIBZ_FUNCTIONS(VFIOKIT_LAZY_MEMBER)
 };
 
 // The table, loaded once; an error when libz cannot be loaded.

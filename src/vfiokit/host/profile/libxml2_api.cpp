@@ -1,15 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/host/internal/libxml2_api.hpp"
 
-#include "vfiokit/base/lazy_library.hpp"
-
 namespace vfiokit::host {
 namespace {
 
 Result<void> fill_libxml2(LazyLibrary& library, LibXml2& table) {
-#define VFIOKIT_LOAD(name) VFIOKIT_RESOLVE(library, table, name);
-  VFIOKIT_LIBXML2_FUNCTIONS(VFIOKIT_LOAD)
-#undef VFIOKIT_LOAD
+  VFIOKIT_LIBXML2_FUNCTIONS(VFIOKIT_RESOLVE_EACH)
   return library.resolve("xmlFree", table.free);
 }
 
