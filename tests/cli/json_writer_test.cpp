@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // The streamed writer against nlohmann's dump, which every other command
-// prints through: the same document must come out byte for byte.
+// prints through (with DEL and the C1 controls escaped, as print_json
+// does): the same document must come out byte for byte.
 #include "vfiokit/cli/render/json_writer.hpp"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <random>
+
+#include "vfiokit/base/printable.hpp"
 
 namespace vfiokit::cli {
 namespace {
@@ -37,7 +40,18 @@ void write(JsonWriter& w, const json& j) {
   }
 }
 
-std::string dumped(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace); }
+std::string dumped(const json& j) {
+  std::string text = j.dump(2, ' ', false, json::error_handler_t::replace);
+  escape_terminal_controls(text);
+  return text;
+}
+
+// What stdout's escaping filter would make of `text` (newlines pass).
+std::string filtered(const std::string& text) {
+  std::string out;
+  append_printable_text(out, text, true);
+  return out;
+}
 
 std::string written(const json& j) {
   JsonWriter w;
@@ -64,6 +78,17 @@ TEST(JsonWriter, EscapesAsDumpDoes) {
     const json doc = {{s, s}, {"list", {s}}};
     EXPECT_EQ(written(doc), dumped(doc)) << s;
   }
+}
+
+// DEL and the C1 controls leave as \u escapes, which a reader parses back
+// into the same string; other UTF-8 and the rest of the text are untouched.
+TEST(JsonWriter, DelAndC1ControlsAreWrittenAsEscapes) {
+  const std::string s = "a\x7f b\xc2\x85 c\xc2\x9b d\xc2\xa0 caf\xc3\xa9";
+  JsonWriter w;
+  w.value(s);
+  EXPECT_EQ(w.text(), "\"a\\u007f b\\u0085 c\\u009b d\xc2\xa0 caf\xc3\xa9\"");
+  EXPECT_EQ(json::parse(w.text()).get<std::string>(), s);
+  EXPECT_EQ(filtered(w.text()), w.text());
 }
 
 // Random documents of random bytes, nested a few levels.
@@ -105,6 +130,8 @@ TEST(JsonWriter, RandomDocumentsComeOutAsDumpWritesThem) {
     const json doc = random_value(rng, 0);
     bytes += dumped(doc).size();
     ASSERT_EQ(written(doc), dumped(doc)) << "document " << i;
+    // Printable as written, so drain may bypass stdout's escaping filter.
+    ASSERT_EQ(filtered(written(doc)), written(doc)) << "document " << i;
   }
   EXPECT_GT(bytes, 100'000u);  // the documents were not all trivial
 }

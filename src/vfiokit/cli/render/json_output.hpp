@@ -11,18 +11,22 @@
 #include <nlohmann/json.hpp>
 
 #include "vfiokit/cli/render/json_writer.hpp"
+#include "vfiokit/cli/render/printable_streams.hpp"
 
 namespace vfiokit::cli {
 
 template <class Json>
 void print_json(const Json& document) {
-  fmt::print("{}\n", document.dump(2, ' ', false, Json::error_handler_t::replace));
+  std::string text = document.dump(2, ' ', false, Json::error_handler_t::replace);
+  escape_terminal_controls(text);
+  fmt::print("{}\n", text);
 }
 
 // A document written as it went, in the same layout. Straight to stdout:
-// formatting megabytes through fmt would copy them once more.
+// formatting megabytes through fmt would copy them once more, and it is
+// printable as written (JsonWriter::drain).
 inline void print_json(const JsonWriter& document) {
-  std::fwrite(document.text().data(), 1, document.text().size(), stdout);
+  write_raw(stdout, document.text());
   std::fputc('\n', stdout);
 }
 

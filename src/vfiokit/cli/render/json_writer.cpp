@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vfiokit/cli/render/json_writer.hpp"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <nlohmann/json.hpp>
+
+#include "vfiokit/cli/render/printable_streams.hpp"
 
 namespace vfiokit::cli {
 namespace {
@@ -24,14 +28,35 @@ void quoted(std::string& out, std::string_view s) {
     return;
   }
   // As print_json: bytes that are not UTF-8 become U+FFFD.
+  const size_t from = out.size();
   out += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  escape_terminal_controls(out, from);
 }
 
 }  // namespace
 
+void escape_terminal_controls(std::string& json, size_t from) {
+  // DEL is one byte; a C1 control is 0xC2 followed by 0x80..0x9F in UTF-8.
+  size_t at = json.find_first_of("\x7f\xc2", from);
+  if (at == std::string::npos) return;
+  std::string out = json.substr(0, at);
+  for (; at < json.size(); ++at) {
+    const auto c = static_cast<unsigned char>(json[at]);
+    if (c == 0x7f) {
+      out += "\\u007f";
+    } else if (c == 0xc2 && at + 1 < json.size() && static_cast<unsigned char>(json[at + 1]) >= 0x80 &&
+               static_cast<unsigned char>(json[at + 1]) <= 0x9f) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(json[++at]));
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  json = std::move(out);
+}
+
 void JsonWriter::drain(std::FILE* out, size_t at_least) {
   if (out_.size() < at_least) return;
-  std::fwrite(out_.data(), 1, out_.size(), out);
+  write_raw(out, out_);
   out_.clear();  // the capacity stays for the next piece
 }
 
