@@ -119,7 +119,7 @@ bool take_uevent(const SysfsDir& dir, PciFunction& f) {
     if (!text) f.problems.push_back(text.error());
     return false;
   }
-  auto u = parse_pci_uevent(**text, dir / "uevent");
+  auto u = parse_pci_uevent(**text, [&] { return dir / "uevent"; });
   if (!u) f.problems.push_back(u.error());
   if (!u || !*u) return false;
   f.class_code = (*u)->class_code;

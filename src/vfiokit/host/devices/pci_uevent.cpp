@@ -25,7 +25,7 @@ bool id_pair(std::string_view s, uint16_t& a, uint16_t& b) {
 
 }  // namespace
 
-Result<std::optional<PciUevent>> parse_pci_uevent(std::string_view text, const std::string& subject) {
+Result<std::optional<PciUevent>> parse_pci_uevent(std::string_view text, const std::function<std::string()>& subject) {
   PciUevent u;
   bool have_class = false, have_id = false, have_subsys = false;
   while (!text.empty()) {
@@ -39,7 +39,7 @@ Result<std::optional<PciUevent>> parse_pci_uevent(std::string_view text, const s
     if (key == "PCI_CLASS") ok = have_class = hex(value, 0xffffff, u.class_code);
     else if (key == "PCI_ID") ok = have_id = id_pair(value, u.vendor_id, u.device_id);
     else if (key == "PCI_SUBSYS_ID") ok = have_subsys = id_pair(value, u.subsystem_vendor_id, u.subsystem_id);
-    if (!ok) return fail(Errc::malformed, subject, fmt::format("cannot parse '{}'", line));
+    if (!ok) return fail(Errc::malformed, subject(), fmt::format("cannot parse '{}'", line));
   }
   if (!have_class || !have_id || !have_subsys) return std::optional<PciUevent>();
   return std::optional<PciUevent>(u);

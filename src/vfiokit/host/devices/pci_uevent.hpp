@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,7 +28,12 @@ struct PciUevent {
 
 // nullopt when the text does not give all of class, IDs and subsystem IDs
 // (other lines, DRIVER= among them, are not used); an Error naming `subject`
-// when one of them is malformed.
-Result<std::optional<PciUevent>> parse_pci_uevent(std::string_view text, const std::string& subject);
+// when one of them is malformed. The subject is asked for only then: a
+// large host's read parses thousands of these, each in a directory whose
+// path would otherwise be joined for nothing.
+Result<std::optional<PciUevent>> parse_pci_uevent(std::string_view text, const std::function<std::string()>& subject);
+inline Result<std::optional<PciUevent>> parse_pci_uevent(std::string_view text, const std::string& subject) {
+  return parse_pci_uevent(text, [&] { return subject; });
+}
 
 }  // namespace vfiokit::host

@@ -131,11 +131,14 @@ Result<int> Confinement::open_beneath(std::string_view relative, int flags, cons
   return opened_or_error(fd, flags, subject);
 }
 
-Result<int> Confinement::open_file_in(int dir_fd, const char* name, const std::string& subject) {
+Result<int> Confinement::open_file_in(int dir_fd, const char* name, const std::function<std::string()>& subject) {
   const int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW;
   const int fd = ::openat(dir_fd, name, flags);
   if (fd >= 0) return fd;  // its type is asked only when a read finds nothing (check_regular)
-  return opened_or_error(fd, flags, subject);
+  const int err = errno;
+  const std::string named = subject();
+  errno = err;  // opened_or_error tells the failure by errno
+  return opened_or_error(fd, flags, named);
 }
 
 std::optional<Error> Confinement::check_regular(int fd, const std::string& subject) {

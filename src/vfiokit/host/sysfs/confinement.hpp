@@ -13,6 +13,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,8 +46,8 @@ class Confinement {
   // of every function. The reader asks check_regular when a read comes back
   // empty or failed, which is what a FIFO or a directory gives. (A device
   // node gives data; only root can make one, and an unpacked archive never
-  // holds one.)
-  static Result<int> open_file_in(int dir_fd, const char* name, const std::string& subject);
+  // holds one.) The subject is made only for an error.
+  static Result<int> open_file_in(int dir_fd, const char* name, const std::function<std::string()>& subject);
   // nullopt for a regular file; else an error naming what is there.
   static std::optional<Error> check_regular(int fd, const std::string& subject);
   // A subdirectory `name` of the open directory `parent_fd`, whose path

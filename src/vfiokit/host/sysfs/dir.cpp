@@ -107,7 +107,7 @@ Result<int> SysfsDir::open_entry(std::string_view name) const {
       const std::string file = *this / name;
       return confined_->open_beneath(*confined_->relative(file), O_RDONLY, file);
     }
-    return Confinement::open_file_in(fd_, CName(name).c_str(), *this / name);
+    return Confinement::open_file_in(fd_, CName(name).c_str(), [&] { return *this / name; });
   }
   const int fd = ::openat(fd_, CName(name).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::unexpected(Error::from_errno(errno, *this / name, "cannot open"));
