@@ -45,6 +45,8 @@ class FunctionAttributes {
 
   // One pass over the entries; names vfiokit does not read are skipped.
   static FunctionAttributes of(const std::vector<DirEntry>& entries);
+  // One entry more, as a listing is read.
+  void add(std::string_view name);
 
   bool has(Name n) const { return present_[n]; }
   bool has_resize(unsigned bar) const { return resize_[bar]; }

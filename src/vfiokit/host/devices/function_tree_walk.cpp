@@ -15,6 +15,7 @@
 #include <system_error>
 #include <thread>
 
+#include "vfiokit/base/populate.hpp"
 #include "vfiokit/host/devices/function_attributes.hpp"
 #include "vfiokit/host/sysfs/dir.hpp"
 
@@ -29,6 +30,14 @@ bool is_host_bridge_dir(std::string_view name) {
   const auto colon = name.find(':');
   if (colon == std::string_view::npos || colon < 4 || colon > 8 || name.size() != colon + 3) return false;
   return std::all_of(name.begin(), name.end(), [](char c) { return c == ':' || std::isxdigit(c); });
+}
+
+// A function's directory, "0000:03:00.0", among the others in its parent's
+// ("power", "msi_irqs"): a name that cannot be one is not parsed.
+std::optional<pci::Bdf> child_address(std::string_view name) {
+  if (name.size() < 7 || name[name.size() - 2] != '.') return std::nullopt;
+  auto bdf = pci::Bdf::parse(name);
+  return bdf ? std::optional(*bdf) : std::nullopt;
 }
 
 // Reading sysfs is system calls, each a microsecond or more of the
@@ -103,7 +112,7 @@ class TreeWalk {
     // Last in, first out: a directory stays open only while its children
     // wait, so open descriptors grow with the depth, not the width.
     std::vector<Task> mine;
-    std::deque<PciFunction> read;
+    FunctionChunks read;
     for (;;) {
       if (mine.empty() && !take_shared(mine)) break;
       Task t = std::move(mine.back());
@@ -143,32 +152,41 @@ class TreeWalk {
 
   // Each thread keeps what it reads until it is done: the threads meet at
   // the lock once each at the end.
-  void visit(const Task& t, std::vector<Task>& children, std::deque<PciFunction>& read) {
-    auto dir = t.parent_dir->open_child(t.name);
-    if (!dir) return;  // read again through the bus's link, which reports why
-    auto entries = dir->list();
-    if (t.bdf) {
-      PciFunction& f = read.emplace_back();
-      f.bdf = *t.bdf;
-      f.parent = t.parent;
-      if (entries) read_function_attributes(*dir, FunctionAttributes::of(*entries), detail_, f);
-      else f.problems.push_back(entries.error());
-    }
-    if (!entries) return;
-    if (t.depth >= kMaxDepth) {
-      if (t.bdf)
-        read.back().problems.push_back(Error(Errc::malformed, dir->path().string(),
-                                             fmt::format("deeper than {} nested directories, more than a PCI "
-                                                         "hierarchy has; not walked further",
-                                                         kMaxDepth)));
-      return;
-    }
-    auto shared = std::make_shared<const SysfsDir>(std::move(*dir));
-    for (const auto& e : *entries) {
-      if (!e.is_dir) continue;  // links such as physfn or driver are not children
-      if (auto child = pci::Bdf::parse(e.name)) children.push_back({shared, e.name, *child, t.bdf, t.depth + 1});
+  void visit(const Task& t, std::vector<Task>& children, FunctionChunks& read) {
+    auto opened = t.parent_dir->open_child(t.name);
+    if (!opened) return;  // read again through the bus's link, which reports why
+    auto dir = std::make_shared<const SysfsDir>(std::move(*opened));
+    // One pass over the listing finds both the attributes there are and the
+    // directories below; nothing of it is kept.
+    FunctionAttributes present;
+    const size_t first_child = children.size();
+    auto listed = dir->each_entry([&](const EntryView& e) {
+      if (t.bdf) present.add(e.name);
+      if (!e.is_dir) return;  // links such as physfn or driver are not children
+      if (auto child = child_address(e.name))
+        children.push_back({dir, std::string(e.name), *child, t.bdf, t.depth + 1});
       else if (is_host_bridge_dir(e.name))
-        children.push_back({shared, e.name, std::nullopt, std::nullopt, t.depth + 1});
+        children.push_back({dir, std::string(e.name), std::nullopt, std::nullopt, t.depth + 1});
+    });
+    PciFunction* f = nullptr;
+    if (t.bdf) {
+      f = &read.emplace_back();
+      f->bdf = *t.bdf;
+      f->parent = t.parent;
+      if (listed) read_function_attributes(*dir, present, detail_, *f);
+      else f->problems.push_back(listed.error());
+    }
+    if (!listed) {
+      children.erase(children.begin() + static_cast<std::ptrdiff_t>(first_child), children.end());
+      return;  // a listing cut short is not walked
+    }
+    if (t.depth >= kMaxDepth) {
+      children.erase(children.begin() + static_cast<std::ptrdiff_t>(first_child), children.end());
+      if (f)
+        f->problems.push_back(Error(Errc::malformed, dir->path().string(),
+                                    fmt::format("deeper than {} nested directories, more than a PCI "
+                                                "hierarchy has; not walked further",
+                                                kMaxDepth)));
     }
   }
 
@@ -182,6 +200,24 @@ class TreeWalk {
 };
 
 }  // namespace
+
+PciFunction& FunctionChunks::emplace_back() {
+  if (chunks_.empty() || chunks_.back().size() == chunks_.back().capacity()) {
+    // Small at first: most hosts have a few dozen functions, and a chunk's
+    // pages are all backed at once.
+    const size_t room = chunks_.empty() ? 32 : 256;
+    auto& chunk = chunks_.emplace_back();
+    chunk.reserve(room);
+    populate_for_writing(chunk.data(), room * sizeof(PciFunction));
+  }
+  return chunks_.back().emplace_back();
+}
+
+size_t FunctionChunks::size() const {
+  size_t n = 0;
+  for (const auto& chunk : chunks_) n += chunk.size();
+  return n;
+}
 
 WalkedFunctions walk_function_tree(const std::filesystem::path& devices, Detail detail,
                                    const std::function<void()>& meanwhile) {

@@ -59,26 +59,30 @@ std::vector<PciFunction> read_pci_functions(const SysfsRoot& root, std::vector<E
   bool listed = false;
   const auto list_bus = [&] {
     auto bus = SysfsDir::open(root.pci_devices());
-    auto entries = bus ? bus->list() : Result<std::vector<DirEntry>>(std::unexpected(bus.error()));
-    if (!entries) {
+    // Addresses straight from the listing, sorted as numbers: no string is
+    // kept of thousands of entries.
+    std::vector<std::string> malformed;
+    auto listed_bus = bus ? bus->each_entry([&](const EntryView& entry) {
+      if (auto bdf = pci::Bdf::parse(entry.name)) wanted.push_back(*bdf);
+      else malformed.emplace_back(entry.name);
+    })
+                          : Result<void>(std::unexpected(bus.error()));
+    if (!listed_bus) {
       problems.push_back(
-          Error::from_errno(entries.error().sys_errno(), root.pci_devices().string(), "cannot list PCI devices"));
+          Error::from_errno(listed_bus.error().sys_errno(), root.pci_devices().string(), "cannot list PCI devices"));
+      wanted.clear();
       return;
     }
     listed = true;
-    wanted.reserve(entries->size());
-    for (const auto& entry : *entries) {
-      if (auto bdf = pci::Bdf::parse(entry.name)) wanted.push_back(*bdf);
-      else problems.push_back(Error(Errc::malformed, *bus / entry.name, "not a PCI address"));
-    }
+    std::sort(malformed.begin(), malformed.end());
+    for (const auto& name : malformed) problems.push_back(Error(Errc::malformed, *bus / name, "not a PCI address"));
     std::sort(wanted.begin(), wanted.end());
     wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
   };
   auto walked = walk_function_tree(root.path() / "devices", detail, list_bus);
   if (!listed) return {};
   std::vector<PciFunction*> order;
-  for (auto& read : walked)
-    for (auto& f : read) order.push_back(&f);
+  for (auto& read : walked) read.for_each([&](PciFunction& f) { order.push_back(&f); });
   std::sort(order.begin(), order.end(), [](const PciFunction* a, const PciFunction* b) { return a->bdf < b->bdf; });
   std::vector<PciFunction> out;
   out.reserve(wanted.size());

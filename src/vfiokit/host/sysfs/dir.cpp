@@ -139,14 +139,12 @@ SysfsDir::~SysfsDir() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-Result<std::vector<DirEntry>> SysfsDir::list() const {
+Result<void> SysfsDir::each_entry(const std::function<void(const EntryView&)>& f) const {
   // Listing moves the descriptor's position: a second listing rewinds.
   if (listed_ && ::lseek(fd_, 0, SEEK_SET) < 0)
     return std::unexpected(Error::from_errno(errno, path_, "cannot list the directory"));
   listed_ = true;
   const int fd = fd_;
-  std::vector<DirEntry> out;
-  out.reserve(64);  // a function's directory, most often
   char* const buffer = dents_buffer();
   for (;;) {
     const ssize_t n = ::getdents64(fd, buffer, kDentsBuffer);
@@ -157,7 +155,7 @@ Result<std::vector<DirEntry>> SysfsDir::list() const {
       at += d->d_reclen;
       const std::string_view name(d->d_name);
       if (name == "." || name == "..") continue;
-      DirEntry e{std::string(name), d->d_type == DT_DIR, d->d_type == DT_LNK};
+      EntryView e{name, d->d_type == DT_DIR, d->d_type == DT_LNK};
       if (d->d_type == DT_UNKNOWN) {
         // Some file systems leave the type to a stat (a snapshot unpacked on
         // one of them, say); sysfs and tmpfs fill it in.
@@ -167,9 +165,17 @@ Result<std::vector<DirEntry>> SysfsDir::list() const {
           e.is_link = S_ISLNK(st.st_mode);
         }
       }
-      out.push_back(std::move(e));
+      f(e);
     }
   }
+  return {};
+}
+
+Result<std::vector<DirEntry>> SysfsDir::list() const {
+  std::vector<DirEntry> out;
+  out.reserve(64);  // a function's directory, most often
+  auto listed = each_entry([&](const EntryView& e) { out.push_back({std::string(e.name), e.is_dir, e.is_link}); });
+  if (!listed) return std::unexpected(listed.error());
   std::sort(out.begin(), out.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
   return out;
 }

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -25,6 +26,13 @@ namespace vfiokit::host {
 
 struct DirEntry {
   std::string name;
+  bool is_dir = false;
+  bool is_link = false;
+};
+
+// An entry while its directory is being read.
+struct EntryView {
+  std::string_view name;
   bool is_dir = false;
   bool is_link = false;
 };
@@ -70,6 +78,11 @@ class SysfsDir {
 
   // Every entry but "." and "..", sorted by name.
   Result<std::vector<DirEntry>> list() const;
+  // The same entries, in the order the file system keeps them, each handed
+  // to `f` as it is read, with nothing allocated: for a reader that only
+  // picks names out (a large host's walk lists thousands of directories).
+  // The entry's name is valid only during the call.
+  Result<void> each_entry(const std::function<void(const EntryView&)>& f) const;
   // Up to `limit` bytes of a file, read until EOF; nullopt when it does not
   // exist. `file_size`, when given, receives the size fstat reports, or
   // `limit` when the read filled it (sysfs `config` is larger than what an
