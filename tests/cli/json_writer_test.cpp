@@ -80,6 +80,19 @@ TEST(JsonWriter, EscapesAsDumpDoes) {
   }
 }
 
+// Strings are tested eight bytes at a time: every byte value, at every
+// place in a word and in the bytes after the last whole word, must be
+// written as dump writes it.
+TEST(JsonWriter, EveryByteAtEveryPlaceIsEscapedAsDumpDoes) {
+  for (int byte = 0; byte < 256; ++byte)
+    for (size_t at = 0; at < 19; ++at) {
+      std::string s(19, 'a');
+      s[at] = static_cast<char>(byte);
+      const json doc = {{s, s}};
+      ASSERT_EQ(written(doc), dumped(doc)) << "byte " << byte << " at " << at;
+    }
+}
+
 // DEL and the C1 controls leave as \u escapes, which a reader parses back
 // into the same string; other UTF-8 and the rest of the text are untouched.
 TEST(JsonWriter, DelAndC1ControlsAreWrittenAsEscapes) {

@@ -66,8 +66,12 @@ class JsonWriter {
  private:
   JsonWriter& signed_value(int64_t n);
   JsonWriter& unsigned_value(uint64_t n);
-  // The separator and indent an element of the open container needs.
-  void before_value();
+  // The separator and indent an element of the open container needs, then
+  // `a`, `b` and `c`, in one growth of the text: a large host's document
+  // is some 100,000 such pieces, each now checked for room once.
+  void before_value(std::string_view a = {}, std::string_view b = {}, std::string_view c = {});
+  // A string's quoted form after the separator; `colon` for a key.
+  void quoted_value(std::string_view s, bool colon);
   void open(char bracket, bool object);
   JsonWriter& close(char bracket);
 
