@@ -116,6 +116,18 @@ lab_debian_kernel() {
   lab_use_kernel_dir "$dir"
 }
 
+# "HITS of COMPILES": how many of a build's compiles the compiler cache
+# answered, from its stats log (one "# FILE" line per call, then its
+# counters); "no ccache" without a log.
+lab_compiles_from_ccache() {
+  if [ ! -s "$1" ]; then
+    echo "no ccache"
+    return
+  fi
+  awk '$1 == "direct_cache_hit" || $1 == "preprocessed_cache_hit" { h++ } $1 == "cache_miss" { m++ }
+       END { printf "%d of %d\n", h, h + m }' "$1"
+}
+
 lab_custom_kernel() {
   local frag=$LAB_ROOT/kernel/lab.config deb srcver hash dir src obj
   deb=$(lab_apt_download linux-source-6.12 "$LAB_CACHE/debs")
@@ -132,12 +144,22 @@ lab_custom_kernel() {
       mv "$src.tmp" "$src"
     fi
     obj=$LAB_CACHE/build/custom-$hash
-    local t0=$EPOCHREALTIME
+    local t0=$EPOCHREALTIME cc=gcc
+    # Through ccache when there is one (scripts/install-deps installs it):
+    # a new fragment, or a cache emptied of its kernels, rebuilds only what
+    # the change touches (110 s instead of 440 s on 2 cores). In depend mode
+    # (CCACHE_DEPEND), where the compiler's own dependency file (kbuild's
+    # -Wp,-MMD) names the headers: by default a miss preprocesses each
+    # source once more, and a build from nothing took 626 s instead of 437.
+    # The compiler cache logs each compile of this build (CCACHE_STATSLOG),
+    # and the share it answered is kept with the build's time for
+    # scripts/test's report.
+    command -v ccache >/dev/null && cc="ccache gcc"
     rm -rf "$obj" && mkdir -p "$obj"
     lab_log "configuring the custom kernel (tinyconfig + $(basename "$frag"))"
-    make -s -C "$src" O="$obj" tinyconfig >/dev/null
+    make -s -C "$src" O="$obj" CC="$cc" HOSTCC="$cc" tinyconfig >/dev/null
     "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$frag" >/dev/null
-    make -s -C "$src" O="$obj" olddefconfig >/dev/null
+    make -s -C "$src" O="$obj" CC="$cc" HOSTCC="$cc" olddefconfig >/dev/null
     # Every option the fragment asks for must survive olddefconfig.
     local line lost=0
     while IFS= read -r line; do
@@ -147,16 +169,17 @@ lab_custom_kernel() {
     [ $lost = 0 ] || lab_die "kernel fragment options did not survive olddefconfig"
     local jobs
     jobs=$(nproc)
-    lab_log "building the custom kernel with -j$jobs (several minutes on 2 cores; once per fragment)"
+    lab_log "building the custom kernel with -j$jobs (several minutes on 2 cores, less from a warm ccache; once per fragment)"
     # vmlinux, not bzImage: the lab boots the ELF kernel (PVH), so the
     # compressed image and its decompressor would be built for nothing.
-    make -s -C "$src" O="$obj" -j"$jobs" vmlinux modules >"$obj/build.log" 2>&1 ||
-      { tail -30 "$obj/build.log" >&2; lab_die "custom kernel build failed"; }
-    KVER=$(make -s -C "$src" O="$obj" kernelrelease)
+    CCACHE_DEPEND=1 CCACHE_STATSLOG=$obj/ccache.log make -s -C "$src" O="$obj" CC="$cc" HOSTCC="$cc" -j"$jobs" vmlinux modules \
+      >"$obj/build.log" 2>&1 || { tail -30 "$obj/build.log" >&2; lab_die "custom kernel build failed"; }
+    KVER=$(make -s -C "$src" O="$obj" CC="$cc" HOSTCC="$cc" kernelrelease)
     rm -rf "$dir" && mkdir -p "$dir/boot"
     cp "$obj/vmlinux" "$dir/boot/vmlinux-$KVER"  # booted through its PVH entry
     cp "$obj/.config" "$dir/boot/config-$KVER"
-    make -s -C "$src" O="$obj" INSTALL_MOD_PATH="$dir" modules_install >/dev/null
+    make -s -C "$src" O="$obj" CC="$cc" HOSTCC="$cc" INSTALL_MOD_PATH="$dir" modules_install >/dev/null
+    lab_compiles_from_ccache "$obj/ccache.log" >"$dir/build-ccache"
     rm -rf "$obj"
     # Configure, build and install, for scripts/test's report.
     awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f\n", b - a }' >"$dir/build-seconds"
