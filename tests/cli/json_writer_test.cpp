@@ -47,7 +47,7 @@ std::string dumped(const json& j) {
 }
 
 // What stdout's escaping filter would make of `text` (newlines pass).
-std::string filtered(const std::string& text) {
+std::string filtered(std::string_view text) {
   std::string out;
   append_printable_text(out, text, true);
   return out;
@@ -56,7 +56,7 @@ std::string filtered(const std::string& text) {
 std::string written(const json& j) {
   JsonWriter w;
   write(w, j);
-  return w.text();
+  return std::string(w.text());
 }
 
 TEST(JsonWriter, LaysOutADocumentAsDumpDoes) {

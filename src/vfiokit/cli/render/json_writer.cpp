@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -39,18 +40,32 @@ bool plain(std::string_view s) {
   return true;
 }
 
-// Appends `n` bytes to `out`, which `write` fills: one check for room.
-// (Not resize_and_overwrite: libstdc++ 12's throws bad_alloc as it grows.)
-template <class Write>
-void extend(std::string& out, size_t n, Write&& write) {
-  const size_t at = out.size();
-  out.resize(at + n);
-  write(out.data() + at);
+// Copies `s` to `p`; a piece of up to 16 bytes (most keys, separators,
+// numbers) with two overlapping moves of fixed size rather than a call.
+[[gnu::always_inline]] inline char* put(char* p, std::string_view s) {
+  const char* from = s.data();
+  const size_t n = s.size();
+  if (n >= 8 && n <= 16) {
+    std::memcpy(p, from, 8);
+    std::memcpy(p + n - 8, from + n - 8, 8);
+  } else if (n >= 4 && n < 8) {
+    std::memcpy(p, from, 4);
+    std::memcpy(p + n - 4, from + n - 4, 4);
+  } else if (n < 4) {
+    for (size_t i = 0; i < n; ++i) p[i] = from[i];
+  } else {
+    std::memcpy(p, from, n);
+  }
+  return p + n;
 }
 
-char* put(char* p, std::string_view s) {
-  std::memcpy(p, s.data(), s.size());
-  return p + s.size();
+// Enough for the deepest indent any vfiokit document has; deeper ones are
+// written a slice at a time.
+constexpr std::string_view kSpaces = "                                                                ";
+
+char* indent(char* p, size_t n) {
+  for (; n > kSpaces.size(); n -= kSpaces.size()) p = put(p, kSpaces);
+  return put(p, kSpaces.substr(0, n));
 }
 
 }  // namespace
@@ -74,34 +89,40 @@ void escape_terminal_controls(std::string& json, size_t from) {
   json = std::move(out);
 }
 
+char* JsonWriter::room(size_t n) {
+  // The text's string is kept at its capacity and used_ says how much of
+  // it is text: a piece is then one comparison and plain stores, where a
+  // growth of a std::string zeroes what it adds.
+  if (out_.size() - used_ < n) out_.resize(std::max({2 * out_.size(), used_ + n, size_t{4096}}));
+  char* at = out_.data() + used_;
+  used_ += n;
+  return at;
+}
+
 void JsonWriter::drain(std::FILE* out, size_t at_least) {
-  if (out_.size() < at_least) return;
-  write_raw(out, out_);
-  out_.clear();  // the capacity stays for the next piece
+  if (used_ < at_least) return;
+  write_raw(out, text());
+  used_ = 0;  // the buffer stays for the next piece
 }
 
 void JsonWriter::before_value(std::string_view a, std::string_view b, std::string_view c) {
   const bool separated = !after_key_ && !levels_.empty();
   after_key_ = false;
   bool comma = false;
-  size_t indent = 0;
+  size_t depth = 0;
   if (separated) {
     Level& l = levels_.back();
     comma = !l.empty;
     l.empty = false;
-    indent = 2 * levels_.size();
+    depth = 2 * levels_.size();
   }
-  const size_t head = separated ? comma + 1 + indent : 0;
-  if (head + a.size() + b.size() + c.size() == 0) return;
-  extend(out_, head + a.size() + b.size() + c.size(), [&](char* p) {
-    if (separated) {
-      if (comma) *p++ = ',';
-      *p++ = '\n';
-      std::memset(p, ' ', indent);
-      p += indent;
-    }
-    put(put(put(p, a), b), c);
-  });
+  char* p = room((separated ? comma + 1 + depth : 0) + a.size() + b.size() + c.size());
+  if (separated) {
+    if (comma) *p++ = ',';
+    *p++ = '\n';
+    p = indent(p, depth);
+  }
+  put(put(put(p, a), b), c);
 }
 
 void JsonWriter::quoted_value(std::string_view s, bool colon) {
@@ -109,26 +130,27 @@ void JsonWriter::quoted_value(std::string_view s, bool colon) {
     before_value("\"", s, colon ? "\": " : "\"");
     return;
   }
-  before_value();
   // As print_json: bytes that are not UTF-8 become U+FFFD.
-  const size_t from = out_.size();
-  out_ += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  escape_terminal_controls(out_, from);
-  if (colon) out_ += ": ";
+  std::string escaped = nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  escape_terminal_controls(escaped);
+  before_value(escaped, colon ? ": " : "");
 }
 
 void JsonWriter::open(char bracket, bool object) {
   before_value({&bracket, 1});
   levels_.push_back({object, true});
 }
+
 JsonWriter& JsonWriter::close(char bracket) {
   const bool empty = levels_.back().empty;
   levels_.pop_back();
+  const size_t depth = 2 * levels_.size();
+  char* p = room(empty ? 1 : 2 + depth);
   if (!empty) {
-    out_ += '\n';
-    out_.append(2 * levels_.size(), ' ');
+    *p++ = '\n';
+    p = indent(p, depth);
   }
-  out_ += bracket;
+  *p = bracket;
   return *this;
 }
 

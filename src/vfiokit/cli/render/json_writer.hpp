@@ -54,7 +54,7 @@ class JsonWriter {
 
   // The document so far, or since the last drain; complete once every
   // container is closed and nothing was drained.
-  const std::string& text() const { return out_; }
+  std::string_view text() const { return {out_.data(), used_}; }
   // Writes text() to `out` once it holds `at_least` bytes, and forgets it:
   // a document of thousands of functions then needs a buffer of one piece,
   // not megabytes of memory touched once. The text is printable by
@@ -79,7 +79,10 @@ class JsonWriter {
     bool object;
     bool empty;
   };
-  std::string out_;
+  // `n` more bytes of text, for the caller to fill.
+  char* room(size_t n);
+  std::string out_;  // the text, then room to grow into
+  size_t used_ = 0;
   std::vector<Level> levels_;
   bool after_key_ = false;
 };
