@@ -70,6 +70,15 @@ TEST(JsonWriter, LaysOutADocumentAsDumpDoes) {
   EXPECT_EQ(written(doc), dumped(doc));
 }
 
+TEST(JsonWriter, IndentsDeepDocumentsAsDumpDoes) {
+  // Past the depth a line break is copied at in one piece (32 levels).
+  for (int depth : {30, 31, 32, 33, 70}) {
+    json doc = {{"leaf", "x"}};
+    for (int i = 0; i < depth; ++i) doc = i % 2 ? json{{"k", doc}, {"n", i}} : json::array({doc, i});
+    EXPECT_EQ(written(doc), dumped(doc)) << depth;
+  }
+}
+
 TEST(JsonWriter, EscapesAsDumpDoes) {
   // Quotes, backslashes, control characters, DEL, UTF-8, and bytes that are
   // not text at all (a driver_override holds whatever was written to it).

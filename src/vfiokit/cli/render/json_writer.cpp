@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -27,17 +28,34 @@ bool plain(std::string_view s) {
   constexpr uint64_t kOnes = 0x0101010101010101, kHigh = 0x8080808080808080;
   const auto below = [](uint64_t x, uint64_t n) { return (x - kOnes * n) & ~x & kHigh; };
   const auto equal = [&](uint64_t x, uint64_t b) { return below(x ^ (kOnes * b), 1); };
-  size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    uint64_t x;
+  const auto bad = [&](uint64_t x) {
+    return (x & kHigh) | below(x, 0x20) | equal(x, '"') | equal(x, '\\') | equal(x, 0x7f);
+  };
+  const size_t n = s.size();
+  uint64_t x;
+  if (n < 8) {
+    // A short one (most keys) as one word of its bytes, some read twice,
+    // where a byte at a time was most of a key's cost.
+    if (n == 0) return true;
+    if (n >= 4) {
+      uint32_t lo, hi;
+      std::memcpy(&lo, s.data(), 4);
+      std::memcpy(&hi, s.data() + n - 4, 4);
+      x = lo | (uint64_t{hi} << 32);
+    } else {
+      const auto byte = [&](size_t i) { return uint64_t{static_cast<unsigned char>(s[i])}; };
+      x = (byte(0) * kOnes & ~uint64_t{0xffff00}) | byte(n / 2) << 8 | byte(n - 1) << 16;
+    }
+    return !bad(x);
+  }
+  uint64_t any = 0;
+  for (size_t i = 0; i + 8 <= n; i += 8) {
     std::memcpy(&x, s.data() + i, 8);
-    if ((x & kHigh) | below(x, 0x20) | equal(x, '"') | equal(x, '\\') | equal(x, 0x7f)) return false;
+    any |= bad(x);
   }
-  for (; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
-  }
-  return true;
+  // The last eight bytes, overlapping what the loop saw.
+  std::memcpy(&x, s.data() + n - 8, 8);
+  return !(any | bad(x));
 }
 
 // Copies `s` to `p`; a piece of up to 16 bytes (most keys, separators,
@@ -59,13 +77,27 @@ bool plain(std::string_view s) {
   return p + n;
 }
 
-// Enough for the deepest indent any vfiokit document has; deeper ones are
-// written a slice at a time.
+// A line break and its indent: one copy of fixed size (kBreakCopy bytes,
+// inside the slack room() keeps past every piece) for any indent up to
+// kBreakCopy - 1, where a copy of the indent's own size was a tenth of a
+// large document's time; deeper ones are written a slice at a time.
+constexpr size_t kBreakCopy = 64;
 constexpr std::string_view kSpaces = "                                                                ";
+constexpr std::array<char, kBreakCopy> kBreak = [] {
+  std::array<char, kBreakCopy> b{};
+  b.fill(' ');
+  b[0] = '\n';
+  return b;
+}();
 
-char* indent(char* p, size_t n) {
-  for (; n > kSpaces.size(); n -= kSpaces.size()) p = put(p, kSpaces);
-  return put(p, kSpaces.substr(0, n));
+char* line_break(char* p, size_t depth) {
+  if (depth < kBreakCopy) {
+    std::memcpy(p, kBreak.data(), kBreakCopy);
+    return p + 1 + depth;
+  }
+  *p++ = '\n';
+  for (; depth > kSpaces.size(); depth -= kSpaces.size()) p = put(p, kSpaces);
+  return put(p, kSpaces.substr(0, depth));
 }
 
 }  // namespace
@@ -93,7 +125,10 @@ char* JsonWriter::room(size_t n) {
   // The text's string is kept at its capacity and used_ says how much of
   // it is text: a piece is then one comparison and plain stores, where a
   // growth of a std::string zeroes what it adds.
-  if (out_.size() - used_ < n) out_.resize(std::max({2 * out_.size(), used_ + n, size_t{4096}}));
+  // Past the n bytes there is always kBreakCopy more, for line_break's
+  // copy of fixed size.
+  if (out_.size() - used_ < n + kBreakCopy)
+    out_.resize(std::max({2 * out_.size(), used_ + n + kBreakCopy, size_t{4096}}));
   char* at = out_.data() + used_;
   used_ += n;
   return at;
@@ -119,8 +154,7 @@ void JsonWriter::before_value(std::string_view a, std::string_view b, std::strin
   char* p = room((separated ? comma + 1 + depth : 0) + a.size() + b.size() + c.size());
   if (separated) {
     if (comma) *p++ = ',';
-    *p++ = '\n';
-    p = indent(p, depth);
+    p = line_break(p, depth);
   }
   put(put(put(p, a), b), c);
 }
@@ -146,10 +180,7 @@ JsonWriter& JsonWriter::close(char bracket) {
   levels_.pop_back();
   const size_t depth = 2 * levels_.size();
   char* p = room(empty ? 1 : 2 + depth);
-  if (!empty) {
-    *p++ = '\n';
-    p = indent(p, depth);
-  }
+  if (!empty) p = line_break(p, depth);
   *p = bracket;
   return *this;
 }
