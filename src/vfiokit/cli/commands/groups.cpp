@@ -17,6 +17,7 @@
 #include "vfiokit/cli/render/function_json.hpp"
 #include "vfiokit/cli/render/group_graph.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
+#include "vfiokit/cli/render/names_loading.hpp"
 #include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/cli/render/output_file.hpp"
 #include "vfiokit/cli/render/pci_tree.hpp"
@@ -115,6 +116,7 @@ int run_groups(const GroupsOptions& options) {
   const HostOptions& o = options.host;
   auto source = open_host_source(o);
   if (!source) return 1;
+  NamesLoading loading;  // while sysfs is read
   const host::HostView view = host::read_host(source->root(), host::Detail::summary);
   auto aliases = source->read_modules_alias();
   if (!aliases) print_error(aliases.error());
@@ -123,7 +125,7 @@ int run_groups(const GroupsOptions& options) {
   const host::HostFacts facts = host::read_host_facts(
       source->root(), view, aliases ? *aliases : std::nullopt,
       o.json || selection.needs_group_facts() ? host::GroupVerdicts::read : host::GroupVerdicts::skip);
-  host::PciNames names;
+  host::PciNames& names = loading.get();
   // A group is shown when the selection picks any of its members.
   auto rows = rows_of(view);
   if (!selection.everything())

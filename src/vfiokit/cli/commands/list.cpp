@@ -6,9 +6,7 @@
 // below it, and whether the host is using it (why bind would refuse).
 #include <fmt/format.h>
 
-#include <future>
 #include <memory>
-#include <system_error>
 
 #include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/options/host_options.hpp"
@@ -16,6 +14,7 @@
 #include "vfiokit/cli/render/colour.hpp"
 #include "vfiokit/cli/render/function_json.hpp"
 #include "vfiokit/cli/render/json_output.hpp"
+#include "vfiokit/cli/render/names_loading.hpp"
 #include "vfiokit/cli/render/output.hpp"
 #include "vfiokit/cli/render/text_table.hpp"
 #include "vfiokit/host/devices/pci_names.hpp"
@@ -98,19 +97,7 @@ int run_list(const ListOptions& options) {
   const HostOptions& o = options.host;
   auto source = open_host_source(o);
   if (!source) return 1;
-  // pci.ids loads while sysfs is read: on a host of thousands of functions
-  // the two take milliseconds each.
-  const auto load = [] {
-    auto names = std::make_unique<host::PciNames>();
-    names->preload();
-    return names;
-  };
-  std::future<std::unique_ptr<host::PciNames>> loading;
-  try {
-    loading = std::async(std::launch::async, load);
-  } catch (const std::system_error&) {
-    loading = std::async(std::launch::deferred, load);  // no thread to spare: loaded when first needed
-  }
+  NamesLoading loading;  // while sysfs is read
   const host::HostView view = host::read_host(source->root(), host::Detail::summary, host::Predict::nothing);
   auto aliases = source->read_modules_alias();
   if (!aliases) print_error(aliases.error());
@@ -120,8 +107,7 @@ int run_list(const ListOptions& options) {
   const host::HostFacts facts =
       host::read_host_facts(source->root(), view, aliases ? *aliases : std::nullopt,
                             selection.needs_group_facts() ? host::GroupVerdicts::read : host::GroupVerdicts::skip);
-  const std::unique_ptr<host::PciNames> loaded = loading.get();
-  host::PciNames& names = *loaded;
+  host::PciNames& names = loading.get();
   std::vector<const host::PciFunction*> shown;
   for (const auto& f : view.functions)
     if (selection.selects(f, &facts, names)) shown.push_back(&f);
