@@ -18,9 +18,10 @@
 // faster, so lspci/floor bounds the ratio any implementation can reach on
 // this machine.
 //
-// The four run alternately, round after round, and each figure is the
-// median of its rounds (support/timed_runs.hpp says why); vfiokit runs
-// stripped, as installed, as in bench/small_host_bench.cpp.
+// All twelve commands (four for each size) run in turn, round after
+// round, and each figure is the median of its rounds
+// (support/timed_runs.hpp says why); vfiokit runs stripped, as installed,
+// as in bench/small_host_bench.cpp.
 #include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -30,6 +31,7 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -120,24 +122,31 @@ int main() {
   using vfiokit::testing::timed_command;
   const vfiokit::testing::TempDir dir;
   const std::string vfiokit = vfiokit::testing::stripped_copy(VFIOKIT_BIN, dir.path());
+  constexpr std::array<unsigned, 3> kSizes = {1024, 2048, 4096};
   // Every tree exists, written back, before the first command is timed.
-  for (unsigned n : {1024u, 2048u, 4096u}) built(n);
+  std::vector<std::unique_ptr<SyscallFloor>> floors;
+  for (unsigned n : kSizes) floors.push_back(std::make_unique<SyscallFloor>(built(n)));
+
+  // All twelve (four a size) in one rotation, so that a stretch of a slow
+  // machine (a neighbour's burst, reclaim after a build) lands on every
+  // size alike rather than on the size that happened to be running.
+  std::vector<vfiokit::testing::TimedRun> runs;
+  for (size_t i = 0; i < kSizes.size(); ++i) {
+    const std::string root = built(kSizes[i]).sysfs.root().string();
+    runs.push_back(timed_command({vfiokit, "list", "--json", "--sysfs-root", root}));
+    runs.push_back(timed_command({vfiokit, "groups", "--json", "--sysfs-root", root}));
+    runs.push_back(timed_command({"lspci", "-D", "-A", "linux-sysfs", "-O", "sysfs.path=" + root + "/bus/pci"}));
+    runs.push_back([floor = floors[i].get()] { return floor->run_ms(); });
+  }
+  const auto t = vfiokit::testing::alternate_medians(runs, kRounds);
 
   vfiokit::testing::Figures figures;
-  std::printf("medians of %d alternating rounds\n", kRounds);
+  std::printf("medians of %d rounds, every command of every size in turn\n", kRounds);
   std::printf("%-10s %10s %10s %10s %10s %12s %13s %12s %14s\n", "functions", "list ms", "groups ms", "lspci ms",
               "floor ms", "lspci/list", "lspci/groups", "lspci/floor", "list ms/1k fn");
-  for (unsigned n : {1024u, 2048u, 4096u}) {
-    const ScaleHost& host = built(n);
-    const std::string root = host.sysfs.root().string();
-    const SyscallFloor floor(host);
-    const auto t = vfiokit::testing::alternate_medians(
-        {timed_command({vfiokit, "list", "--json", "--sysfs-root", root}),
-         timed_command({vfiokit, "groups", "--json", "--sysfs-root", root}),
-         timed_command({"lspci", "-D", "-A", "linux-sysfs", "-O", "sysfs.path=" + root + "/bus/pci"}),
-         [&floor] { return floor.run_ms(); }},
-        kRounds);
-    const double list = t[0], groups = t[1], lspci = t[2], floor_ms = t[3];
+  for (size_t i = 0; i < kSizes.size(); ++i) {
+    const unsigned n = kSizes[i];
+    const double list = t[4 * i], groups = t[4 * i + 1], lspci = t[4 * i + 2], floor_ms = t[4 * i + 3];
     std::printf("%-10u %10.1f %10.1f %10.1f %10.1f %11.2fx %12.2fx %11.2fx %14.1f\n", n, list, groups, lspci, floor_ms,
                 lspci / list, lspci / groups, lspci / floor_ms, list / (n / 1024.0));
     const std::string key = "host_scale." + std::to_string(n) + ".";
