@@ -11,8 +11,10 @@ const PciFunction* HostView::function(const pci::Bdf& bdf) const {
   return it != functions.end() && it->bdf == bdf ? &*it : nullptr;
 }
 
-bool HostView::group_viable(const IommuGroup& group) const {
-  for (const auto& bdf : group.devices) {
+bool HostView::group_viable(const IommuGroup& group) const { return members_viable(group.devices); }
+
+bool HostView::members_viable(const std::vector<pci::Bdf>& devices) const {
+  for (const auto& bdf : devices) {
     const PciFunction* f = function(bdf);
     if (!f || f->is_bridge()) continue;
     if (!f->driver.empty() && f->driver != "vfio-pci") return false;

@@ -22,6 +22,7 @@ struct HostView {
   // VFIO can use a group when every member that is not a bridge is bound to
   // vfio-pci or to no driver (bridges do not count: vfio ignores them).
   bool group_viable(const IommuGroup& group) const;
+  bool members_viable(const std::vector<pci::Bdf>& devices) const;
   // Every problem of the host and of each function, one line each.
   std::vector<std::string> problem_lines() const;
 };
