@@ -9,6 +9,7 @@
 
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <system_error>
 #include <thread>
 
@@ -160,11 +161,52 @@ TEST(PciFunctionRead, AFailureBesideTheWalkReachesTheCallerOnceTheWalkEnds) {
   const Bdf port(0, 0, 0x1c, 0);
   sysfs.add(port, root_port());
   for (uint8_t fn = 0; fn < 8; ++fn) sysfs.add(Bdf(0, 1, 0, fn), endpoint(fn), port);
-  EXPECT_THROW(walk_function_tree(sysfs.root() / "devices", Detail::full, [] { throw std::runtime_error("beside"); }),
+  const FunctionPlace keep = [](const Bdf&) -> PciFunction* { return nullptr; };
+  EXPECT_THROW(walk_function_tree(
+                   sysfs.root() / "devices", Detail::full, [] { throw std::runtime_error("beside"); }, keep),
                std::runtime_error);
   size_t read = 0;
-  for (const auto& part : walk_function_tree(sysfs.root() / "devices", Detail::full, [] {})) read += part.size();
+  for (const auto& part : walk_function_tree(
+           sysfs.root() / "devices", Detail::full, [] {}, keep))
+    read += part.size();
   EXPECT_EQ(read, 9u);
+}
+
+// The walk reads a function into the place it is given for it, once, and
+// keeps those it is given none for; read_pci_functions gives a place to
+// each function on the bus.
+TEST(PciFunctionRead, TheWalkReadsIntoThePlacesItIsGiven) {
+  testing::FakeSysfs sysfs;
+  const Bdf port(0, 0, 0x1c, 0);
+  sysfs.add(port, root_port());
+  for (uint8_t fn = 0; fn < 8; ++fn) sysfs.add(Bdf(0, 1, 0, fn), endpoint(fn), port);
+  std::vector<PciFunction> places(8);
+  std::map<Bdf, int> asked;
+  std::mutex mutex;
+  const FunctionPlace even = [&](const Bdf& b) -> PciFunction* {
+    const std::lock_guard lock(mutex);
+    ++asked[b];
+    return b.bus() == 1 && b.function() % 2 == 0 ? &places[b.function()] : nullptr;
+  };
+  std::vector<Bdf> kept;
+  for (auto& part : walk_function_tree(
+           sysfs.root() / "devices", Detail::full, [] {}, even))
+    part.for_each([&](PciFunction& f) { kept.push_back(f.bdf); });
+  std::sort(kept.begin(), kept.end());
+  EXPECT_EQ(kept, (std::vector<Bdf>{port, Bdf(0, 1, 0, 1), Bdf(0, 1, 0, 3), Bdf(0, 1, 0, 5), Bdf(0, 1, 0, 7)}));
+  EXPECT_EQ(asked.size(), 9u);
+  for (const auto& [b, times] : asked) EXPECT_EQ(times, 1) << b.str();
+  for (uint8_t fn = 0; fn < 8; ++fn) {
+    const PciFunction& f = places[fn];
+    if (fn % 2) {
+      EXPECT_FALSE(f.config) << "place " << int(fn) << " was written";
+      continue;
+    }
+    EXPECT_EQ(f.bdf, Bdf(0, 1, 0, fn));
+    EXPECT_EQ(f.parent, port);
+    ASSERT_TRUE(f.config);
+    EXPECT_EQ(f.device_id, fn);
+  }
 }
 
 TEST(PciFunctionRead, AWideAndDeepTreeIsReadWhole) {

@@ -48,7 +48,7 @@ std::optional<pci::Bdf> child_address(std::string_view name) {
 // directory.
 class TreeWalk {
  public:
-  explicit TreeWalk(Detail detail) : detail_(detail) {}
+  TreeWalk(Detail detail, const FunctionPlace& place) : detail_(detail), place_(place) {}
 
   WalkedFunctions run(const std::filesystem::path& devices, const std::function<void()>& meanwhile) {
     auto top = SysfsDir::open(devices);
@@ -170,7 +170,8 @@ class TreeWalk {
     });
     PciFunction* f = nullptr;
     if (t.bdf) {
-      f = &read.emplace_back();
+      f = place_(*t.bdf);
+      if (!f) f = &read.emplace_back();
       f->bdf = *t.bdf;
       f->parent = t.parent;
       if (listed) read_function_attributes(*dir, present, detail_, *f);
@@ -191,6 +192,7 @@ class TreeWalk {
   }
 
   const Detail detail_;
+  const FunctionPlace& place_;
   WalkedFunctions found_;
   unsigned threads_ = 1;
   std::mutex mutex_;
@@ -220,8 +222,8 @@ size_t FunctionChunks::size() const {
 }
 
 WalkedFunctions walk_function_tree(const std::filesystem::path& devices, Detail detail,
-                                   const std::function<void()>& meanwhile) {
-  return TreeWalk(detail).run(devices, meanwhile);
+                                   const std::function<void()>& meanwhile, const FunctionPlace& place) {
+  return TreeWalk(detail, place).run(devices, meanwhile);
 }
 
 }  // namespace vfiokit::host

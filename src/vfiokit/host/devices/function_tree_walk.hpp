@@ -36,9 +36,15 @@ class FunctionChunks {
 // Every function the walk reaches, in no order: one store per thread.
 using WalkedFunctions = std::vector<FunctionChunks>;
 
+// Where a function the walk reaches is read into: a place of the caller's
+// (its final one), or null to keep it in the walk's own store. Called from
+// every walking thread at once; each place is handed out once.
+using FunctionPlace = std::function<PciFunction*(const pci::Bdf&)>;
+
 // `meanwhile` runs on the calling thread while the others begin (the
-// caller's own listing of the bus, say), and then that thread joins the walk.
+// caller's own listing of the bus, say), and then that thread joins the
+// walk. Returns the functions `place` gave no place.
 WalkedFunctions walk_function_tree(const std::filesystem::path& devices, Detail detail,
-                                   const std::function<void()>& meanwhile);
+                                   const std::function<void()>& meanwhile, const FunctionPlace& place);
 
 }  // namespace vfiokit::host
