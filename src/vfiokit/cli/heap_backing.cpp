@@ -40,9 +40,14 @@ struct Setup {
     t_first_thread = true;
     // A larger step, and no trimming of the top of the heap when a large
     // block is freed (M_TRIM_THRESHOLD), which would give back pages the
-    // next growth backs again: the process is short-lived.
+    // next growth backs again: the process is short-lived. Setting either
+    // stops glibc raising its mmap threshold as it otherwise does after a
+    // large block is freed, so every block of 128 KB or more (a JSON
+    // buffer, a vector indexed by function) would be a fresh mapping
+    // faulted in page by page: blocks up to 32 MB come from the heap too.
     ::mallopt(M_TOP_PAD, kGrowth);
     ::mallopt(M_TRIM_THRESHOLD, 64 * kGrowth);
+    ::mallopt(M_MMAP_THRESHOLD, 32 * kGrowth);
     g_backed_to = reinterpret_cast<uintptr_t>(::sbrk(0));
   }
 } g_setup;
