@@ -40,49 +40,69 @@ struct GroupsOptions {
 struct GroupRow {
   unsigned id = 0;
   std::vector<pci::Bdf> devices;
+  std::vector<const host::PciFunction*> functions;  // each device's; null when sysfs does not hold it
   std::optional<std::string> type;
   bool viable = false;
   std::vector<std::string_view> reasons;  // distinct, in member order; the view's prediction holds them
   std::vector<std::string> blockers;      // members bound to host drivers
 };
 
+void add_member(GroupRow& row, const pci::Bdf& bdf, const host::PciFunction* f, const std::string* reason) {
+  row.devices.push_back(bdf);
+  row.functions.push_back(f);
+  // Distinct reasons in member order; a group has few.
+  if (reason && std::find(row.reasons.begin(), row.reasons.end(), *reason) == row.reasons.end())
+    row.reasons.push_back(*reason);
+  if (f && host::HostView::keeps_group_from_vfio(*f))
+    row.blockers.push_back(fmt::format("{} is bound to {}", bdf.str(), f->driver));
+  row.viable = row.blockers.empty();
+}
+
 // The groups to show, by number: the kernel's when there are any, else the
-// prediction (a host of thousands of VFs has thousands of groups). The
-// rows are one allocation, backed at once (base/populate.hpp), with no map
-// node or copied sentence per group: grown a doubling at a time, the
-// vector moved every row into fresh pages, a page fault each, which was
-// most of this step's time at 4,096 groups.
+// prediction (a host of thousands of VFs has thousands of groups).
 std::vector<GroupRow> rows_of(const host::HostView& view) {
   std::vector<GroupRow> rows;
   if (view.has_iommu_groups()) {
     rows.reserve(view.groups.size());
-    for (const auto& g : view.groups) rows.push_back(GroupRow{g.id, g.devices, g.type, view.group_viable(g), {}, {}});
+    for (const auto& g : view.groups) {
+      GroupRow& row = rows.emplace_back(GroupRow{g.id, {}, {}, g.type, true, {}, {}});
+      for (const auto& bdf : g.devices) {
+        auto it = view.predicted.reason.find(bdf);
+        add_member(row, bdf, view.function(bdf), it != view.predicted.reason.end() ? &it->second : nullptr);
+      }
+    }
     std::sort(rows.begin(), rows.end(), [](const GroupRow& a, const GroupRow& b) { return a.id < b.id; });
-  } else {
-    // Members by group number, each group's in address order (group_of's).
-    std::vector<std::pair<unsigned, pci::Bdf>> members;
-    members.reserve(view.predicted.group_of.size());
-    for (const auto& [bdf, id] : view.predicted.group_of) members.emplace_back(id, bdf);
-    std::stable_sort(members.begin(), members.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    rows.reserve(members.size());  // at most a group per member
-    populate_for_writing(rows.data(), members.size() * sizeof(GroupRow));
-    for (size_t i = 0; i < members.size();) {
-      GroupRow& row = rows.emplace_back(GroupRow{members[i].first, {}, std::nullopt, false, {}, {}});
-      for (; i < members.size() && members[i].first == row.id; ++i) row.devices.push_back(members[i].second);
-      row.viable = view.members_viable(row.devices);
-    }
+    return rows;
   }
-  for (auto& row : rows) {
-    for (const auto& bdf : row.devices) {
-      // Distinct reasons in member order; a group has few.
-      auto it = view.predicted.reason.find(bdf);
-      if (it != view.predicted.reason.end() &&
-          std::find(row.reasons.begin(), row.reasons.end(), it->second) == row.reasons.end())
-        row.reasons.push_back(it->second);
-      const host::PciFunction* f = view.function(bdf);
-      if (f && !f->is_bridge() && !f->driver.empty() && f->driver != "vfio-pci")
-        row.blockers.push_back(fmt::format("{} is bound to {}", bdf.str(), f->driver));
-    }
+  // The prediction's maps and the functions are all in address order, so
+  // one pass pairs each member with its function and its reason, rather
+  // than three searches per member. The rows are one allocation, backed at
+  // once (base/populate.hpp): grown a doubling at a time, the vector moved
+  // every row into fresh pages, a page fault each, which at 4,096 groups
+  // was most of this step's time.
+  struct Member {
+    unsigned group;
+    pci::Bdf bdf;
+    const host::PciFunction* function;
+    const std::string* reason;
+  };
+  std::vector<Member> members;
+  members.reserve(view.predicted.group_of.size());
+  auto f = view.functions.begin();
+  auto r = view.predicted.reason.begin();
+  for (const auto& [bdf, id] : view.predicted.group_of) {
+    while (f != view.functions.end() && f->bdf < bdf) ++f;
+    while (r != view.predicted.reason.end() && r->first < bdf) ++r;
+    members.push_back({id, bdf, f != view.functions.end() && f->bdf == bdf ? &*f : nullptr,
+                       r != view.predicted.reason.end() && r->first == bdf ? &r->second : nullptr});
+  }
+  std::stable_sort(members.begin(), members.end(), [](const Member& a, const Member& b) { return a.group < b.group; });
+  rows.reserve(members.size());  // at most a group per member
+  populate_for_writing(rows.data(), members.size() * sizeof(GroupRow));
+  for (size_t i = 0; i < members.size();) {
+    GroupRow& row = rows.emplace_back(GroupRow{members[i].group, {}, {}, std::nullopt, true, {}, {}});
+    for (; i < members.size() && members[i].group == row.id; ++i)
+      add_member(row, members[i].bdf, members[i].function, members[i].reason);
   }
   return rows;
 }
@@ -102,8 +122,7 @@ std::vector<std::string> mismatches(const host::HostView& view) {
   return out;
 }
 
-void write_row(JsonWriter& w, const GroupRow& row, const host::HostView& view, const host::HostFacts& facts,
-               host::PciNames& names) {
+void write_row(JsonWriter& w, const GroupRow& row, const host::HostFacts& facts, host::PciNames& names) {
   w.begin_object();
   w.key("id").value(row.id).key("type").value(row.type).key("viable").value(row.viable);
   w.key("blockers").value(row.blockers);
@@ -113,9 +132,9 @@ void write_row(JsonWriter& w, const GroupRow& row, const host::HostView& view, c
   // Each member as list describes it; a member the kernel names but sysfs
   // does not hold is only its address.
   w.key("devices").begin_array();
-  for (const auto& bdf : row.devices) {
-    if (const host::PciFunction* f = view.function(bdf)) write_function_json(w, *f, facts.of(bdf), names);
-    else w.begin_object().key("bdf").value(bdf.str()).end_object();
+  for (size_t i = 0; i < row.devices.size(); ++i) {
+    if (const host::PciFunction* f = row.functions[i]) write_function_json(w, *f, facts.of(f->bdf), names);
+    else w.begin_object().key("bdf").value(row.devices[i].str()).end_object();
   }
   w.end_array();
   w.key("reasons").value(row.reasons);
@@ -140,10 +159,8 @@ int run_groups(const GroupsOptions& options) {
   auto rows = rows_of(view);
   if (!selection.everything())
     std::erase_if(rows, [&](const GroupRow& row) {
-      return std::none_of(row.devices.begin(), row.devices.end(), [&](const pci::Bdf& bdf) {
-        const host::PciFunction* f = view.function(bdf);
-        return f && selection.selects(*f, &facts, names);
-      });
+      return std::none_of(row.functions.begin(), row.functions.end(),
+                          [&](const host::PciFunction* f) { return f && selection.selects(*f, &facts, names); });
     });
   const auto differ = mismatches(view);
   // A picture sent to standard output is the whole output.
@@ -154,7 +171,7 @@ int run_groups(const GroupsOptions& options) {
     w.key("source").value(view.has_iommu_groups() ? "kernel" : "predicted");
     w.key("groups").begin_array();
     for (const auto& row : rows) {
-      write_row(w, row, view, facts, names);
+      write_row(w, row, facts, names);
       w.drain(stdout);
     }
     w.end_array();
@@ -173,8 +190,9 @@ int run_groups(const GroupsOptions& options) {
       fmt::print("group {}{}  VFIO: ", row.id, row.type ? " [" + *row.type + "]" : "");
       print_coloured(stdout, row.viable ? Colour::good : Colour::bad, row.viable ? "viable" : "not viable");
       fmt::print("{}\n", row.viable ? "" : fmt::format(" ({})", fmt::join(row.blockers, "; ")));
-      for (const auto& bdf : row.devices) {
-        const host::PciFunction* f = view.function(bdf);
+      for (size_t i = 0; i < row.devices.size(); ++i) {
+        const pci::Bdf& bdf = row.devices[i];
+        const host::PciFunction* f = row.functions[i];
         const std::string id =
             f && f->vendor_id && f->device_id ? fmt::format("{:04x}:{:04x}", *f->vendor_id, *f->device_id) : "?";
         const std::string name = f && f->vendor_id && f->device_id ? names.device(*f->vendor_id, *f->device_id) : "";

@@ -11,15 +11,16 @@ const PciFunction* HostView::function(const pci::Bdf& bdf) const {
   return it != functions.end() && it->bdf == bdf ? &*it : nullptr;
 }
 
-bool HostView::group_viable(const IommuGroup& group) const { return members_viable(group.devices); }
-
-bool HostView::members_viable(const std::vector<pci::Bdf>& devices) const {
-  for (const auto& bdf : devices) {
+bool HostView::group_viable(const IommuGroup& group) const {
+  for (const auto& bdf : group.devices) {
     const PciFunction* f = function(bdf);
-    if (!f || f->is_bridge()) continue;
-    if (!f->driver.empty() && f->driver != "vfio-pci") return false;
+    if (f && keeps_group_from_vfio(*f)) return false;
   }
   return true;
+}
+
+bool HostView::keeps_group_from_vfio(const PciFunction& f) {
+  return !f.is_bridge() && !f.driver.empty() && f.driver != "vfio-pci";
 }
 
 std::vector<std::string> HostView::problem_lines() const {

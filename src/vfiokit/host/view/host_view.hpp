@@ -22,7 +22,8 @@ struct HostView {
   // VFIO can use a group when every member that is not a bridge is bound to
   // vfio-pci or to no driver (bridges do not count: vfio ignores them).
   bool group_viable(const IommuGroup& group) const;
-  bool members_viable(const std::vector<pci::Bdf>& devices) const;
+  // What makes a group not viable: `f` is no bridge and bound to a host driver.
+  static bool keeps_group_from_vfio(const PciFunction& f);
   // Every problem of the host and of each function, one line each.
   std::vector<std::string> problem_lines() const;
 };
