@@ -70,6 +70,9 @@ class JsonWriter {
   // `a`, `b` and `c`, in one growth of the text: a large host's document
   // is some 100,000 such pieces, each now checked for room once.
   void before_value(std::string_view a = {}, std::string_view b = {}, std::string_view c = {});
+  // The separator and indent, then room for `n` bytes of the value, which
+  // the caller fills.
+  char* start_value(size_t n);
   // A string's quoted form after the separator; `colon` for a key.
   void quoted_value(std::string_view s, bool colon);
   void open(char bracket, bool object);
