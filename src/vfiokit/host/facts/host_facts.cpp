@@ -39,7 +39,7 @@ HostFacts read_host_facts(const SysfsRoot& root, const HostView& view, const std
   const ProcTables proc = root.is_live() ? ProcTables{} : ProcTables{"", "", "", ""};
   UsageMap usage;
   for (const auto& f : view.functions) {
-    FunctionFacts& ff = facts.functions[f.bdf];
+    FunctionFacts ff;
     if (auto it = class_devices.find(f.bdf); it != class_devices.end()) ff.class_devices = std::move(it->second);
     if (aliases && f.vendor_id && f.device_id && f.class_code)
       ff.modules = aliases->modules_for(pci_modalias(*f.vendor_id, *f.device_id, f.subsystem_vendor_id.value_or(0),
@@ -48,6 +48,10 @@ HostFacts read_host_facts(const SysfsRoot& root, const HostView& view, const std
       ff.in_use = function_uses(root, f.bdf, proc);
       if (!ff.in_use.empty()) usage.emplace_back(f.bdf, ff.in_use);
     }
+    // A function with no facts has no entry (of() answers for it): a host
+    // of thousands of VFs with no interfaces and no modules.alias then
+    // holds no node per function, memory the process would touch once.
+    if (!ff.empty()) facts.functions.emplace_hint(facts.functions.end(), f.bdf, std::move(ff));
   }
   if (verdicts == GroupVerdicts::skip) return facts;
   for (const auto& g : view.groups) {

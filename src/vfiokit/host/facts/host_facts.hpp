@@ -19,6 +19,10 @@ struct FunctionFacts {
   ClassDevices class_devices;
   std::optional<std::vector<std::string>> modules;  // nullopt: no modules.alias goes with the tree
   std::vector<std::string> in_use;                  // why bind would refuse it without --force
+  // Nothing known beyond the function's own attributes.
+  bool empty() const {
+    return class_devices.interfaces.empty() && class_devices.block_devices.empty() && !modules && in_use.empty();
+  }
 };
 
 struct GroupFacts {
