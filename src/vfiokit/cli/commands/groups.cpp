@@ -8,10 +8,10 @@
 #include <algorithm>
 #include <fstream>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <utility>
 
-#include "vfiokit/base/populate.hpp"
 #include "vfiokit/cli/commands/commands.hpp"
 #include "vfiokit/cli/options/host_options.hpp"
 #include "vfiokit/cli/options/selection.hpp"
@@ -37,74 +37,102 @@ struct GroupsOptions {
   bool tree = false;
 };
 
-struct GroupRow {
-  unsigned id = 0;
-  std::vector<pci::Bdf> devices;
-  std::vector<const host::PciFunction*> functions;  // each device's; null when sysfs does not hold it
-  std::optional<std::string> type;
-  bool viable = false;
-  std::vector<std::string_view> reasons;  // distinct, in member order; the view's prediction holds them
-  std::vector<std::string> blockers;      // members bound to host drivers
+// A group's member: its address, its function (null when sysfs does not
+// hold it) and why vfiokit predicts it in its group (null when it has no
+// prediction).
+struct Member {
+  pci::Bdf bdf;
+  const host::PciFunction* function = nullptr;
+  const std::string* reason = nullptr;
 };
 
-void add_member(GroupRow& row, const pci::Bdf& bdf, const host::PciFunction* f, const std::string* reason) {
-  row.devices.push_back(bdf);
-  row.functions.push_back(f);
-  // Distinct reasons in member order; a group has few.
-  if (reason && std::find(row.reasons.begin(), row.reasons.end(), *reason) == row.reasons.end())
-    row.reasons.push_back(*reason);
-  if (f && host::HostView::keeps_group_from_vfio(*f))
-    row.blockers.push_back(fmt::format("{} is bound to {}", bdf.str(), f->driver));
-  row.viable = row.blockers.empty();
+struct GroupRow {
+  unsigned id = 0;
+  std::span<const Member> members;
+  const std::optional<std::string>* type = nullptr;  // the kernel's group's; null for a predicted one
+
+  const std::optional<std::string>& type_or_none() const {
+    static const std::optional<std::string> kNone;
+    return type ? *type : kNone;
+  }
+  bool viable = true;
+};
+
+// The rows, and the members they are views of: one allocation each, where
+// a row with vectors of its own (members, reasons, blockers) was some
+// 250 bytes of heap per group, memory a host of thousands of groups
+// touches once (page by page, which on the benchmark machine's VM traps to
+// the hypervisor each time).
+struct GroupTable {
+  std::vector<Member> members;
+  std::vector<GroupRow> rows;
+};
+
+// Distinct reasons in member order; a group has few.
+std::vector<std::string_view> reasons_of(const GroupRow& row) {
+  std::vector<std::string_view> out;
+  for (const auto& m : row.members)
+    if (m.reason && std::find(out.begin(), out.end(), *m.reason) == out.end()) out.push_back(*m.reason);
+  return out;
+}
+
+// The members that keep the group from VFIO, each with its driver.
+std::vector<std::string> blockers_of(const GroupRow& row) {
+  std::vector<std::string> out;
+  for (const auto& m : row.members)
+    if (m.function && host::HostView::keeps_group_from_vfio(*m.function))
+      out.push_back(fmt::format("{} is bound to {}", m.bdf.str(), m.function->driver));
+  return out;
 }
 
 // The groups to show, by number: the kernel's when there are any, else the
 // prediction (a host of thousands of VFs has thousands of groups).
-std::vector<GroupRow> rows_of(const host::HostView& view) {
-  std::vector<GroupRow> rows;
-  if (view.has_iommu_groups()) {
-    rows.reserve(view.groups.size());
-    for (const auto& g : view.groups) {
-      GroupRow& row = rows.emplace_back(GroupRow{g.id, {}, {}, g.type, true, {}, {}});
-      for (const auto& bdf : g.devices) {
-        auto it = view.predicted.reason.find(bdf);
-        add_member(row, bdf, view.function(bdf), it != view.predicted.reason.end() ? &it->second : nullptr);
-      }
-    }
-    std::sort(rows.begin(), rows.end(), [](const GroupRow& a, const GroupRow& b) { return a.id < b.id; });
-    return rows;
-  }
-  // The prediction's maps and the functions are all in address order, so
-  // one pass pairs each member with its function and its reason, rather
-  // than three searches per member. The rows are one allocation, backed at
-  // once (base/populate.hpp): grown a doubling at a time, the vector moved
-  // every row into fresh pages, a page fault each, which at 4,096 groups
-  // was most of this step's time.
-  struct Member {
+GroupTable groups_of(const host::HostView& view) {
+  GroupTable t;
+  struct Placed {
     unsigned group;
-    pci::Bdf bdf;
-    const host::PciFunction* function;
-    const std::string* reason;
+    const host::IommuGroup* kernel;  // the kernel's group, when it formed them
+    Member member;
   };
-  std::vector<Member> members;
-  members.reserve(view.predicted.group_of.size());
-  auto f = view.functions.begin();
-  auto r = view.predicted.reason.begin();
-  for (const auto& [bdf, id] : view.predicted.group_of) {
-    while (f != view.functions.end() && f->bdf < bdf) ++f;
-    while (r != view.predicted.reason.end() && r->first < bdf) ++r;
-    members.push_back({id, bdf, f != view.functions.end() && f->bdf == bdf ? &*f : nullptr,
-                       r != view.predicted.reason.end() && r->first == bdf ? &r->second : nullptr});
+  std::vector<Placed> placed;
+  const auto reason_of = [&](const pci::Bdf& bdf) -> const std::string* {
+    auto it = view.predicted.reason.find(bdf);
+    return it != view.predicted.reason.end() ? &it->second : nullptr;
+  };
+  if (view.has_iommu_groups()) {
+    for (const auto& g : view.groups)
+      for (const auto& bdf : g.devices) placed.push_back({g.id, &g, {bdf, view.function(bdf), reason_of(bdf)}});
+  } else {
+    // The prediction's maps and the functions are all in address order, so
+    // one pass pairs each member with its function and its reason.
+    placed.reserve(view.predicted.group_of.size());
+    auto f = view.functions.begin();
+    auto r = view.predicted.reason.begin();
+    for (const auto& [bdf, id] : view.predicted.group_of) {
+      while (f != view.functions.end() && f->bdf < bdf) ++f;
+      while (r != view.predicted.reason.end() && r->first < bdf) ++r;
+      placed.push_back({id,
+                        nullptr,
+                        {bdf, f != view.functions.end() && f->bdf == bdf ? &*f : nullptr,
+                         r != view.predicted.reason.end() && r->first == bdf ? &r->second : nullptr}});
+    }
   }
-  std::stable_sort(members.begin(), members.end(), [](const Member& a, const Member& b) { return a.group < b.group; });
-  rows.reserve(members.size());  // at most a group per member
-  populate_for_writing(rows.data(), members.size() * sizeof(GroupRow));
-  for (size_t i = 0; i < members.size();) {
-    GroupRow& row = rows.emplace_back(GroupRow{members[i].group, {}, {}, std::nullopt, true, {}, {}});
-    for (; i < members.size() && members[i].group == row.id; ++i)
-      add_member(row, members[i].bdf, members[i].function, members[i].reason);
+  // By group number, each group's members in the order given.
+  std::stable_sort(placed.begin(), placed.end(), [](const Placed& a, const Placed& b) { return a.group < b.group; });
+  t.members.reserve(placed.size());
+  for (const auto& p : placed) t.members.push_back(p.member);
+  for (size_t i = 0; i < placed.size();) {
+    const size_t first = i;
+    for (; i < placed.size() && placed[i].group == placed[first].group; ++i) {}
+    GroupRow& row = t.rows.emplace_back();
+    row.id = placed[first].group;
+    row.members = std::span<const Member>(t.members).subspan(first, i - first);
+    if (const host::IommuGroup* g = placed[first].kernel) row.type = &g->type;
+    row.viable = std::none_of(row.members.begin(), row.members.end(), [](const Member& m) {
+      return m.function && host::HostView::keeps_group_from_vfio(*m.function);
+    });
   }
-  return rows;
+  return t;
 }
 
 // Functions whose predicted group differs from the kernel's.
@@ -124,20 +152,20 @@ std::vector<std::string> mismatches(const host::HostView& view) {
 
 void write_row(JsonWriter& w, const GroupRow& row, const host::HostFacts& facts, host::PciNames& names) {
   w.begin_object();
-  w.key("id").value(row.id).key("type").value(row.type).key("viable").value(row.viable);
-  w.key("blockers").value(row.blockers);
+  w.key("id").value(row.id).key("type").value(row.type_or_none()).key("viable").value(row.viable);
+  w.key("blockers").value(blockers_of(row));
   auto it = facts.groups.find(row.id);
   w.key("bindable").value(it != facts.groups.end() && it->second.bindable);
   w.key("refusals").value(it != facts.groups.end() ? it->second.refusals : std::vector<std::string>{});
   // Each member as list describes it; a member the kernel names but sysfs
   // does not hold is only its address.
   w.key("devices").begin_array();
-  for (size_t i = 0; i < row.devices.size(); ++i) {
-    if (const host::PciFunction* f = row.functions[i]) write_function_json(w, *f, facts.of(f->bdf), names);
-    else w.begin_object().key("bdf").value(row.devices[i].str()).end_object();
+  for (const auto& m : row.members) {
+    if (m.function) write_function_json(w, *m.function, facts.of(m.bdf), names);
+    else w.begin_object().key("bdf").value(m.bdf.str()).end_object();
   }
   w.end_array();
-  w.key("reasons").value(row.reasons);
+  w.key("reasons").value(reasons_of(row));
   w.end_object();
 }
 
@@ -156,11 +184,12 @@ int run_groups(const GroupsOptions& options) {
       o.json || selection.needs_group_facts() ? host::GroupVerdicts::read : host::GroupVerdicts::skip);
   host::PciNames& names = loading.get();
   // A group is shown when the selection picks any of its members.
-  auto rows = rows_of(view);
+  GroupTable table = groups_of(view);
+  std::vector<GroupRow>& rows = table.rows;
   if (!selection.everything())
     std::erase_if(rows, [&](const GroupRow& row) {
-      return std::none_of(row.functions.begin(), row.functions.end(),
-                          [&](const host::PciFunction* f) { return f && selection.selects(*f, &facts, names); });
+      return std::none_of(row.members.begin(), row.members.end(),
+                          [&](const Member& m) { return m.function && selection.selects(*m.function, &facts, names); });
     });
   const auto differ = mismatches(view);
   // A picture sent to standard output is the whole output.
@@ -187,12 +216,11 @@ int run_groups(const GroupsOptions& options) {
       fmt::print("\n");
     }
     for (const auto& row : rows) {
-      fmt::print("group {}{}  VFIO: ", row.id, row.type ? " [" + *row.type + "]" : "");
+      const auto& type = row.type_or_none();
+      fmt::print("group {}{}  VFIO: ", row.id, type ? " [" + *type + "]" : "");
       print_coloured(stdout, row.viable ? Colour::good : Colour::bad, row.viable ? "viable" : "not viable");
-      fmt::print("{}\n", row.viable ? "" : fmt::format(" ({})", fmt::join(row.blockers, "; ")));
-      for (size_t i = 0; i < row.devices.size(); ++i) {
-        const pci::Bdf& bdf = row.devices[i];
-        const host::PciFunction* f = row.functions[i];
+      fmt::print("{}\n", row.viable ? "" : fmt::format(" ({})", fmt::join(blockers_of(row), "; ")));
+      for (const auto& [bdf, f, reason] : row.members) {
         const std::string id =
             f && f->vendor_id && f->device_id ? fmt::format("{:04x}:{:04x}", *f->vendor_id, *f->device_id) : "?";
         const std::string name = f && f->vendor_id && f->device_id ? names.device(*f->vendor_id, *f->device_id) : "";
@@ -202,7 +230,7 @@ int run_groups(const GroupsOptions& options) {
         while (line.back() == ' ') line.pop_back();
         fmt::print("{}\n", line);
       }
-      for (const auto& why : row.reasons) fmt::print("  why: {}\n", why);
+      for (const auto& why : reasons_of(row)) fmt::print("  why: {}\n", why);
     }
   }
   for (const auto& line : differ) print_error_line("prediction differs: " + line);
