@@ -9,6 +9,7 @@
 #include <iostream>
 #include <streambuf>
 #include <string>
+#include <string_view>
 
 #include "vfiokit/base/printable.hpp"
 
@@ -29,7 +30,7 @@ Sink* g_sinks[3] = {};  // by descriptor: stdout and stderr
 // A reader that went away (`vfiokit list | head`) is not an error of the
 // command: what it would have read is dropped and the command finishes, so
 // a change in progress is never cut short by its output's reader.
-bool write_all(Sink* sink, const std::string& text) {
+bool write_all(Sink* sink, std::string_view text) {
   for (size_t done = 0; done < text.size();) {
     const ssize_t n = ::write(sink->fd, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
@@ -46,7 +47,9 @@ bool write_all(Sink* sink, const std::string& text) {
 ssize_t sink_write(void* cookie, const char* buf, size_t size) {
   auto* sink = static_cast<Sink*>(cookie);
   if (sink->closed) return static_cast<ssize_t>(size);
-  if (sink->raw) return write_all(sink, std::string(buf, size)) ? static_cast<ssize_t>(size) : -1;
+  // write_raw's bytes go out as they are, without a copy: a large host's
+  // JSON is megabytes of them.
+  if (sink->raw) return write_all(sink, {buf, size}) ? static_cast<ssize_t>(size) : -1;
   std::string in = std::move(sink->held);
   in.append(buf, size);
   std::string out;
