@@ -5,12 +5,13 @@
 // A command on a host of thousands of functions allocates a few megabytes
 // in small pieces (names, lists, map nodes) and writes each page of the
 // heap once. On a virtual machine a page fault traps to the hypervisor:
-// on the machine the benchmarks run on a fault costs 12 us, and `groups
-// --json` at 4,096 functions took 800 of them, a seventh of its time,
-// where the kernel backs the same pages in one madvise call for under
-// 1 us each (base/populate.hpp). glibc grows the main arena with brk, by
-// the request plus M_TOP_PAD (mallopt(3)); each time it has, the new part
-// is backed at once.
+// on the machine the benchmarks run on a fault costs ~12 us, and `groups
+// --json` at 4,096 functions took 800 of them, where the kernel backs the
+// same pages in one madvise call for under 1 us each (base/populate.hpp).
+// (That machine's hypervisor still traps the first write to each page,
+// ~5 us, so memory touched once costs there whatever is done.) glibc
+// grows the main arena with brk, by the request plus M_TOP_PAD
+// (mallopt(3)); each time it has, the new part is backed at once.
 //
 // Linked into the executable only: a process-wide allocation policy is
 // the program's to choose, not the library's.
