@@ -50,12 +50,12 @@ struct GroupRow {
   unsigned id = 0;
   std::span<const Member> members;
   const std::optional<std::string>* type = nullptr;  // the kernel's group's; null for a predicted one
+  bool viable = true;
 
   const std::optional<std::string>& type_or_none() const {
     static const std::optional<std::string> kNone;
     return type ? *type : kNone;
   }
-  bool viable = true;
 };
 
 // The rows, and the members they are views of: one allocation each, where
@@ -117,13 +117,16 @@ GroupTable groups_of(const host::HostView& view) {
                          r != view.predicted.reason.end() && r->first == bdf ? &r->second : nullptr}});
     }
   }
-  // By group number, each group's members in the order given.
+  // By group number, each group's members in the order given. A row ends
+  // where the number or the kernel's group does: a crafted snapshot may
+  // name one number twice ("1" and "01"), and each stays a row of its own.
   std::stable_sort(placed.begin(), placed.end(), [](const Placed& a, const Placed& b) { return a.group < b.group; });
   t.members.reserve(placed.size());
   for (const auto& p : placed) t.members.push_back(p.member);
+  const auto same_row = [](const Placed& a, const Placed& b) { return a.group == b.group && a.kernel == b.kernel; };
   for (size_t i = 0; i < placed.size();) {
     const size_t first = i;
-    for (; i < placed.size() && placed[i].group == placed[first].group; ++i) {}
+    for (; i < placed.size() && same_row(placed[i], placed[first]); ++i) {}
     GroupRow& row = t.rows.emplace_back();
     row.id = placed[first].group;
     row.members = std::span<const Member>(t.members).subspan(first, i - first);
