@@ -119,6 +119,34 @@ TEST(CliGroups, BrokenSnapshotStillRunsAndStrictFails) {
   EXPECT_NE(bad.err.find("no such sysfs directory or snapshot"), std::string::npos) << bad.err;
 }
 
+// Two of the kernel's groups whose names parse to one number ("1" and
+// "01", which only a crafted snapshot has) stay two rows: a row holds one
+// kernel group's members, never another's.
+TEST(CliGroups, GroupsNamedWithOneNumberStaySeparateRows) {
+  UnpackedSnapshot snapshot;
+  const auto groups = snapshot.dir.path() / "sys/kernel/iommu_groups";
+  std::filesystem::copy(groups / "1", groups / "01",
+                        std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks);
+  auto r = run_process({VFIOKIT_BIN, "groups", "--json", "--sysfs-root", snapshot.root()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["groups"].size(), 21u);
+  int ones = 0;
+  for (const auto& g : j["groups"]) {
+    if (g["id"] != 1) continue;
+    ++ones;
+    ASSERT_EQ(g["devices"].size(), 1u) << g.dump();
+    EXPECT_EQ(g["devices"][0]["bdf"], "0000:00:01.0");
+  }
+  EXPECT_EQ(ones, 2);
+  auto text = run_process({VFIOKIT_BIN, "groups", "--sysfs-root", snapshot.root()});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  size_t rows = 0;
+  for (size_t at = text.out.find("\ngroup 1 "); at != std::string::npos; at = text.out.find("\ngroup 1 ", at + 1))
+    ++rows;
+  EXPECT_EQ(rows, 2u) << text.out;
+}
+
 // A sysfs attribute holds whatever bytes were written to it: every JSON
 // output still comes out, as JSON, with such bytes replaced by U+FFFD.
 TEST(CliJson, BytesThatAreNotTextDoNotEndTheProgram) {
