@@ -60,7 +60,12 @@ lab_boot() {  # OUTDIR SUITE TIMEOUT
     if [ "$waited" -ge "$((limit * 10))" ]; then
       echo "lab: timeout: the guest did not finish within ${limit}s" >>"$out/console.raw"
       kill -TERM -- "-$qemu_pid" 2>/dev/null
-      sleep 1
+      # QEMU ends on SIGTERM at once; a second for it, looked at every
+      # tenth, then SIGKILL.
+      for _ in 1 2 3 4 5 6 7 8 9 10; do
+        kill -0 "$qemu_pid" 2>/dev/null || break
+        sleep 0.1
+      done
       kill -KILL -- "-$qemu_pid" 2>/dev/null
       LAB_TIMED_OUT=1
       break
