@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The lab stages a binary once per build (lab/lib/initramfs.sh): the staged
+# copy is the binary without its debug info, a second run links to the same
+# copy, and a binary relinked into a new file is staged anew even when its
+# size and time to the nanosecond are the old one's; the old copy goes.
+# Runs on /bin/true and /bin/false in a scratch directory: no kernel, no
+# guest.
+set -uo pipefail
+here=$(cd "$(dirname "$0")/../.." && pwd)
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+fail=0
+say() { echo "stage_cache_test: $*"; fail=1; }
+
+# shellcheck source=/dev/null
+. "$here/lab/lib/common.sh"
+# shellcheck source=/dev/null
+. "$here/lab/lib/initramfs.sh"
+# shellcheck disable=SC2034  # lab/lib/initramfs.sh reads it
+LAB_STAGE_CACHE=$scratch/stage
+
+stage() {  # ROOT: stages $scratch/prog into ROOT; prints what ROOT/lab/bin/prog names
+  mkdir -p "$1/lab/bin" "$1/lab/lib"
+  lab_copy_with_libs "$scratch/prog" "$1" || return 1
+  readlink "$1/lab/bin/prog"
+}
+
+cp /bin/true "$scratch/prog"
+first=$(stage "$scratch/r1") || say "staging failed"
+strip --strip-debug -o "$scratch/expected" "$scratch/prog"
+cmp -s "$first" "$scratch/expected" || say "the staged copy is not the binary without its debug info"
+[ -L "$scratch/r1/lab/lib/libc.so.6" ] || say "libc is not staged beside the binary"
+
+second=$(stage "$scratch/r2")
+[ "$second" = "$first" ] || say "a second run staged the same binary again ($second, not $first)"
+
+# A relink: a new file (new inode) with the old size and time.
+[ "$(stat -c %s /bin/true)" = "$(stat -c %s /bin/false)" ] || say "/bin/true and /bin/false differ in size here"
+cp /bin/false "$scratch/prog.new" && touch -r "$scratch/prog" "$scratch/prog.new" && mv "$scratch/prog.new" "$scratch/prog"
+third=$(stage "$scratch/r3")
+[ "$third" != "$first" ] || say "a relinked binary of the same size and time was not staged anew"
+strip --strip-debug -o "$scratch/expected" "$scratch/prog"
+cmp -s "$third" "$scratch/expected" || say "the new staged copy is not the new binary"
+[ -e "$first" ] && say "the old staged copy was kept"
+
+[ $fail = 0 ] && echo "stage_cache_test: staged once, again after a relink, the old copy gone"
+exit $fail
