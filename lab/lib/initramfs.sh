@@ -128,7 +128,10 @@ lab_initramfs() {  # OUT.cpio
     lab_link_into /usr/share/qemu/kvmvapic.bin "$ir/lab/share/qemu/kvmvapic.bin"
   fi
   # Not compressed: the guest would inflate it under TCG, about a second
-  # of every boot. -L: the files the links name, not the links.
-  (cd "$ir" && find . | cpio -o -L -H newc -R 0:0 --quiet >"$out")
+  # of every boot. -L: the files the links name, not the links. In blocks
+  # of 128 KB: cpio reads and writes 512 bytes at a time by default, 0.64 s
+  # for the largest initramfs against 0.35 s (the kernel skips the zeros
+  # that pad the last block).
+  (cd "$ir" && find . | cpio -o -L -H newc -R 0:0 --block-size=256 --quiet >"$out")
   rm -rf "$ir"
 }
