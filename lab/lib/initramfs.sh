@@ -27,6 +27,12 @@ lab_stage_key() {  # FILE...: a name for these inputs as they are now
   stat -L -c '%n %s %.9Y %i' "$@" | sha1sum | cut -c1-16
 }
 
+# The cache is the caller's to name (lab/run: the build directory's
+# lab/stage); unset, the paths below would start at the root directory.
+lab_stage_cache_set() {
+  [ -n "${LAB_STAGE_CACHE:-}" ] || lab_die "LAB_STAGE_CACHE is not set: the stage cache needs a directory"
+}
+
 lab_link_into() {  # FILE DEST: DEST (a path in the staging tree) stands for FILE
   [ -e "$2" ] || ln -s "$1" "$2"
 }
@@ -46,6 +52,7 @@ lab_copy_libs_of() {  # FILE ROOT: the shared libraries FILE needs into ROOT/lab
 lab_copy_with_libs() {  # BINARY ROOT: the binary into ROOT/lab/bin, its libraries into ROOT/lab/lib
   local bin=$1 root=$2 kept tmp
   [ -x "$bin" ] || lab_die "$bin is not built (cmake --build build)"
+  lab_stage_cache_set
   # Without debug info: the guest needs no line tables (symbols stay for
   # backtraces), and the unpacked initramfs must fit a small guest's memory.
   kept=$LAB_STAGE_CACHE/bin/${bin##*/}/$(lab_stage_key "$bin")
@@ -54,7 +61,7 @@ lab_copy_with_libs() {  # BINARY ROOT: the binary into ROOT/lab/bin, its librari
     # Two lab runs may make the same one at once: each writes its own
     # file and renames it into place. Older builds' copies go.
     tmp=$(mktemp "$kept.XXXXXX")
-    strip --strip-debug -o "$tmp" "$bin" || lab_die "strip --strip-debug failed on $bin"
+    strip --strip-debug -o "$tmp" "$bin" || { rm -f "$tmp"; lab_die "strip --strip-debug failed on $bin"; }
     chmod 0755 "$tmp" && mv -f "$tmp" "$kept"
     find "${kept%/*}" -maxdepth 1 -type f -name '????????????????' ! -name "${kept##*/}" -delete
   fi
@@ -99,6 +106,7 @@ lab_guest_modules() {  # DIR
 
 lab_initramfs() {  # OUT.cpio
   local out=$1 ir modules tmp
+  lab_stage_cache_set
   mkdir -p "$LAB_STAGE_CACHE"
   ir=$(mktemp -d "${TMPDIR:-/tmp}/vfiokit-initramfs.XXXXXX")
   mkdir -p "$ir"/{bin,sbin,dev,proc,sys,tmp,run,etc,usr/share/misc,lab/bin,lab/lib,lab/guest,lab/suites,lib/modules}

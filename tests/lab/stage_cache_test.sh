@@ -3,7 +3,8 @@
 # The lab stages a binary once per build (lab/lib/initramfs.sh): the staged
 # copy is the binary without its debug info, a second run links to the same
 # copy, and a binary relinked into a new file is staged anew even when its
-# size and time to the nanosecond are the old one's; the old copy goes.
+# size and time to the nanosecond are the old one's; the old copy goes;
+# and with no cache directory named it stops, saying so.
 # Runs on /bin/true and /bin/false in a scratch directory: no kernel, no
 # guest.
 set -uo pipefail
@@ -44,5 +45,12 @@ strip --strip-debug -o "$scratch/expected" "$scratch/prog"
 cmp -s "$third" "$scratch/expected" || say "the new staged copy is not the new binary"
 [ -e "$first" ] && say "the old staged copy was kept"
 
-[ $fail = 0 ] && echo "stage_cache_test: staged once, again after a relink, the old copy gone"
+# Without a cache directory named, nothing is staged anywhere.
+out=$( (unset LAB_STAGE_CACHE; mkdir -p "$scratch/r4/lab/bin"; lab_copy_with_libs "$scratch/prog" "$scratch/r4") 2>&1)
+status=$?
+[ "$status" = 2 ] || say "staging without LAB_STAGE_CACHE exited $status, expected 2"
+grep -q "LAB_STAGE_CACHE is not set" <<<"$out" || say "staging without LAB_STAGE_CACHE did not say why: $out"
+[ -e "$scratch/r4/lab/bin/prog" ] && say "staging without LAB_STAGE_CACHE staged the binary"
+
+[ $fail = 0 ] && echo "stage_cache_test: staged once, again after a relink, the old copy gone; none without a cache"
 exit $fail
