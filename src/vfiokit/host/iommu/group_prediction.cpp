@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <bitset>
+#include <map>
 #include <optional>
 
 namespace vfiokit::host {
@@ -135,11 +136,13 @@ class Grouper {
   GroupPrediction run() {
     for (const auto* f : t_.probe_order) group(*f);
     GroupPrediction out;
-    for (const PciFunction* f : t_.sorted) {
+    out.group_of.reserve(t_.sorted.size());
+    out.reason.reserve(t_.sorted.size());
+    for (const PciFunction* f : t_.sorted) {  // by address: each entry appended
       const size_t i = t_.index(*f);
       if (group_[i] == kNone) continue;
-      out.group_of.emplace_hint(out.group_of.end(), f->bdf, group_[i]);
-      out.reason.emplace_hint(out.reason.end(), f->bdf, std::move(reason_[i]));
+      out.group_of.emplace(f->bdf, group_[i]);
+      out.reason.emplace(f->bdf, std::move(reason_[i]));
     }
     return out;
   }

@@ -11,18 +11,19 @@
 // reported by the caller, never hidden.
 #pragma once
 
-#include <map>
 #include <string>
 #include <vector>
 
+#include "vfiokit/base/sorted_vector_map.hpp"
 #include "vfiokit/host/devices/pci_function.hpp"
 
 namespace vfiokit::host {
 
+// Both by address, with an entry for every function given.
 struct GroupPrediction {
-  std::map<pci::Bdf, unsigned> group_of;
+  SortedVectorMap<pci::Bdf, unsigned> group_of;
   // Why each function is in its group (one sentence per function).
-  std::map<pci::Bdf, std::string> reason;
+  SortedVectorMap<pci::Bdf, std::string> reason;
 };
 
 GroupPrediction predict_iommu_groups(const std::vector<PciFunction>& functions);
