@@ -2,11 +2,13 @@
 // `vfiokit list` and `vfiokit groups` on lab snapshots, on a broken
 // snapshot, and on this machine (which has no IOMMU).
 #include <gtest/gtest.h>
+#include <sys/prctl.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "support/run_process.hpp"
+#include "support/scale_host.hpp"
 #include "support/temp_dir.hpp"
 
 namespace vfiokit {
@@ -260,6 +262,31 @@ TEST(CliSnapshot, CapturesThisMachine) {
             nlohmann::json::parse(captured.out)["functions"].size());
   auto bad = testing::run_process({VFIOKIT_BIN, "snapshot", (dir.path() / "me.zip").string()});
   EXPECT_EQ(bad.exit_code, 2);
+}
+
+// The command's heap grows in huge pages where the kernel offers them and
+// in small ones where it does not (cli/heap_backing.cpp): a large host's
+// documents are the same either way. PR_SET_THP_DISABLE, which a child
+// inherits, takes the offer away.
+TEST(CliHeap, ALargeHostReadsTheSameWithAndWithoutHugePages) {
+  const auto& host = testing::scale_host({.functions = 2048, .iommu_groups = false, .vf_driver = ""});
+  const std::string root = host.sysfs.root().string();
+  for (const char* command : {"list", "groups"}) {
+    const auto huge = run_process({VFIOKIT_BIN, command, "--json", "--sysfs-root", root});
+    ASSERT_EQ(::prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0), 0);
+    const auto small = run_process({VFIOKIT_BIN, command, "--json", "--sysfs-root", root});
+    ASSERT_EQ(::prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0), 0);
+    ASSERT_EQ(huge.exit_code, 0) << command << ": " << huge.err;
+    ASSERT_EQ(small.exit_code, 0) << command << ": " << small.err;
+    EXPECT_EQ(huge.out, small.out) << command;
+    // Every function of the tree is in the document (the switch's ports too).
+    const auto j = nlohmann::json::parse(small.out);
+    size_t shown = 0;
+    if (command == std::string("list")) shown = j["functions"].size();
+    else
+      for (const auto& g : j["groups"]) shown += g["devices"].size();
+    EXPECT_GE(shown, host.functions.size()) << command;
+  }
 }
 
 }  // namespace

@@ -57,7 +57,10 @@ constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
 // (the one static initialisation runs on) reads the break, which only the
 // main arena moves and which other threads' allocations never touch.
 uintptr_t g_backed_to = 0;
-bool g_huge = false;  // steps advised for huge pages
+// Whether steps are advised for huge pages; asked of the kernel at the
+// first step, so that a command that never grows the heap (--version)
+// makes no system call for it.
+enum class Huge { unknown, yes, no } g_huge = Huge::unknown;
 thread_local bool t_first_thread = false;
 
 // Whether the kernel backs an advised region in huge pages
@@ -86,8 +89,7 @@ struct Setup {
     // large block is freed, so every block of 128 KB or more (a JSON
     // buffer, a vector indexed by function) would be a fresh mapping
     // faulted in page by page: blocks up to 32 MB come from the heap too.
-    g_huge = huge_pages_offered();
-    ::mallopt(M_TOP_PAD, g_huge ? kHugeGrowth : kGrowth);
+    ::mallopt(M_TOP_PAD, kHugeGrowth);  // kGrowth after the first step where huge pages are not offered
     ::mallopt(M_TRIM_THRESHOLD, 64 * kGrowth);
     ::mallopt(M_MMAP_THRESHOLD, 32 * kGrowth);
     g_backed_to = reinterpret_cast<uintptr_t>(::sbrk(0));
@@ -104,9 +106,20 @@ void back_new_heap() {
   }
   const uintptr_t from = g_backed_to;
   g_backed_to = brk;
+  if (g_huge == Huge::unknown) {
+    g_huge = huge_pages_offered() ? Huge::yes : Huge::no;
+    if (g_huge == Huge::no) {
+      // This first step was made kHugeGrowth long: its first kGrowth is
+      // backed now, the rest as it is written; the steps after it are
+      // kGrowth, each backed at once.
+      ::mallopt(M_TOP_PAD, kGrowth);
+      vfiokit::populate_for_writing(reinterpret_cast<void*>(from), std::min<uintptr_t>(brk - from, kGrowth));
+      return;
+    }
+  }
   static const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
   const uintptr_t first_page = (from + page - 1) & ~(page - 1);
-  if (g_huge && brk > first_page &&
+  if (g_huge == Huge::yes && brk > first_page &&
       ::madvise(reinterpret_cast<void*>(first_page), brk - first_page, MADV_HUGEPAGE) == 0) {
     const uintptr_t head_end = std::min((from + kHugePage - 1) & ~(kHugePage - 1), brk);
     vfiokit::populate_for_writing(reinterpret_cast<void*>(from), head_end - from);
