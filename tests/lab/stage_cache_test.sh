@@ -4,7 +4,8 @@
 # copy is the binary without its debug info, a second run links to the same
 # copy, and a binary relinked into a new file is staged anew even when its
 # size and time to the nanosecond are the old one's; the old copy goes;
-# and with no cache directory named it stops, saying so.
+# and with no cache directory named it stops, saying so. ICU's data, which
+# libarchive brings, is staged as a small stand-in.
 # Runs on /bin/true and /bin/false in a scratch directory: no kernel, no
 # guest.
 set -uo pipefail
@@ -52,5 +53,29 @@ status=$?
 grep -q "LAB_STAGE_CACHE is not set" <<<"$out" || say "staging without LAB_STAGE_CACHE did not say why: $out"
 [ -e "$scratch/r4/lab/bin/prog" ] && say "staging without LAB_STAGE_CACHE staged the binary"
 
-[ $fail = 0 ] && echo "stage_cache_test: staged once, again after a relink, the old copy gone; none without a cache"
+# ICU's data stands in small beside libarchive (ICU through libxml2), made
+# once, and the host's loader takes it where the real one would go: a
+# dlopen of libarchive with only the staged libraries to find loads.
+for r in r5 r6; do
+  mkdir -p "$scratch/$r/lab/lib"
+  lab_copy_library_with_libs libarchive.so.13 "$scratch/$r"
+  lab_icu_data_stand_in "$scratch/$r"
+done
+icu=$(find "$scratch/r5/lab/lib" -name 'libicudata.so.*' | head -n 1)
+if [ -z "$icu" ]; then
+  say "libarchive's libraries bring no libicudata here: the stand-in is not tested"
+else
+  stand_in=$(readlink "$icu")
+  [ "$(readlink "$scratch/r6/lab/lib/${icu##*/}")" = "$stand_in" ] || say "a second run made the ICU stand-in again"
+  size=$(stat -L -c %s "$icu")
+  [ "$size" -lt 65536 ] || say "the ICU stand-in is $size bytes"
+  nm -D --defined-only "$icu" | grep -q ' icudt[0-9]*_dat$' || say "the ICU stand-in does not define icudt*_dat"
+  # ld.so's own search, from the staged libraries alone (through their links).
+  LD_LIBRARY_PATH=$scratch/r5/lab/lib python3 -c 'import ctypes; ctypes.CDLL("libarchive.so.13")' 2>"$scratch/dl.err" ||
+    say "libarchive does not load with the ICU stand-in: $(cat "$scratch/dl.err")"
+  LD_LIBRARY_PATH=$scratch/r5/lab/lib LD_DEBUG=libs python3 -c 'import ctypes; ctypes.CDLL("libarchive.so.13")' 2>&1 |
+    grep -q "calling init: $scratch/r5/lab/lib/libicudata" || say "the loader did not take the stand-in from the staged libraries"
+fi
+
+[ $fail = 0 ] && echo "stage_cache_test: staged once, again after a relink, the old copy gone; none without a cache; ICU's data stands in"
 exit $fail
