@@ -20,8 +20,10 @@
 // step before, is backed at once in small pages (the heap is used from
 // the bottom up, so that part is written first); its end is left alone,
 // to become a huge page when the next step makes its 2 MB whole, if it is
-// not written before. Where huge pages are not offered, the heap grows a
-// megabyte at a time, backed at once.
+// not written before. Where huge pages are not offered, the first step's
+// first megabyte is backed at once, and the heap then grows a megabyte at
+// a time, each backed at once. Whether they are is asked at the first
+// step, not before: `--version` never grows the heap.
 // glibc grows the main arena with brk, by the request plus M_TOP_PAD
 // (mallopt(3)).
 //
