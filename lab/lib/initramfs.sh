@@ -33,6 +33,21 @@ lab_stage_cache_set() {
   [ -n "${LAB_STAGE_CACHE:-}" ] || lab_die "LAB_STAGE_CACHE is not set: the stage cache needs a directory"
 }
 
+# KEPT MAKE...: unless KEPT is in the cache, runs MAKE... TMP, which writes
+# TMP, and renames TMP to KEPT; other copies beside it (older inputs' keys)
+# go. Two lab runs may make the same one at once: each writes its own file
+# and renames it into place.
+lab_stage_make() {
+  local kept=$1 tmp
+  shift
+  [ -e "$kept" ] && return 0
+  mkdir -p "${kept%/*}"
+  tmp=$(mktemp "$kept.XXXXXX")
+  "$@" "$tmp" || { rm -f "$tmp"; return 1; }
+  mv -f "$tmp" "$kept"
+  find "${kept%/*}" -maxdepth 1 -type f -name '????????????????' ! -name "${kept##*/}" -delete
+}
+
 lab_link_into() {  # FILE DEST: DEST (a path in the staging tree) stands for FILE
   [ -e "$2" ] || ln -s "$1" "$2"
 }
@@ -49,22 +64,18 @@ lab_copy_libs_of() {  # FILE ROOT: the shared libraries FILE needs into ROOT/lab
   [ ${#new[@]} = 0 ] || ln -s -t "$2/lab/lib" "${new[@]}"
 }
 
+lab_strip_into() {  # BINARY OUT: BINARY without its debug info, as OUT
+  strip --strip-debug -o "$2" "$1" && chmod 0755 "$2"
+}
+
 lab_copy_with_libs() {  # BINARY ROOT: the binary into ROOT/lab/bin, its libraries into ROOT/lab/lib
-  local bin=$1 root=$2 kept tmp
+  local bin=$1 root=$2 kept
   [ -x "$bin" ] || lab_die "$bin is not built (cmake --build build)"
   lab_stage_cache_set
   # Without debug info: the guest needs no line tables (symbols stay for
   # backtraces), and the unpacked initramfs must fit a small guest's memory.
   kept=$LAB_STAGE_CACHE/bin/${bin##*/}/$(lab_stage_key "$bin")
-  if [ ! -e "$kept" ]; then
-    mkdir -p "${kept%/*}"
-    # Two lab runs may make the same one at once: each writes its own
-    # file and renames it into place. Older builds' copies go.
-    tmp=$(mktemp "$kept.XXXXXX")
-    strip --strip-debug -o "$tmp" "$bin" || { rm -f "$tmp"; lab_die "strip --strip-debug failed on $bin"; }
-    chmod 0755 "$tmp" && mv -f "$tmp" "$kept"
-    find "${kept%/*}" -maxdepth 1 -type f -name '????????????????' ! -name "${kept##*/}" -delete
-  fi
+  lab_stage_make "$kept" lab_strip_into "$bin" || lab_die "strip --strip-debug failed on $bin"
   lab_link_into "$kept" "$root/lab/bin/${bin##*/}"
   lab_copy_libs_of "$bin" "$root"
 }
@@ -89,23 +100,22 @@ lab_copy_library_with_libs() {  # SONAME ROOT: an installed library and its libr
 # 0.5-0.8 s of it under TCG. Were ICU asked for its data after all, it would
 # find no valid header there and return an error, not read garbage.
 lab_icu_data_stand_in() {  # ROOT: replaces ROOT/lab/lib/libicudata.so.* when staged
-  local link real sym kept tmp
+  local link real sym kept
   lab_stage_cache_set
   for link in "$1"/lab/lib/libicudata.so.*; do
     [ -L "$link" ] || continue
     real=$(readlink -f "$link")
     sym=$(nm -D --defined-only "$real" | awk '$3 ~ /^icudt[0-9]+_dat$/ { print $3 }')
-    [ -n "$sym" ] || lab_die "$real defines no icudt*_dat: not an ICU data library the lab knows"
+    [[ $sym =~ ^icudt[0-9]+_dat$ ]] || lab_die "$real defines no icudt*_dat (or several): not an ICU data library the lab knows"
     kept=$LAB_STAGE_CACHE/icudata/${link##*/}/$(lab_stage_key "$real")
-    if [ ! -e "$kept" ]; then
-      mkdir -p "${kept%/*}"
-      tmp=$(mktemp "$kept.XXXXXX")
-      printf 'const unsigned char %s[16];\n' "$sym" | cc -shared -fPIC -x c -o "$tmp" -Wl,-soname,"${link##*/}" - ||
-        { rm -f "$tmp"; lab_die "could not build the stand-in for ${link##*/}"; }
-      mv -f "$tmp" "$kept"
-    fi
+    lab_stage_make "$kept" lab_data_symbol_library "$sym" "${link##*/}" ||
+      lab_die "could not build the stand-in for ${link##*/}"
     ln -sfn "$kept" "$link"
   done
+}
+
+lab_data_symbol_library() {  # SYMBOL SONAME OUT: a shared library defining only SYMBOL, as OUT
+  printf 'const unsigned char %s[16];\n' "$1" | cc -shared -fPIC -x c -o "$3" -Wl,-soname,"$2" -
 }
 
 # The modules LAB_GUEST_MODULES need, with their dependencies, decompressed
