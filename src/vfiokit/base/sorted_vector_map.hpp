@@ -32,7 +32,7 @@ class SortedVectorMap {
       entries_.emplace_back(std::move(key), std::move(value));
       return true;
     }
-    auto at = lower(key);
+    auto at = entries_.begin() + (lower(key) - entries_.cbegin());
     if (at != entries_.end() && !(key < at->first)) return false;
     entries_.emplace(at, std::move(key), std::move(value));
     return true;
@@ -44,8 +44,7 @@ class SortedVectorMap {
   bool empty() const { return entries_.empty(); }
 
   const_iterator find(const Key& key) const {
-    auto at = std::lower_bound(entries_.begin(), entries_.end(), key,
-                               [](const value_type& e, const Key& k) { return e.first < k; });
+    auto at = lower(key);
     return at != entries_.end() && !(key < at->first) ? at : entries_.end();
   }
   bool contains(const Key& key) const { return find(key) != end(); }
@@ -59,7 +58,8 @@ class SortedVectorMap {
   friend bool operator==(const SortedVectorMap&, const SortedVectorMap&) = default;
 
  private:
-  typename std::vector<value_type>::iterator lower(const Key& key) {
+  // The first entry whose key is not below `key`.
+  const_iterator lower(const Key& key) const {
     return std::lower_bound(entries_.begin(), entries_.end(), key,
                             [](const value_type& e, const Key& k) { return e.first < k; });
   }

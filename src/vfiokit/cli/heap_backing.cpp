@@ -71,7 +71,8 @@ thread_local bool t_first_thread = false;
 // a parent's setting passes on).
 bool huge_pages_offered() {
   if (::prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) != 0) return false;
-  const int fd = ::open("/sys/kernel/mm/transparent_hugepage/enabled", O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: whatever is mounted there, the command does not wait on it.
+  const int fd = ::open("/sys/kernel/mm/transparent_hugepage/enabled", O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return false;
   char mode[128];
   const ssize_t n = ::read(fd, mode, sizeof mode - 1);
