@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # lab-needs: guest-qemu
 # Suite "profile": a passthrough profile on a real kernel
-# (lab/topologies/profile.topo, on the lab's own QEMU): `vfiokit profile
+# (lab/topologies/rebar-device.topo, on the lab's own QEMU): `vfiokit profile
 # create` names the slot's two functions (the Resizable BAR test device and
 # an e1000e, one IOMMU group) by identities that survive renumbering; `up`
 # resizes BAR2 and binds the group as one change, VFIO sees the new size,
@@ -12,7 +12,9 @@
 # `recover`, and one failing at any step is rolled back.
 
 lab_host_drivers
-_dev=$(lab_find 1234:ba12 1b36:000c | head -n 1)
+# The test device with the e1000e beside it (the rebar-device suite's are
+# alone or behind a switch).
+_dev=$(for _f in $(lab_find 1234:ba12 1b36:000c); do [ -e "/sys/bus/pci/devices/${_f%.0}.1" ] && echo "$_f"; done | head -n 1)
 _nic=${_dev%.0}.1
 lab_check "the test device $_dev and the e1000e $_nic share a slot" sh -c \
   "test -n '$_dev' && test \"\$(cat /sys/bus/pci/devices/$_nic/device)\" = 0x10d3"

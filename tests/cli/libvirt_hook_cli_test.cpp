@@ -2,8 +2,8 @@
 // `vfiokit libvirt-hook` driven exactly as libvirt drives a QEMU hook
 // (https://libvirt.org/hooks.html): argv DOMAIN OPERATION SUB-OPERATION
 // EXTRA, the domain's XML on standard input, and a non-zero status with a
-// message on standard error to refuse the start. On a simulated copy of the
-// host lab/topologies/profile.topo makes (data/fixtures/).
+// message on standard error to refuse the start. On a simulated copy of a
+// host the lab captured with the profile suite's devices (data/fixtures/).
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 

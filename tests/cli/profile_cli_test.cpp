@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // `vfiokit profile create`, `up`, `down`, `status` and `recover` as a user
 // runs them, on a simulated copy of a host the lab captured from Debian 6.12
-// booting lab/topologies/profile.topo: the Resizable BAR test device and an
+// booting the profile suite's devices alone (now the second half of
+// lab/topologies/rebar-device.topo): the Resizable BAR test device and an
 // e1000e sharing a slot (IOMMU group 5), and a second e1000e (group 6).
 #include <gtest/gtest.h>
 

@@ -2,7 +2,8 @@
 // `vfiokit proxmox-hook` driven as Proxmox VE drives a hookscript: argv
 // VMID PHASE, the guest's configuration in /etc/pve/qemu-server/VMID.conf,
 // and a non-zero status at pre-start to abort the start. On a simulated
-// copy of the host lab/topologies/profile.topo makes (data/fixtures/).
+// copy of a host the lab captured with the profile suite's devices
+// (data/fixtures/).
 #include <gtest/gtest.h>
 
 #include <fstream>
