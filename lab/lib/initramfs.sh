@@ -17,8 +17,8 @@ LAB_GUEST_MODULES="vfio-pci vfio_iommu_type1 iommufd e1000e e1000 nvme virtio_ne
 # holds, and cpio -L stores what each points to: nothing is copied twice
 # (every lab run of a build stages the same libraries and binaries, 20-80 MB
 # each). What takes work to make (a binary without its debug info, the
-# kernel's modules decompressed with their depmod) is made once per input
-# and kept in LAB_STAGE_CACHE, keyed by the input's path, size, time (to
+# kernel's modules decompressed with their depmod, the libraries ldd finds
+# for a binary) is made once per input and kept in LAB_STAGE_CACHE, keyed by the input's path, size, time (to
 # the nanosecond) and inode: a relinked binary is a new one.
 # Staging took 1.2 s for the smallest initramfs and 2.9 s for the largest
 # when every run copied, stripped and decompressed afresh.
@@ -52,9 +52,36 @@ lab_link_into() {  # FILE DEST: DEST (a path in the staging tree) stands for FIL
   [ -e "$2" ] || ln -s "$1" "$2"
 }
 
-lab_copy_libs_of() {  # FILE ROOT: the shared libraries FILE needs into ROOT/lab/lib
-  local lib new=()
-  for lib in $(ldd "$1" | grep -oE '/[^ ]+\.so[^ ]*'); do
+# The shared libraries ldd finds for FILE, a path a line, as OUT.
+lab_ldd_into() {  # FILE OUT
+  ldd "$1" >"$2.ldd" || { rm -f "$2.ldd"; return 1; }
+  grep -oE '/[^ ]+\.so[^ ]*' "$2.ldd" >"$2"
+  rm -f "$2.ldd"
+}
+
+# ldd loads every library a binary needs (some sixty for the device
+# plugin), 40-50 ms a binary and 0.4 s of the largest run's staging, so
+# what it found is kept, keyed by the file and the loader's cache (which
+# ldconfig rewrites when libraries come or go). LD_LIBRARY_PATH would change
+# the answer: with it set, ldd runs every time.
+LAB_LOADER_CACHE=/etc/ld.so.cache
+[ -e "$LAB_LOADER_CACHE" ] || LAB_LOADER_CACHE=""
+lab_file_key() {  # FILE: lab_stage_key of FILE and the loader's cache
+  lab_stage_key "$1" ${LAB_LOADER_CACHE:+"$LAB_LOADER_CACHE"}
+}
+lab_copy_libs_of() {  # FILE ROOT [KEY]: the shared libraries FILE needs into ROOT/lab/lib
+  local lib kept libs new=()
+  if [ -n "${LD_LIBRARY_PATH:-}" ]; then
+    kept=$(mktemp)
+    lab_ldd_into "$1" "$kept" || lab_die "ldd failed on $1"
+    mapfile -t libs <"$kept"
+    rm -f "$kept"
+  else
+    kept=$LAB_STAGE_CACHE/libs/${1##*/}/${3:-$(lab_file_key "$1")}
+    lab_stage_make "$kept" lab_ldd_into "$1" || lab_die "ldd failed on $1"
+    mapfile -t libs <"$kept"
+  fi
+  for lib in "${libs[@]}"; do
     case $lib in
     */ld-linux*) mkdir -p "$2${lib%/*}" && lab_link_into "$lib" "$2$lib" ;;
     *) [ -e "$2/lab/lib/${lib##*/}" ] || new+=("$lib") ;;
@@ -69,15 +96,17 @@ lab_strip_into() {  # BINARY OUT: BINARY without its debug info, as OUT
 }
 
 lab_copy_with_libs() {  # BINARY ROOT: the binary into ROOT/lab/bin, its libraries into ROOT/lab/lib
-  local bin=$1 root=$2 kept
+  local bin=$1 root=$2 key kept
   [ -x "$bin" ] || lab_die "$bin is not built (cmake --build build)"
   lab_stage_cache_set
   # Without debug info: the guest needs no line tables (symbols stay for
   # backtraces), and the unpacked initramfs must fit a small guest's memory.
-  kept=$LAB_STAGE_CACHE/bin/${bin##*/}/$(lab_stage_key "$bin")
+  # One key for the binary and its libraries.
+  key=$(lab_file_key "$bin")
+  kept=$LAB_STAGE_CACHE/bin/${bin##*/}/$key
   lab_stage_make "$kept" lab_strip_into "$bin" || lab_die "strip --strip-debug failed on $bin"
   lab_link_into "$kept" "$root/lab/bin/${bin##*/}"
-  lab_copy_libs_of "$bin" "$root"
+  lab_copy_libs_of "$bin" "$root" "$key"
 }
 
 lab_copy_library_with_libs() {  # SONAME ROOT: an installed library and its libraries into ROOT/lab/lib
@@ -105,17 +134,23 @@ lab_icu_data_stand_in() {  # ROOT: replaces ROOT/lab/lib/libicudata.so.* when st
   for link in "$1"/lab/lib/libicudata.so.*; do
     [ -L "$link" ] || continue
     real=$(readlink -f "$link")
-    sym=$(nm -D --defined-only "$real" | awk '$3 ~ /^icudt[0-9]+_dat$/ { print $3 }')
-    [[ $sym =~ ^icudt[0-9]+_dat$ ]] || lab_die "$real defines no icudt*_dat (or several): not an ICU data library the lab knows"
     kept=$LAB_STAGE_CACHE/icudata/${link##*/}/$(lab_stage_key "$real")
-    lab_stage_make "$kept" lab_data_symbol_library "$sym" "${link##*/}" ||
+    lab_stage_make "$kept" lab_icu_data_symbol_library "$real" "${link##*/}" ||
       lab_die "could not build the stand-in for ${link##*/}"
     ln -sfn "$kept" "$link"
   done
 }
 
-lab_data_symbol_library() {  # SYMBOL SONAME OUT: a shared library defining only SYMBOL, as OUT
-  printf 'const unsigned char %s[16];\n' "$1" | cc -shared -fPIC -x c -o "$3" -Wl,-soname,"$2" -
+# The stand-in for REAL: a shared library defining only the data symbol
+# REAL defines, which must be ICU's (icudtNN_dat) and the only one.
+lab_icu_data_symbol_library() {  # REAL SONAME OUT
+  local sym
+  sym=$(nm -D --defined-only "$1" | awk '$3 ~ /^icudt[0-9]+_dat$/ { print $3 }')
+  if ! [[ $sym =~ ^icudt[0-9]+_dat$ ]]; then
+    echo "lab: $1 defines no icudt*_dat (or several): not an ICU data library the lab knows" >&2
+    return 1
+  fi
+  printf 'const unsigned char %s[16];\n' "$sym" | cc -shared -fPIC -x c -o "$3" -Wl,-soname,"$2" -
 }
 
 # The modules LAB_GUEST_MODULES need, with their dependencies, decompressed

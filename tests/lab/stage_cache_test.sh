@@ -4,8 +4,9 @@
 # copy is the binary without its debug info, a second run links to the same
 # copy, and a binary relinked into a new file is staged anew even when its
 # size and time to the nanosecond are the old one's; the old copy goes;
-# and with no cache directory named it stops, saying so. ICU's data, which
-# libarchive brings, is staged as a small stand-in.
+# and with no cache directory named it stops, saying so. What ldd found for
+# it is kept too and read by the next run, unless LD_LIBRARY_PATH is set.
+# ICU's data, which libarchive brings, is staged as a small stand-in.
 # Runs on /bin/true and /bin/false in a scratch directory: no kernel, no
 # guest.
 set -uo pipefail
@@ -34,8 +35,20 @@ strip --strip-debug -o "$scratch/expected" "$scratch/prog"
 cmp -s "$first" "$scratch/expected" || say "the staged copy is not the binary without its debug info"
 [ -L "$scratch/r1/lab/lib/libc.so.6" ] || say "libc is not staged beside the binary"
 
+# The kept list is what the next run stages: a line added to it is staged;
+# with LD_LIBRARY_PATH set, ldd runs again and the line is not.
+lists=("$LAB_STAGE_CACHE"/libs/prog/*)
+if [ ${#lists[@]} = 1 ] && grep -q '/libc\.so\.6$' "${lists[0]}"; then
+  touch "$scratch/marker.so" && echo "$scratch/marker.so" >>"${lists[0]}"
+else
+  say "no one kept list of prog's libraries naming libc: ${lists[*]}"
+fi
 second=$(stage "$scratch/r2")
 [ "$second" = "$first" ] || say "a second run staged the same binary again ($second, not $first)"
+[ -L "$scratch/r2/lab/lib/marker.so" ] || say "a second run did not stage the kept list of libraries"
+(LD_LIBRARY_PATH=$scratch/none stage "$scratch/r2b" >/dev/null) || say "staging with LD_LIBRARY_PATH set failed"
+[ -e "$scratch/r2b/lab/lib/marker.so" ] && say "with LD_LIBRARY_PATH set the kept list was used"
+[ -L "$scratch/r2b/lab/lib/libc.so.6" ] || say "with LD_LIBRARY_PATH set libc was not staged"
 
 # A relink: a new file (new inode) with the old size and time.
 [ "$(stat -c %s /bin/true)" = "$(stat -c %s /bin/false)" ] || say "/bin/true and /bin/false differ in size here"
@@ -80,5 +93,5 @@ else
   fi
 fi
 
-[ $fail = 0 ] && echo "stage_cache_test: staged once, again after a relink, the old copy gone; none without a cache; ICU's data stands in"
+[ $fail = 0 ] && echo "stage_cache_test: staged once with its libraries' list, again after a relink, the old copy gone; none without a cache; ICU's data stands in"
 exit $fail
