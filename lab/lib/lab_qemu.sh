@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # LAB_QEMU* are its callers'
 # SPDX-License-Identifier: Apache-2.0
 # The lab's own QEMU: Debian 12's `qemu` source package, with Debian's own
 # patches (debian/patches/series, which make it the packaged 7.2.x) and the
@@ -54,6 +54,13 @@ lab_qemu_build() {  # SRC OUT: patch, configure and build into OUT
     { tail -30 "$out/build.log" >&2; lab_die "QEMU's build failed"; }
 }
 
+# The hash of the lab's series (the list and every patch it names): its
+# build's name in the cache.
+lab_qemu_series_hash() {
+  (cat "$LAB_ROOT/qemu/series"; sed 's/#.*//' "$LAB_ROOT/qemu/series" | xargs -r -I{} cat "$LAB_ROOT/qemu/{}") |
+    sha256sum | cut -c1-12
+}
+
 lab_qemu() {  # lab|system
   LAB_QEMU_FIRMWARE=()
   if [ "$1" = system ]; then
@@ -65,8 +72,7 @@ lab_qemu() {  # lab|system
   mkdir -p "$LAB_CACHE/qemu"
   exec {lock}>"$LAB_CACHE/qemu/.lock"
   flock "$lock"
-  hash=$( (cat "$LAB_ROOT/qemu/series"; sed 's/#.*//' "$LAB_ROOT/qemu/series" | xargs -r -I{} cat "$LAB_ROOT/qemu/{}") |
-    sha256sum | cut -c1-12)
+  hash=$(lab_qemu_series_hash)
   mkdir -p "$LAB_CACHE/qemu"
   dsc=$(lab_qemu_source "$LAB_CACHE/qemu/source")
   version=$(basename "$dsc" .dsc)
