@@ -109,6 +109,19 @@ lab_find() {
   done
 }
 
+# lab_find_in_slot ID PARENT-ID alone|shared: what lab_find finds, only
+# the functions alone in their slot, or only those with a function 1 beside.
+lab_find_in_slot() {
+  for _fs in $(lab_find "$1" "$2"); do
+    if [ -e "/sys/bus/pci/devices/${_fs%.0}.1" ]; then
+      [ "$3" = shared ] && echo "$_fs"
+    else
+      [ "$3" = alone ] && echo "$_fs"
+    fi
+  done
+  return 0
+}
+
 # lab_plain_nvme: the topology's nvme, not its SR-IOV one (nor a VF).
 lab_plain_nvme() {
   for _b in $(lab_find 1b36:0010); do

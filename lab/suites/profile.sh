@@ -14,7 +14,7 @@
 lab_host_drivers
 # The test device with the e1000e beside it (the rebar-device suite's are
 # alone or behind a switch).
-_dev=$(for _f in $(lab_find 1234:ba12 1b36:000c); do [ -e "/sys/bus/pci/devices/${_f%.0}.1" ] && echo "$_f"; done | head -n 1)
+_dev=$(lab_find_in_slot 1234:ba12 1b36:000c shared | head -n 1)
 _nic=${_dev%.0}.1
 lab_check "the test device $_dev and the e1000e $_nic share a slot" sh -c \
   "test -n '$_dev' && test \"\$(cat /sys/bus/pci/devices/$_nic/device)\" = 0x10d3"

@@ -18,7 +18,7 @@
 lab_host_drivers
 # The one alone under its root port (the profile suite's has an e1000e
 # beside it, as function 1).
-_dev=$(for _f in $(lab_find 1234:ba12 1b36:000c); do [ -e "/sys/bus/pci/devices/${_f%.0}.1" ] || echo "$_f"; done | head -n 1)
+_dev=$(lab_find_in_slot 1234:ba12 1b36:000c alone | head -n 1)
 lab_check "find the Resizable BAR device under its root port" test -n "$_dev"
 _d=/sys/bus/pci/devices/$_dev
 
