@@ -18,8 +18,9 @@ LAB_GUEST_MODULES="vfio-pci vfio_iommu_type1 iommufd e1000e e1000 nvme virtio_ne
 # (every lab run of a build stages the same libraries and binaries, 20-80 MB
 # each). What takes work to make (a binary without its debug info, the
 # kernel's modules decompressed with their depmod, the libraries ldd finds
-# for a binary) is made once per input and kept in LAB_STAGE_CACHE, keyed by the input's path, size, time (to
-# the nanosecond) and inode: a relinked binary is a new one.
+# for a binary) is made once per input and kept in LAB_STAGE_CACHE, keyed
+# by the input's path, size, time (to the nanosecond) and inode: a
+# relinked binary is a new one.
 # Staging took 1.2 s for the smallest initramfs and 2.9 s for the largest
 # when every run copied, stripped and decompressed afresh.
 
