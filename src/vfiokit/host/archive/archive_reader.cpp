@@ -13,6 +13,7 @@
 
 #include "vfiokit/base/printable.hpp"
 #include "vfiokit/base/unique_fd.hpp"
+#include "vfiokit/host/archive/tree_builder.hpp"
 #include "vfiokit/host/archive/tree_path.hpp"
 #include "vfiokit/host/internal/libarchive_api.hpp"
 
@@ -53,7 +54,12 @@ class Unpacker {
   // With `scan_only`, every entry is checked and nothing is made.
   Unpacker(const LibArchive& la, archive* a, std::string name, const PrivateDir& into, const ArchiveLimits& limits,
            bool scan_only)
-      : la_(la), a_(a), name_(std::move(name)), into_(into), limits_(limits), scan_only_(scan_only) {}
+      : la_(la),
+        a_(a),
+        name_(std::move(name)),
+        limits_(limits),
+        scan_only_(scan_only),
+        tree_(into.fd(), name_, 0700, 0600) {}
 
   Result<UnpackSummary> run() {
     for (;;) {
@@ -78,7 +84,7 @@ class Unpacker {
                 fmt::format("{}: beyond what a snapshot holds; refusing to unpack it", what));
   }
   std::unexpected<Error> refuse(const std::string& path, const std::string& why) const {
-    return fail(Errc::malformed, fmt::format("{}: {}", name_, printable(path)), why);
+    return tree_.refuse(path, why);
   }
 
   Result<void> unpack(archive_entry* entry) {
@@ -101,21 +107,16 @@ class Unpacker {
     const std::string leaf = parts->back();
     parts->pop_back();
     if (scan_only_) return check(entry, type, *parts, path);
-    auto parent = open_parent(*parts, path);
+    auto parent = tree_.open_parent(*parts, path);
     if (!parent) return std::unexpected(parent.error());
     switch (type) {
-      case AE_IFDIR: return make_dir(*parent, leaf, path);
+      case AE_IFDIR: return tree_.make_dir(*parent, leaf, path);
       case AE_IFREG:
         return write_file(*parent, leaf, path,
                           la_.archive_entry_size_is_set(entry) ? la_.archive_entry_size(entry) : -1);
       case AE_IFLNK: {
         const char* target = la_.archive_entry_symlink(entry);
-        if (!target || !link_stays_inside(target, parts->size()))
-          return refuse(path, fmt::format("a link to '{}' leaves the snapshot", printable(target ? target : "")));
-        if (::symlinkat(target, *parent, leaf.c_str()) != 0)
-          return std::unexpected(Error::from_errno(errno, fmt::format("{}: {}", name_, printable(path)),
-                                                   errno == EEXIST ? "appears twice" : "cannot create the link"));
-        return {};
+        return tree_.make_link(*parent, leaf, target ? target : "", parts->size(), path);
       }
       default:
         return refuse(path, fmt::format("{}; a snapshot holds files, directories and links only", type_name(type)));
@@ -146,43 +147,12 @@ class Unpacker {
     return refuse(path, fmt::format("{}; a snapshot holds files, directories and links only", type_name(type)));
   }
 
-  // The directory an entry goes into, made (0700) where missing, each
-  // component opened without following a link: an entry never lands
-  // outside the tree through a link an earlier entry made.
-  Result<int> open_parent(const std::vector<std::string>& dirs, const std::string& path) {
-    if (dirs == parent_path_ && parent_fd_.get() >= 0) return parent_fd_.get();
-    UniqueFd at(::dup(into_.fd()));
-    for (const auto& d : dirs) {
-      if (::mkdirat(at.get(), d.c_str(), 0700) != 0 && errno != EEXIST)
-        return std::unexpected(
-            Error::from_errno(errno, fmt::format("{}: {}", name_, printable(path)), "cannot create a directory"));
-      UniqueFd next(::openat(at.get(), d.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-      if (next.get() < 0)
-        return refuse(path, errno == ELOOP || errno == ENOTDIR ? "lies below a link or a file, not a directory"
-                                                               : "cannot open its directory");
-      at = std::move(next);
-    }
-    parent_fd_ = std::move(at);
-    parent_path_ = dirs;
-    return parent_fd_.get();
-  }
-
-  Result<void> make_dir(int parent, const std::string& leaf, const std::string& path) {
-    if (::mkdirat(parent, leaf.c_str(), 0700) == 0) return {};
-    struct stat st {};
-    if (errno == EEXIST && ::fstatat(parent, leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
-      return {};
-    return refuse(path, "a directory where another entry is already");
-  }
-
   Result<void> write_file(int parent, const std::string& leaf, const std::string& path, int64_t declared) {
     if (declared > 0 && static_cast<uint64_t>(declared) > limits_.file_bytes)
       return too_large(
           fmt::format("'{}' declares {} bytes, more than {}", printable(path), declared, limits_.file_bytes));
-    UniqueFd out(::openat(parent, leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (out.get() < 0)
-      return std::unexpected(Error::from_errno(errno, fmt::format("{}: {}", name_, printable(path)),
-                                               errno == EEXIST ? "appears twice" : "cannot create the file"));
+    auto out = tree_.create_file(parent, leaf, path);
+    if (!out) return std::unexpected(out.error());
     std::array<char, 16384> buffer;
     uint64_t written = 0;
     for (;;) {
@@ -195,14 +165,7 @@ class Unpacker {
         return too_large(fmt::format("'{}' is larger than {} bytes", printable(path), limits_.file_bytes));
       if (summary_.bytes > limits_.total_bytes)
         return too_large(fmt::format("more than {} bytes unpacked", limits_.total_bytes));
-      for (la_ssize_t done = 0; done < n;) {
-        const ssize_t w = ::write(out.get(), buffer.data() + done, static_cast<size_t>(n - done));
-        if (w < 0 && errno == EINTR) continue;
-        if (w < 0)
-          return std::unexpected(
-              Error::from_errno(errno, fmt::format("{}: {}", name_, printable(path)), "cannot write"));
-        done += w;
-      }
+      if (auto w = tree_.write_all(out->get(), {buffer.data(), static_cast<size_t>(n)}, path); !w) return w;
     }
     return {};
   }
@@ -210,12 +173,11 @@ class Unpacker {
   const LibArchive& la_;
   archive* a_;
   std::string name_;
-  const PrivateDir& into_;
   const ArchiveLimits& limits_;
   const bool scan_only_;
   UnpackSummary summary_;
-  std::vector<std::string> parent_path_;
-  UniqueFd parent_fd_;
+  // Directories 0700 and files 0600 whatever the archive says.
+  TreeBuilder tree_;
 };
 
 }  // namespace
