@@ -235,19 +235,29 @@ TEST(CliGroups, ExampleHostAndPictures) {
 namespace vfiokit {
 namespace {
 
+// As an archive and as a directory (read as it is, and its sys/).
 TEST(CliSnapshot, RoundTripsWhatTheCommandsRead) {
   testing::TempDir dir;
-  const auto out = (dir.path() / "host.tar.gz").string();
   const std::string fixture = std::string(VFIOKIT_SOURCE_DIR) + "/data/fixtures/lab-q35-debian-6.1.tar.gz";
-  auto r = testing::run_process({VFIOKIT_BIN, "snapshot", "--sysfs-root", fixture, out});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("29 PCI functions, 20 IOMMU groups"), std::string::npos) << r.out;
-  for (const char* command : {"list", "groups"}) {
-    auto a = testing::run_process({VFIOKIT_BIN, command, "--json", "--strict", "--sysfs-root", fixture});
-    auto b = testing::run_process({VFIOKIT_BIN, command, "--json", "--strict", "--sysfs-root", out});
-    ASSERT_EQ(b.exit_code, 0) << b.err;
-    EXPECT_EQ(a.out, b.out) << command;
+  for (const char* name : {"host.tar.gz", "host"}) {
+    const auto out = (dir.path() / name).string();
+    auto r = testing::run_process({VFIOKIT_BIN, "snapshot", "--sysfs-root", fixture, out});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("29 PCI functions, 20 IOMMU groups"), std::string::npos) << r.out;
+    for (const char* command : {"list", "groups"}) {
+      auto a = testing::run_process({VFIOKIT_BIN, command, "--json", "--strict", "--sysfs-root", fixture});
+      for (const auto& root : {out, out + "/sys"}) {
+        if (root.ends_with(".tar.gz/sys")) continue;
+        auto b = testing::run_process({VFIOKIT_BIN, command, "--json", "--strict", "--sysfs-root", root});
+        ASSERT_EQ(b.exit_code, 0) << root << ": " << b.err;
+        EXPECT_EQ(a.out, b.out) << command << " " << root;
+      }
+    }
   }
+  // A directory is written new, never into or over one.
+  auto again = testing::run_process({VFIOKIT_BIN, "snapshot", "--sysfs-root", fixture, (dir.path() / "host").string()});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("cannot create the snapshot: File exists"), std::string::npos) << again.err;
 }
 
 TEST(CliSnapshot, CapturesThisMachine) {

@@ -462,6 +462,53 @@ def snapshot_writes_only_its_archive(env):
 
 
 @case
+def snapshot_to_a_directory_writes_only_there(env):
+    tree = env.tree()
+    devices = os.path.join(tree, "sys/bus/pci/devices")
+    os.symlink("../../../../../outside", os.path.join(devices, "0000:98:00.0"))
+    os.symlink("../../../../outside/victim", os.path.join(env.function_dir(tree), "reset_method"))
+    out = os.path.join(env.work, "out")
+    p = env.run(["snapshot", out, "--sysfs-root", tree])
+    expect(p.returncode == 0, f"snapshot ended with {p.returncode}")
+    expect(b"a link that leaves the tree; left out" in p.stderr, "the links out were not named")
+    env.outside_unchanged()
+    expect(sorted(os.listdir(env.work)) == ["out", "outside", "tmp", "tree"], os.listdir(env.work))
+    expect(os.stat(out).st_mode & 0o7777 == 0o700, "the snapshot directory is not root's alone")
+    for dirpath, dirnames, filenames in os.walk(out):
+        for name in dirnames + filenames:
+            path = os.path.join(dirpath, name)
+            if os.path.islink(path):
+                target = os.path.realpath(path)
+                expect(target.startswith(out + "/"), f"{path} leads out, to {target}")
+            elif os.path.isfile(path):
+                with open(path, "rb") as f:
+                    expect(SECRET.encode() not in f.read(), f"{path} holds a file from outside")
+    expect(not os.path.exists(os.path.join(devices.replace(tree, out), "0000:98:00.0")), "a link out was kept")
+    p = env.run(["list", "--sysfs-root", out])
+    expect(p.returncode == 0 and p.stdout.count(b"\n0000:") == 29, "the directory does not list 29 functions")
+    env.no_leftovers()
+
+
+@case
+def snapshot_to_a_directory_never_writes_through_the_destination(env):
+    # A link planted where the snapshot goes, to a directory the attacker
+    # wants filled; and an empty directory there, which a rename would replace.
+    target = os.path.join(env.work, "outside")
+    os.symlink(target, os.path.join(env.work, "out"))
+    os.mkdir(os.path.join(env.work, "empty"))
+    for name in ("out", "empty"):
+        p = env.run(["snapshot", os.path.join(env.work, name), "--sysfs-root", env.fixture()])
+        expect(p.returncode == 1, f"snapshot to {name} ended with {p.returncode}")
+    env.outside_unchanged()
+    expect(os.listdir(os.path.join(env.work, "empty")) == [], "the empty directory was written into")
+    expect(sorted(os.listdir(env.work)) == ["empty", "out", "outside", "tmp"], os.listdir(env.work))
+    p = env.run(["snapshot", os.path.join(env.work, "host\x1b[2J"), "--sysfs-root", env.fixture()])
+    expect(p.returncode == 0, f"snapshot ended with {p.returncode}")
+    expect(b"\x1b" not in p.stdout + p.stderr, "a control character in the name was printed as it is")
+    env.no_leftovers()
+
+
+@case
 def snapshot_of_a_relative_root_has_every_config(env):
     env.tree("rel")
     p = env.run(["snapshot", "out.tar.gz", "--sysfs-root", "rel/sys"])

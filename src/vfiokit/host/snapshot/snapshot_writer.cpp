@@ -8,6 +8,7 @@
 
 #include "vfiokit/host/archive/archive_writer.hpp"
 #include "vfiokit/host/archive/tree_path.hpp"
+#include "vfiokit/host/archive/tree_writer.hpp"
 #include "vfiokit/host/devices/host_apertures.hpp"
 #include "vfiokit/host/sysfs/dir.hpp"
 
@@ -71,10 +72,11 @@ std::string joined(const std::vector<std::string>& parts) {
   return out;
 }
 
+// Out: ArchiveWriter or TreeWriter, which take the same entries.
+template <class Out>
 class Capture {
  public:
-  Capture(const SysfsRoot& root, ArchiveWriter& out, SnapshotSummary& summary)
-      : root_(root), out_(out), summary_(summary) {}
+  Capture(const SysfsRoot& root, Out& out, SnapshotSummary& summary) : root_(root), out_(out), summary_(summary) {}
 
   // The directories above `parts` and `parts` itself, each once.
   Result<void> dirs(const std::vector<std::string>& parts) {
@@ -140,12 +142,13 @@ class Capture {
   }
 
   const SysfsRoot& root_;
-  ArchiveWriter& out_;
+  Out& out_;
   SnapshotSummary& summary_;
   std::set<std::string> added_;
 };
 
-Result<void> capture_function(Capture& capture, const std::vector<std::string>& where, SnapshotSummary& summary) {
+template <class Out>
+Result<void> capture_function(Capture<Out>& capture, const std::vector<std::string>& where, SnapshotSummary& summary) {
   auto dir = capture.open(where);
   if (!dir) return std::unexpected(dir.error());
   if (!*dir) return {};
@@ -173,7 +176,8 @@ Result<void> capture_function(Capture& capture, const std::vector<std::string>& 
   return {};
 }
 
-Result<void> capture_groups(Capture& capture, SnapshotSummary& summary) {
+template <class Out>
+Result<void> capture_groups(Capture<Out>& capture, SnapshotSummary& summary) {
   const std::vector<std::string> base = {"kernel", "iommu_groups"};
   auto groups = capture.open(base);
   if (!groups) return std::unexpected(groups.error());
@@ -206,7 +210,8 @@ Result<void> capture_groups(Capture& capture, SnapshotSummary& summary) {
 
 // class/net and class/block: their links name the function below which
 // each interface and disk lives (host/devices/class_devices.hpp).
-Result<void> capture_class_links(Capture& capture, const char* cls) {
+template <class Out>
+Result<void> capture_class_links(Capture<Out>& capture, const char* cls) {
   const std::vector<std::string> where = {"class", cls};
   auto dir = capture.open(where);
   if (!dir) return std::unexpected(dir.error());
@@ -231,12 +236,10 @@ std::string pci_alias_lines(std::string_view text) {
   return out;
 }
 
-}  // namespace
-
-Result<SnapshotSummary> write_snapshot(const SysfsRoot& root, const std::filesystem::path& out_tarball,
-                                       const std::optional<std::string>& modules_alias,
-                                       const std::optional<std::string>& iomem) {
-  auto out = ArchiveWriter::create(out_tarball);
+template <class Out>
+Result<SnapshotSummary> capture_into(const SysfsRoot& root, Result<Out> out,
+                                     const std::optional<std::string>& modules_alias,
+                                     const std::optional<std::string>& iomem) {
   if (!out) return std::unexpected(out.error());
   SnapshotSummary summary;
   Capture capture(root, *out, summary);
@@ -265,6 +268,20 @@ Result<SnapshotSummary> write_snapshot(const SysfsRoot& root, const std::filesys
     if (auto r = out->add_file("iomem", pci_aperture_lines(*iomem)); !r) return std::unexpected(r.error());
   if (auto r = out->finish(); !r) return std::unexpected(r.error());
   return summary;
+}
+
+}  // namespace
+
+Result<SnapshotSummary> write_snapshot(const SysfsRoot& root, const std::filesystem::path& out_tarball,
+                                       const std::optional<std::string>& modules_alias,
+                                       const std::optional<std::string>& iomem) {
+  return capture_into(root, ArchiveWriter::create(out_tarball), modules_alias, iomem);
+}
+
+Result<SnapshotSummary> write_snapshot_directory(const SysfsRoot& root, const std::filesystem::path& out_dir,
+                                                 const std::optional<std::string>& modules_alias,
+                                                 const std::optional<std::string>& iomem) {
+  return capture_into(root, TreeWriter::create(out_dir), modules_alias, iomem);
 }
 
 }  // namespace vfiokit::host
